@@ -1,0 +1,52 @@
+# Two commands do everything on a fresh machine:  make generate  and  make test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: generate check test lint typecheck pytest golden bench lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## generate: set up the venv, then regenerate generated/ from spec/posthog.yaml
+generate: $(STAMP)
+	$(PY) -m generator generate
+
+## check: fail if generated/ is stale (writes nothing)
+check: $(STAMP)
+	$(PY) -m generator generate --check
+
+## test: set up the venv, then lint, type-check and run the whole test suite
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check generator generated tests bench
+	$(PY) -m ruff format --check generator tests bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy generator
+	cd generated && ../$(PY) -m mypy -p posthog_api
+
+pytest: $(STAMP)
+	$(PY) -m pytest
+
+## golden: refresh every golden file after an intended change
+golden: $(STAMP)
+	$(PY) -m generator generate
+	$(PY) -m tests.refresh_goldens
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+lock:
+	rm -rf /tmp/posthog-codegen-lock && $(PYTHON) -m venv /tmp/posthog-codegen-lock
+	/tmp/posthog-codegen-lock/bin/pip install --quiet -e '.[dev]'
+	/tmp/posthog-codegen-lock/bin/pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV)

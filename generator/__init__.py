@@ -1,0 +1,1 @@
+"""posthog-codegen: OpenAPI spec -> typed, vendorable Python client (see README.md)."""

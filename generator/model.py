@@ -1,0 +1,355 @@
+"""The intermediate model: everything the templates need, nothing they must compute.
+
+The parser turns an OpenAPI document into these frozen dataclasses; the renderer only reads
+them. Keeping the model small and explicit is what lets the templates stay free of logic and
+lets `review` compare two client surfaces without rendering any code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+TypeKind = Literal[
+    "str", "int", "float", "bool", "datetime", "date", "uuid", "any", "model", "enum", "list", "dict"
+]
+
+# Kinds that need no conversion between JSON and Python.
+PLAIN_KINDS: frozenset[str] = frozenset({"str", "int", "float", "bool", "any"})
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """A field's Python type and how it maps to JSON; `item` is the element of a list/dict."""
+
+    kind: TypeKind
+    name: str | None = None  # class name, for "model" and "enum"
+    item: TypeRef | None = None  # element type, for "list" and "dict"
+    nullable: bool = False
+
+    @property
+    def annotation(self) -> str:
+        """The Python annotation, e.g. `list[Annotation] | None` (used by templates and diffs)."""
+        return self.annotation_in("")
+
+    @property
+    def unset_annotation(self) -> str:
+        return self.unset_annotation_in("")
+
+    def annotation_in(self, builtins_prefix: str) -> str:
+        """The annotation where `list`/`dict` may be shadowed (a method named `list`):
+        there the templates pass `builtins.` as the prefix."""
+        base = self._base_annotation(builtins_prefix)
+        return f"{base} | None" if self.nullable else base
+
+    def unset_annotation_in(self, builtins_prefix: str) -> str:
+        """For optional arguments and fields: `X | Unset`, with `| None` last when nullable."""
+        base = self._base_annotation(builtins_prefix)
+        return f"{base} | Unset | None" if self.nullable else f"{base} | Unset"
+
+    def _base_annotation(self, prefix: str) -> str:
+        if self.kind in ("model", "enum"):
+            assert self.name is not None
+            return self.name
+        if self.kind == "list":
+            assert self.item is not None
+            return f"{prefix}list[{self.item.annotation_in(prefix)}]"
+        if self.kind == "dict":
+            value = self.item.annotation_in(prefix) if self.item else "Any"
+            return f"{prefix}dict[str, {value}]"
+        return _SCALAR_ANNOTATIONS[self.kind]
+
+    @property
+    def is_plain(self) -> bool:
+        """True when JSON data of this type is already the Python value (no conversion)."""
+        if self.kind in ("list", "dict"):
+            return self.item is None or self.item.is_plain
+        return self.kind in PLAIN_KINDS
+
+    def kinds(self) -> set[str]:
+        """Every kind inside this type (decides which imports a module needs)."""
+        return {self.kind} | (self.item.kinds() if self.item is not None else set())
+
+    def referenced(self, kind: Literal["model", "enum"]) -> set[str]:
+        """Model (or enum) class names this type mentions (for imports)."""
+        names = {self.name} if self.name and self.kind == kind else set()
+        if self.item is not None:
+            names |= self.item.referenced(kind)
+        return names
+
+
+_SCALAR_ANNOTATIONS = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "datetime": "datetime.datetime",
+    "date": "datetime.date",
+    "uuid": "uuid.UUID",
+    "any": "Any",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property of a model, or one keyword argument built from a request body."""
+
+    wire_name: str
+    py_name: str
+    type: TypeRef
+    required: bool
+    read_only: bool = False
+    description: str = ""
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class Model:
+    """An object schema rendered as a dataclass with from_dict/to_dict."""
+
+    name: str
+    module: str
+    pointer: str
+    description: str
+    fields: tuple[Field, ...]
+
+    @property
+    def required_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
+    @property
+    def optional_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.required)
+
+    def kinds(self) -> set[str]:
+        return set().union(*(f.type.kinds() for f in self.fields))
+
+    def referenced(self, kind: Literal["model", "enum"]) -> list[str]:
+        """Other classes of `kind` this model's fields use, sorted (for imports)."""
+        names: set[str] = set()
+        for f in self.fields:
+            names |= f.type.referenced(kind)
+        names.discard(self.name)
+        return sorted(names)
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    py_name: str
+    value: str | int
+
+
+@dataclass(frozen=True)
+class Enum:
+    """A string or integer enum; unknown server values are still accepted at runtime."""
+
+    name: str
+    module: str
+    pointer: str
+    description: str
+    value_kind: Literal["str", "int"]
+    members: tuple[EnumMember, ...]
+
+
+ParameterLocation = Literal["path", "query", "header", "cookie"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    wire_name: str
+    py_name: str
+    location: ParameterLocation
+    type: TypeRef
+    required: bool
+    description: str = ""
+    client_default: str | None = None  # name of the client-level default, e.g. "project_id"
+    env_var: str | None = None
+    example: Any = None
+    has_example: bool = False
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    """A JSON body whose top-level fields become keyword arguments."""
+
+    content_type: str
+    required: bool
+    fields: tuple[Field, ...]
+    schema_name: str | None  # the component model it came from, when named
+    example: Any = None
+    has_example: bool = False
+    # A body that is not an object with properties is passed whole as `body=`.
+    whole_type: TypeRef | None = None
+
+
+ReturnKind = Literal["none", "json", "page"]
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str
+    description: str
+    type: TypeRef | None
+    content_type: str | None
+    example: Any = None
+    has_example: bool = False
+
+
+ArgumentSource = Literal["path", "query", "header", "body_field", "body"]
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A keyword argument of a client method: a parameter, a body field, or the whole body."""
+
+    py_name: str
+    wire_name: str
+    source: ArgumentSource
+    type: TypeRef
+    required: bool  # required in the signature (client defaults make a path param optional)
+    description: str = ""
+    client_default: str | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method_name: str
+    http_method: str
+    path: str
+    tag: str
+    summary: str
+    description: str
+    pointer: str
+    parameters: tuple[Parameter, ...]
+    body: RequestBody | None
+    success: Response
+    responses: tuple[Response, ...]
+    scopes: tuple[str, ...]
+    return_kind: ReturnKind
+    return_type: TypeRef | None  # the parsed type; for pages, the item type
+    arguments: tuple[Argument, ...] = ()  # signature order: required first, then optional
+    deprecated: bool = False
+
+    @property
+    def path_segments(self) -> tuple[PathSegment, ...]:
+        return split_path(self.path, self.arguments)
+
+    @property
+    def path_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "path")
+
+    @property
+    def query_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "query")
+
+    def arguments_from(self, source: ArgumentSource) -> tuple[Argument, ...]:
+        return tuple(a for a in self.arguments if a.source == source)
+
+    @property
+    def has_body(self) -> bool:
+        return any(a.source in ("body", "body_field") for a in self.arguments)
+
+    def kinds(self) -> set[str]:
+        return set().union(*(t.kinds() for t in self.types()))
+
+    def types(self) -> list[TypeRef]:
+        """Every type in the method's signature and result."""
+        types = [a.type for a in self.arguments]
+        if self.return_type is not None:
+            types.append(self.return_type)
+        return types
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One API group (tag): a class with one method per operation."""
+
+    tag: str
+    attribute: str
+    class_name: str
+    module: str
+    description: str
+    operations: tuple[Operation, ...]
+
+    def kinds(self) -> set[str]:
+        return set().union(*(op.kinds() for op in self.operations))
+
+    def referenced(self, kind: Literal["model", "enum"]) -> list[str]:
+        """Classes of `kind` any method uses, sorted (for imports)."""
+        names: set[str] = set()
+        for operation in self.operations:
+            for type_ref in operation.types():
+                names |= type_ref.referenced(kind)
+        return sorted(names)
+
+
+@dataclass(frozen=True)
+class ClientDefault:
+    """A path parameter the client fills in when a call leaves it out (e.g. project_id)."""
+
+    name: str
+    env_var: str
+
+
+@dataclass(frozen=True)
+class Warning:
+    pointer: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Api:
+    title: str
+    version: str
+    description: str
+    spec_name: str
+    spec_sha256: str
+    servers: tuple[str, ...]
+    resources: tuple[Resource, ...]
+    models: tuple[Model, ...]
+    enums: tuple[Enum, ...]
+    client_defaults: tuple[ClientDefault, ...]
+    warnings: tuple[Warning, ...] = field(default=())
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        return tuple(op for resource in self.resources for op in resource.operations)
+
+    @property
+    def modules(self) -> dict[str, str]:
+        """Class name -> module name under `models/`, for imports."""
+        return {item.name: item.module for item in (*self.models, *self.enums)}
+
+    def imports(self, names: list[str]) -> list[tuple[str, str]]:
+        """(module, class name) pairs for `from .module import Name`, in isort order."""
+        modules = self.modules
+        return sorted((modules[name], name) for name in names)
+
+
+@dataclass(frozen=True)
+class PathSegment:
+    """A piece of a path template: literal text, or a parameter to fill in."""
+
+    text: str
+    argument: Argument | None = None
+
+
+def split_path(path: str, arguments: tuple[Argument, ...]) -> tuple[PathSegment, ...]:
+    """`/a/{id}/b/` -> literal `/a/`, parameter `id`, literal `/b/` (unknown names stay literal)."""
+    by_wire = {a.wire_name: a for a in arguments if a.source == "path"}
+    segments: list[PathSegment] = []
+    rest = path
+    while rest:
+        start = rest.find("{")
+        end = rest.find("}", start)
+        if start < 0 or end < 0:
+            segments.append(PathSegment(rest))
+            break
+        if start:
+            segments.append(PathSegment(rest[:start]))
+        name = rest[start + 1 : end]
+        parameter = by_wire.get(name)
+        segments.append(PathSegment(rest[start : end + 1], parameter))
+        rest = rest[end + 1 :]
+    return tuple(segments)

@@ -1,0 +1,190 @@
+"""Render the intermediate model through the Jinja templates into (path -> text) pairs.
+
+One table (`plan_files`) says which template makes which output file. Every string from the
+spec reaches the output through a filter below that makes it a safe literal or docstring.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+import jinja2
+
+from generator.config import GeneratorConfig
+from generator.model import Api
+
+DOCSTRING_WIDTH = 92
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+# Runtime modules copied into every package: near-static templates, rendered with the config.
+RUNTIME_MODULES = (
+    "_base_client.py",
+    "_constants.py",
+    "_exceptions.py",
+    "_models.py",
+    "_pagination.py",
+    "_response.py",
+    "_types.py",
+    "testing.py",
+)
+
+
+# The resource template renders each class twice: once blocking, once async.
+FLAVORS = (
+    {"prefix": "", "async": "", "await": "", "client": "SyncAPIClient", "page": "SyncPage"},
+    {
+        "prefix": "Async",
+        "async": "async ",
+        "await": "await ",
+        "client": "AsyncAPIClient",
+        "page": "AsyncPage",
+    },
+)
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    template: str
+    output: str
+    context: dict[str, Any]
+
+
+def python_string(value: object) -> str:
+    """A Python string literal holding `value` exactly (repr escapes quotes and newlines)."""
+    return repr(str(value))
+
+
+def python_literal(value: object) -> str:
+    """A Python literal for a JSON scalar; anything else becomes a string literal."""
+    if value is None or isinstance(value, bool | int):
+        return repr(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else f"float({str(value)!r})"
+    return python_string(value)
+
+
+def docstring(value: object, indent: int = 4) -> str:
+    """Text safe inside a triple-quoted docstring: no closing quotes, no escapes, no controls.
+
+    Long lines are wrapped so the generated code stays within the line length.
+    """
+    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
+    text = "".join(ch for ch in text if ch == "\n" or ch.isprintable())
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    if text.endswith('"'):
+        text += " "
+    width = max(DOCSTRING_WIDTH - indent, 40)
+    lines = [
+        wrapped
+        for line in text.split("\n")
+        for wrapped in (textwrap.wrap(line, width, break_on_hyphens=False) or [""])
+    ]
+    pad = " " * indent
+    return "\n".join((pad + line).rstrip() if i else line for i, line in enumerate(lines))
+
+
+def one_line(value: object) -> str:
+    """For comments: a newline in spec text must not end the comment and start code."""
+    return " ".join(str(value).split())
+
+
+def basename(value: object) -> str:
+    return PurePath(str(value)).name
+
+
+def sort_exports(names: list[str]) -> list[str]:
+    """`__all__` order as ruff's RUF022 wants it: CONSTANTS, then Classes, then functions."""
+
+    def group(name: str) -> int:
+        return 0 if name.isupper() else 1 if name[:1].isupper() else 2
+
+    return sorted(names, key=lambda name: (group(name), name))
+
+
+def to_json(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # noqa: S701 - output is Python, escaped by the filters below
+    )
+    environment.filters["pystr"] = python_string
+    environment.filters["pyliteral"] = python_literal
+    environment.filters["docstring"] = docstring
+    environment.filters["oneline"] = one_line
+    environment.filters["basename"] = basename
+    environment.filters["sort_exports"] = sort_exports
+    environment.filters["prefix_async"] = lambda name: [name, f"Async{name}"]
+    return environment
+
+
+def plan_files(api: Api, config: GeneratorConfig) -> list[RenderJob]:
+    """The table of outputs: which template renders which file, with what context."""
+    package = config.package
+    shared = {"api": api, "config": config, "package": package}
+    runtime = {
+        "package": package,
+        "client_version": config.client_version,
+        "default_host": config.default_host,
+        "env_prefix": config.env_prefix,
+    }
+    jobs = [
+        RenderJob("package/__init__.py.jinja", f"{package}/__init__.py", shared),
+        RenderJob("package/_client.py.jinja", f"{package}/_client.py", shared),
+        RenderJob("package/py.typed.jinja", f"{package}/py.typed", shared),
+        RenderJob("package/models/__init__.py.jinja", f"{package}/models/__init__.py", shared),
+        RenderJob(
+            "package/resources/__init__.py.jinja", f"{package}/resources/__init__.py", shared
+        ),
+        RenderJob("distribution/pyproject.toml.jinja", "pyproject.toml", shared),
+        RenderJob("distribution/README.md.jinja", "README.md", shared),
+    ]
+    jobs += [
+        RenderJob(f"package/{module}.jinja", f"{package}/{module}", runtime)
+        for module in RUNTIME_MODULES
+    ]
+    jobs += [
+        RenderJob("model.py.jinja", f"{package}/models/{model.module}.py", {**shared, "model": model})
+        for model in api.models
+    ]
+    jobs += [
+        RenderJob("enum.py.jinja", f"{package}/models/{enum.module}.py", {**shared, "enum": enum})
+        for enum in api.enums
+    ]
+    jobs += [
+        RenderJob(
+            "resource.py.jinja",
+            f"{package}/resources/{resource.module}.py",
+            {**shared, "resource": resource, "flavors": FLAVORS},
+        )
+        for resource in api.resources
+    ]
+    return jobs
+
+
+def render_files(
+    api: Api, config: GeneratorConfig, fixtures: dict[str, Any]
+) -> dict[str, str]:
+    """Render every planned file; JSON fixtures are dumped, not templated."""
+    environment = make_environment()
+    files = {
+        job.output: environment.get_template(job.template).render(**job.context)
+        for job in plan_files(api, config)
+    }
+    for operation_id, fixture in fixtures.items():
+        files[f"fixtures/{operation_id}.json"] = to_json(fixture)
+    files[f"{config.package}/_fixtures.json"] = to_json(
+        {"fixtures": [fixtures[key] for key in sorted(fixtures)]}
+    )
+    return dict(sorted(files.items()))

@@ -1,0 +1,77 @@
+"""Validate a loaded spec against the OpenAPI meta-schema (openapi-spec-validator).
+
+The first problem is reported as one line with its JSON pointer and, for YAML files, the line
+it sits on, so a user can jump straight to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openapi_spec_validator import (
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+)
+
+from generator.errors import SpecError
+from generator.load import LoadedSpec, escape_pointer_token
+
+_VALIDATORS = {"3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}
+
+
+def validate_spec(spec: LoadedSpec) -> None:
+    """Raise SpecError for the first way the document breaks the OpenAPI rules."""
+    version = spec.data.get("openapi")
+    if not isinstance(version, str):
+        raise SpecError(spec.display_name, "missing 'openapi' version field", "#/openapi")
+    validator_class = _VALIDATORS.get(version[:3])
+    if validator_class is None:
+        raise SpecError(
+            spec.display_name,
+            f"OpenAPI {version} is not supported (use 3.0.x or 3.1.x)",
+            "#/openapi",
+        )
+    errors = iter(validator_class(spec.data).iter_errors())
+    first = next(errors, None)
+    if first is None:
+        return
+    more = sum(1 for _ in errors)
+    pointer = to_pointer(first.absolute_path)
+    line = line_of(spec.path, pointer)
+    where = f"{line}: #{pointer}" if line else f"#{pointer}"
+    message = _shorten(first.message)
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    raise SpecError(spec.display_name, message, where)
+
+
+def to_pointer(path: Iterable[Any]) -> str:
+    return "".join(f"/{escape_pointer_token(str(token))}" for token in path)
+
+
+def _shorten(message: str, limit: int = 200) -> str:
+    one_line = " ".join(message.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 3] + "..."
+
+
+def line_of(path: Path, pointer: str) -> int | None:
+    """The 1-based line where a JSON pointer's node starts in a YAML/JSON file, if found."""
+    try:
+        node: yaml.Node | None = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    for token in tokens:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if str(k.value) == token), None)
+        elif isinstance(node, yaml.SequenceNode) and token.isdigit():
+            index = int(token)
+            node = node.value[index] if index < len(node.value) else None
+        else:
+            node = None
+        if node is None:
+            return None
+    return node.start_mark.line + 1 if node is not None else None

@@ -1,0 +1,117 @@
+"""Write the rendered tree: all or nothing, only inside the output folder.
+
+The new tree is built beside the old one and swapped in with renames, so a failure leaves the
+old output intact. A manifest lists what the generator owns: stale files are removed, and a
+folder the generator did not create is never emptied by mistake.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from generator.errors import SpecError
+
+MANIFEST = ".posthog-codegen-manifest"
+# Caches that tools create inside the output; they are neither ours nor "extra".
+_IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+
+
+@dataclass(frozen=True)
+class TreeDiff:
+    stale: tuple[str, ...]
+    missing: tuple[str, ...]
+    extra: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not (self.stale or self.missing or self.extra)
+
+
+def safe_relative(name: str) -> PurePosixPath:
+    """Refuse any output name that could land outside the output folder."""
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in name:
+        raise SpecError("<generated>", f"refusing to write outside the output folder: {name!r}")
+    return path
+
+
+def _with_manifest(files: Mapping[str, str]) -> dict[str, bytes]:
+    for name in files:
+        safe_relative(name)
+    encoded = {name: text.encode("utf-8") for name, text in files.items()}
+    encoded[MANIFEST] = ("\n".join(sorted(files)) + "\n").encode("utf-8")
+    return encoded
+
+
+def _existing_files(out_dir: Path) -> set[str]:
+    if not out_dir.is_dir():
+        return set()
+    return {
+        path.relative_to(out_dir).as_posix()
+        for path in out_dir.rglob("*")
+        if path.is_file() and not _IGNORED_PARTS.intersection(path.relative_to(out_dir).parts)
+    }
+
+
+def compare_tree(out_dir: Path, files: Mapping[str, str]) -> TreeDiff:
+    """What `generate` would change in out_dir: for --check, which writes nothing."""
+    wanted = _with_manifest(files)
+    existing = _existing_files(out_dir)
+    stale = sorted(n for n in wanted if n in existing and (out_dir / n).read_bytes() != wanted[n])
+    missing = sorted(n for n in wanted if n not in existing)
+    extra = sorted(existing - wanted.keys())
+    return TreeDiff(tuple(stale), tuple(missing), tuple(extra))
+
+
+def write_tree(out_dir: Path, files: Mapping[str, str]) -> None:
+    """Replace out_dir's contents with `files`, atomically as far as the OS allows."""
+    wanted = _with_manifest(files)
+    out_dir = out_dir.resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise SpecError(str(out_dir), "the output path exists and is not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MANIFEST).is_file():
+        raise SpecError(
+            str(out_dir),
+            f"the output folder is not empty and was not made by posthog-codegen (no {MANIFEST});"
+            " choose an empty folder",
+        )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        for name, data in wanted.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        _keep_unowned(out_dir, staging)
+        _swap(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _keep_unowned(out_dir: Path, staging: Path) -> None:
+    """Carry over tool caches so a regenerate does not throw away e.g. a mypy cache."""
+    if not out_dir.is_dir():
+        return
+    for entry in out_dir.iterdir():
+        if entry.name in _IGNORED_PARTS and entry.is_dir():
+            shutil.copytree(entry, staging / entry.name, dirs_exist_ok=True)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        os.replace(staging, out_dir)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    os.rmdir(retired)
+    os.replace(out_dir, retired)
+    try:
+        os.replace(staging, out_dir)
+    except OSError:
+        os.replace(retired, out_dir)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,136 @@
+"""A real HTTP server on 127.0.0.1 that plays scripted replies and records what it received.
+
+Each test scripts replies per (method, path); they are served in order and the last one repeats,
+so `script("GET", "/x", Reply(503))` means "503 forever". Unscripted routes answer 404.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int = 200
+    json: Any = None
+    body: bytes | None = None
+    """Raw body; wins over `json`."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    """Seconds to wait before answering (cut short when the server stops)."""
+    reset: bool = False
+    """Drop the connection with a TCP reset instead of answering."""
+
+    def payload(self) -> bytes:
+        if self.body is not None:
+            return self.body
+        return b"" if self.json is None else json.dumps(self.json).encode()
+
+
+@dataclass(frozen=True)
+class Received:
+    method: str
+    path: str
+    """Path and query string, as sent."""
+    headers: dict[str, str]
+    body: bytes
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.scripts: dict[tuple[str, str], list[Reply]] = {}
+        self.received: list[Received] = []
+
+    def take(self, received: Received) -> Reply:
+        with self.lock:
+            self.received.append(received)
+            replies = self.scripts.get((received.method, urlsplit(received.path).path))
+            if not replies:
+                error = {"type": "invalid_request", "code": "not_found", "detail": "Not found."}
+                return Reply(404, json=error)
+            return replies.pop(0) if len(replies) > 1 else replies[0]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that time out leave broken pipes behind; that is the test working."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _HTTPServer
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        received = Received(self.command, self.path, dict(self.headers), self.rfile.read(length))
+        reply = self.server.take(received)
+        if reply.delay:
+            self.server.stopping.wait(reply.delay)
+        if reply.reset:
+            linger = struct.pack("ii", 1, 0)  # close() now sends RST, not FIN
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            self.connection.close()
+            self.close_connection = True
+            return
+        payload = reply.payload()
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if payload and "content-type" not in {name.lower() for name in reply.headers}:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the per-request stderr lines."""
+
+
+class ScriptedServer:
+    """Start with `start()`, stop with `stop()`; `reset()` between tests."""
+
+    def __init__(self) -> None:
+        self._httpd = _HTTPServer()
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        host, port = self._httpd.server_address[:2]
+        self.url = f"http://{host!s}:{port}"
+
+    def start(self) -> ScriptedServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def reset(self) -> None:
+        with self._httpd.lock:
+            self._httpd.scripts.clear()
+            self._httpd.received.clear()
+
+    def script(self, method: str, path: str, *replies: Reply) -> None:
+        with self._httpd.lock:
+            self._httpd.scripts[(method, path)] = list(replies)
+
+    @property
+    def received(self) -> list[Received]:
+        with self._httpd.lock:
+            return list(self._httpd.received)

@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy generator
-	cd generated && ../$(PY) -m mypy -p posthog_api
+	$(PY) -m mypy --strict generated/posthog_api
 
 pytest: $(STAMP)
 	$(PY) -m pytest

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.errors import SpecError
+from generator.format import default_cache_dir
 from generator.pipeline import generate, load_and_parse
 from generator.write import compare_tree, write_tree
 
@@ -22,14 +23,18 @@ DEFAULT_OUT = Path("generated")
 
 def _generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    result = generate(args.spec)
+    result = generate(args.spec, cache_dir=None if args.no_cache else default_cache_dir())
     for warning in result.api.warnings:
         print(f"warning: {args.spec}:#{warning.pointer}: {warning.message}", file=sys.stderr)
     if args.strict and result.api.warnings:
         raise SpecError(str(args.spec), f"{len(result.api.warnings)} warning(s) with --strict")
     if args.check:
         diff = compare_tree(args.out, result.files)
-        for label, names in (("stale", diff.stale), ("missing", diff.missing), ("extra", diff.extra)):
+        for label, names in (
+            ("stale", diff.stale),
+            ("missing", diff.missing),
+            ("extra", diff.extra),
+        ):
             for name in names:
                 print(f"{label}: {args.out / name}")
         if not diff.clean:
@@ -64,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", type=Path, default=DEFAULT_OUT, help="default: %(default)s")
     gen.add_argument("--check", action="store_true", help="exit 1 if the output is stale")
     gen.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    gen.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="format every file again instead of reusing black results from"
+        " $POSTHOG_CODEGEN_CACHE_DIR (default ~/.cache/posthog-codegen)",
+    )
     gen.set_defaults(handler=_generate)
 
     val = commands.add_parser("validate", help="validate the spec only")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass
 class SpecError(Exception):
-    """A problem in the user's input; the CLI prints `error: <file>:<where>: <message>` and exits 2."""
+    """A user mistake: the CLI prints `error: <file>:<where>: <message>` and exits 2."""
 
     file: str
     message: str

@@ -11,7 +11,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 TypeKind = Literal[
-    "str", "int", "float", "bool", "datetime", "date", "uuid", "any", "model", "enum", "list", "dict"
+    "str",
+    "int",
+    "float",
+    "bool",
+    "datetime",
+    "date",
+    "uuid",
+    "any",
+    "model",
+    "enum",
+    "list",
+    "dict",
 ]
 
 # Kinds that need no conversion between JSON and Python.
@@ -319,7 +330,8 @@ class Api:
     @property
     def modules(self) -> dict[str, str]:
         """Class name -> module name under `models/`, for imports."""
-        return {item.name: item.module for item in (*self.models, *self.enums)}
+        classes: tuple[Model | Enum, ...] = (*self.models, *self.enums)
+        return {item.name: item.module for item in classes}
 
     def imports(self, names: list[str]) -> list[tuple[str, str]]:
         """(module, class name) pairs for `from .module import Name`, in isort order."""

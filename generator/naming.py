@@ -14,18 +14,22 @@ from collections.abc import Iterable
 
 # Names a generated attribute, argument or module must not take: keywords, and the names the
 # generated code itself uses inside methods and models.
-_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
-    "self",
-    "cls",
-    "additional_properties",
-    "from_dict",
-    "to_dict",
-    "datetime",
-    "uuid",
-    "Any",
-    "UNSET",
-    "Unset",
-}
+_RESERVED = (
+    frozenset(keyword.kwlist)
+    | frozenset(keyword.softkwlist)
+    | {
+        "self",
+        "cls",
+        "additional_properties",
+        "from_dict",
+        "to_dict",
+        "datetime",
+        "uuid",
+        "Any",
+        "UNSET",
+        "Unset",
+    }
+)
 # Names the generated method bodies use for their own arguments and locals.
 _ARGUMENT_RESERVED = frozenset({"options", "json_body", "with_raw_response", "_models"})
 _SHADOWED_BUILTINS = frozenset(dir(builtins))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from generator import naming
 from generator.config import GeneratorConfig
@@ -114,9 +114,7 @@ class _Parser:
         for _name, pointer, schema in self.component_schemas():
             self.type_of(schema, pointer, self.registry.names_by_pointer[pointer], top=True)
 
-    def type_of(
-        self, schema: Any, pointer: str, name_hint: str, *, top: bool = False
-    ) -> TypeRef:
+    def type_of(self, schema: Any, pointer: str, name_hint: str, *, top: bool = False) -> TypeRef:
         """The Python type for a schema; registers models and enums it defines on the way."""
         if not isinstance(schema, dict):
             return TypeRef("any")
@@ -199,6 +197,7 @@ class _Parser:
         values = schema["enum"]
         if not isinstance(values, list) or not values:
             return TypeRef("any")
+        value_kind: Literal["str", "int"]
         if all(isinstance(v, str) for v in values):
             value_kind = "str"
         elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
@@ -308,9 +307,7 @@ class _Parser:
                     )
         return operations
 
-    def operation(
-        self, path: str, method: str, item: dict[str, Any], pointer: str
-    ) -> Operation:
+    def operation(self, path: str, method: str, item: dict[str, Any], pointer: str) -> Operation:
         raw = item[method]
         operation_id = str(raw.get("operationId") or f"{method}_{path}")
         operation_id = naming.snake_case(operation_id, fallback=method)
@@ -393,9 +390,7 @@ class _Parser:
             )
         return tuple(result)
 
-    def request_body(
-        self, raw: dict[str, Any], pointer: str, name_hint: str
-    ) -> RequestBody | None:
+    def request_body(self, raw: dict[str, Any], pointer: str, name_hint: str) -> RequestBody | None:
         if "requestBody" not in raw:
             return None
         body = self.resolve(raw["requestBody"])
@@ -410,9 +405,7 @@ class _Parser:
         if content_type is None:
             return None
         media = content[content_type] or {}
-        media_pointer = (
-            f"{pointer}/requestBody/content/{escape_pointer_token(content_type)}/schema"
-        )
+        media_pointer = f"{pointer}/requestBody/content/{escape_pointer_token(content_type)}/schema"
         schema = media.get("schema") or {}
         resolved = self.resolve_schema(schema)
         if "allOf" in resolved:
@@ -485,7 +478,8 @@ class _Parser:
         if _is_page(schema, self.resolve_schema):
             items = self.resolve_schema(schema["properties"]["results"]).get("items") or {}
             model = self.registry.models.get(success.type.name or "")
-            results = next((f for f in model.fields if f.wire_name == "results"), None)
+            fields = model.fields if model is not None else ()
+            results = next((f for f in fields if f.wire_name == "results"), None)
             if results is not None and results.type.item is not None:
                 return "page", results.type.item
             return "page", self.type_of(items, f"{pointer}/results/items", "PageItem")
@@ -645,6 +639,13 @@ def _parameter_example(param: dict[str, Any], schema: Any, resolve: Any) -> tupl
     return example_for(schema, resolve), False
 
 
+_ARGUMENT_SOURCES: dict[str, ArgumentSource] = {
+    "path": "path",
+    "query": "query",
+    "header": "header",
+}
+
+
 def _arguments(parameters: tuple[Parameter, ...], body: RequestBody | None) -> tuple[Argument, ...]:
     """Parameters and writable body fields as keyword arguments, required ones first.
 
@@ -654,14 +655,14 @@ def _arguments(parameters: tuple[Parameter, ...], body: RequestBody | None) -> t
         (
             p.py_name,
             p.wire_name,
-            p.location if p.location != "cookie" else "header",
+            _ARGUMENT_SOURCES[p.location],
             p.type,
             p.required and not p.client_default,
             p.description,
             p.client_default,
         )
         for p in parameters
-        if p.location != "cookie"
+        if p.location in _ARGUMENT_SOURCES  # cookies are not sent (warned about above)
     ]
     if body is not None and body.whole_type is not None:
         raw.append(("body", "body", "body", body.whole_type, body.required, "", None))

@@ -27,9 +27,15 @@ def load_and_parse(spec_path: Path, config: GeneratorConfig | None = None) -> Ap
     return parse_api(spec, config)
 
 
-def generate(spec_path: Path, config: GeneratorConfig | None = None) -> Generated:
-    """Everything up to (not including) writing: the caller decides whether to write or check."""
+def generate(
+    spec_path: Path, config: GeneratorConfig | None = None, *, cache_dir: Path | None = None
+) -> Generated:
+    """Everything up to (not including) writing: the caller decides whether to write or check.
+
+    `cache_dir` holds black's results between runs (see generator.format); None disables it.
+    """
     config = config or GeneratorConfig()
     api = load_and_parse(spec_path, config)
     files = render_files(api, config, build_fixtures(api))
-    return Generated(api=api, files=format_files(files, line_length=config.line_length))
+    formatted = format_files(files, line_length=config.line_length, cache_dir=cache_dir)
+    return Generated(api=api, files=formatted)

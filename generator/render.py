@@ -36,13 +36,21 @@ RUNTIME_MODULES = (
 
 # The resource template renders each class twice: once blocking, once async.
 FLAVORS = (
-    {"prefix": "", "async": "", "await": "", "client": "SyncAPIClient", "page": "SyncPage"},
+    {
+        "prefix": "",
+        "async": "",
+        "await": "",
+        "client": "SyncAPIClient",
+        "page": "SyncPage",
+        "raw_wrapper": "to_raw_response_wrapper",
+    },
     {
         "prefix": "Async",
         "async": "async ",
         "await": "await ",
         "client": "AsyncAPIClient",
         "page": "AsyncPage",
+        "raw_wrapper": "async_to_raw_response_wrapper",
     },
 )
 
@@ -117,7 +125,7 @@ def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - output is Python, escaped by the filters below
+        autoescape=False,  # output is Python, escaped by the filters below
     )
     environment.filters["pystr"] = python_string
     environment.filters["pyliteral"] = python_literal
@@ -155,7 +163,9 @@ def plan_files(api: Api, config: GeneratorConfig) -> list[RenderJob]:
         for module in RUNTIME_MODULES
     ]
     jobs += [
-        RenderJob("model.py.jinja", f"{package}/models/{model.module}.py", {**shared, "model": model})
+        RenderJob(
+            "model.py.jinja", f"{package}/models/{model.module}.py", {**shared, "model": model}
+        )
         for model in api.models
     ]
     jobs += [
@@ -173,9 +183,7 @@ def plan_files(api: Api, config: GeneratorConfig) -> list[RenderJob]:
     return jobs
 
 
-def render_files(
-    api: Api, config: GeneratorConfig, fixtures: dict[str, Any]
-) -> dict[str, str]:
+def render_files(api: Api, config: GeneratorConfig, fixtures: dict[str, Any]) -> dict[str, str]:
     """Render every planned file; JSON fixtures are dumped, not templated."""
     environment = make_environment()
     files = {

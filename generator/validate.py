@@ -34,11 +34,15 @@ def validate_spec(spec: LoadedSpec) -> None:
             f"OpenAPI {version} is not supported (use 3.0.x or 3.1.x)",
             "#/openapi",
         )
-    errors = iter(validator_class(spec.data).iter_errors())
-    first = next(errors, None)
-    if first is None:
+    _check_path_templates(spec)
+    try:
+        errors = list(validator_class(spec.data).iter_errors())
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        # The validator itself trips over some malformed documents; still one clear line.
+        raise SpecError(spec.display_name, f"the OpenAPI validator failed: {exc}") from None
+    if not errors:
         return
-    more = sum(1 for _ in errors)
+    first, more = errors[0], len(errors) - 1
     pointer = to_pointer(first.absolute_path)
     line = line_of(spec.path, pointer)
     where = f"{line}: #{pointer}" if line else f"#{pointer}"
@@ -46,6 +50,21 @@ def validate_spec(spec: LoadedSpec) -> None:
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"
     raise SpecError(spec.display_name, message, where)
+
+
+def _check_path_templates(spec: LoadedSpec) -> None:
+    """Every `{` in a path opens a parameter name that a `}` closes."""
+    for path in spec.data.get("paths") or {}:
+        depth = 0
+        for char in str(path):
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if depth not in (0, 1):
+                break
+        if depth != 0:
+            pointer = f"/paths/{escape_pointer_token(str(path))}"
+            line = line_of(spec.path, pointer)
+            where = f"{line}: #{pointer}" if line else f"#{pointer}"
+            raise SpecError(spec.display_name, f"unbalanced braces in path {path!r}", where)
 
 
 def to_pointer(path: Iterable[Any]) -> str:

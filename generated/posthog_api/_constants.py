@@ -1,0 +1,20 @@
+"""Defaults of the runtime, in one place so they are easy to find and to test against."""
+
+from typing import Final
+
+PACKAGE: Final = "posthog_api"
+CLIENT_VERSION: Final = "0.1.0"
+DEFAULT_HOST: Final = "https://us.posthog.com"
+ENV_PREFIX: Final = "POSTHOG_"
+"""Prefix of the environment variables the client reads: PERSONAL_API_KEY, HOST, PROJECT_ID, ..."""
+
+DEFAULT_TIMEOUT: Final = 60.0
+DEFAULT_MAX_RETRIES: Final = 2
+INITIAL_RETRY_DELAY: Final = 0.5
+MAX_RETRY_DELAY: Final = 8.0
+MAX_RETRY_AFTER: Final = 60.0
+"""A server asking for a longer wait than this gets this many seconds; callers should not hang."""
+
+RETRYABLE_STATUS_CODES: Final = frozenset({408, 429, 500, 502, 503, 504})
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""Methods that may be repeated without risking a duplicated write."""

@@ -1,0 +1,41 @@
+"""Small shared types: the UNSET sentinel and per-call request options."""
+
+from collections.abc import Mapping
+from typing import Final, Literal, TypeAlias, TypedDict
+
+import httpx
+
+Timeout: TypeAlias = float | httpx.Timeout | None
+"""Seconds for every phase, an httpx.Timeout for each phase, or None for no timeout at all."""
+
+
+class Unset:
+    """Marks an argument the caller left out, where None would mean JSON null."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        # copy and pickle hand back the module-level UNSET, so `is UNSET` keeps working.
+        return "UNSET"
+
+
+UNSET: Final[Unset] = Unset()
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call overrides of the client's settings; every key is optional."""
+
+    timeout: Timeout
+    """Overrides the client timeout; None here disables the timeout for this call."""
+    max_retries: int
+    extra_headers: Mapping[str, str]
+    extra_query: Mapping[str, object]
+    """Merged over the method's own query parameters; a key present in both takes this value."""
+    retry_non_idempotent: bool
+    """Also retry POST and PATCH; only safe when the server de-duplicates the write."""

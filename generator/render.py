@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -76,24 +77,49 @@ def python_literal(value: object) -> str:
     return python_string(value)
 
 
-def docstring(value: object, indent: int = 4) -> str:
+def docstring(value: object, indent: int = 4, hanging: int = 0) -> str:
     """Text safe inside a triple-quoted docstring: no closing quotes, no escapes, no controls.
 
-    Long lines are wrapped so the generated code stays within the line length.
+    Prose is re-flowed to fit the line length (continuation lines indented by `hanging`, as in
+    an `Args:` entry); lists and indented lines keep their breaks.
     """
     text = str(value or "").replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
     text = "".join(ch for ch in text if ch == "\n" or ch.isprintable())
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
     if text.endswith('"'):
         text += " "
-    width = max(DOCSTRING_WIDTH - indent, 40)
-    lines = [
-        wrapped
-        for line in text.split("\n")
-        for wrapped in (textwrap.wrap(line, width, break_on_hyphens=False) or [""])
-    ]
+    width = max(DOCSTRING_WIDTH - indent - hanging, 40)
+    lines: list[str] = []
+    for paragraph in _paragraphs(text):
+        wrapped = textwrap.wrap(paragraph, width, break_on_hyphens=False, break_long_words=False)
+        lines.extend(wrapped or [""])
+    lines[1:] = [" " * hanging + line if line else line for line in lines[1:]]
     pad = " " * indent
     return "\n".join((pad + line).rstrip() if i else line for i, line in enumerate(lines))
+
+
+_KEEP_BREAK = re.compile(r"^(\s|[-*+] |\d+[.)] |#|\||```)")
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Join soft-wrapped lines into paragraphs; "" marks a blank line between them."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            if current:
+                paragraphs.append(" ".join(current))
+                current = []
+            paragraphs.append("")
+        elif current and not _KEEP_BREAK.match(line):
+            current.append(line.strip())
+        else:
+            if current:
+                paragraphs.append(" ".join(current))
+            current = [line.rstrip()]
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
 
 
 def one_line(value: object) -> str:

@@ -50,42 +50,24 @@ class Alert:
 
     Attributes:
         id: uuid.UUID (read-only)
-
         created_by: A short view of a user, as embedded in `created_by` fields.
             (read-only)
-
         created_at: datetime.datetime (read-only)
-
         insight: ID of the insight the alert monitors.
-
         name: str
-
         subscribed_users: IDs of the users notified when the alert fires.
-
         threshold: The threshold an alert compares the insight's value with.
-
         condition: AlertCondition | None
-
         state: AlertStateEnum (read-only)
-
         enabled: bool
-
         last_notified_at: datetime.datetime | None (read-only)
-
         last_checked_at: datetime.datetime | None (read-only)
-
         next_check_at: datetime.datetime | None (read-only)
-
         checks: list[AlertCheck] (read-only)
-
         config: TrendsAlertConfig | None
-
         calculation_interval: CalculationIntervalEnum | None
-
         snoozed_until: datetime.datetime | None
-
         skip_weekend: bool | None
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -28,15 +28,10 @@ class AlertCheck:
 
     Attributes:
         id: uuid.UUID (read-only)
-
         created_at: datetime.datetime (read-only)
-
         calculated_value: float | None (read-only)
-
         state: AlertStateEnum (read-only)
-
         targets_notified: bool (read-only)
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

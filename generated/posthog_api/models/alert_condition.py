@@ -22,7 +22,6 @@ class AlertCondition:
 
     Attributes:
         type: What the threshold applies to.
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -42,37 +42,22 @@ class Annotation:
 
     Attributes:
         id: int (read-only)
-
         content: str | None
-
         date_marker: datetime.datetime | None
-
         creation_type: Who created the annotation (`USR` a user, `GIT` GitHub).
-
         dashboard_item: ID of the insight the annotation belongs to, if scoped to one.
-
         dashboard_id: int | None
-
         dashboard_name: str | None (read-only)
-
         insight_short_id: str | None (read-only)
-
         insight_name: str | None (read-only)
-
         insight_derived_name: str | None (read-only)
-
         created_by: A short view of a user, as embedded in `created_by` fields.
             (read-only)
-
         created_at: datetime.datetime | None (read-only)
-
         updated_at: datetime.datetime (read-only)
-
         deleted: bool
-
         scope: Where the annotation shows: `dashboard_item` (one insight), `dashboard`,
             `project`, `organization` or `recording`.
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -31,20 +31,13 @@ class AnnotationRequest:
 
     Attributes:
         content: str | None
-
         date_marker: datetime.datetime | None
-
         creation_type: Who created the annotation (`USR` a user, `GIT` GitHub).
-
         dashboard_item: ID of the insight the annotation belongs to, if scoped to one.
-
         dashboard_id: int | None
-
         deleted: Set to true to delete the annotation (hard deletes are not allowed).
-
         scope: Where the annotation shows: `dashboard_item` (one insight), `dashboard`,
             `project`, `organization` or `recording`.
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

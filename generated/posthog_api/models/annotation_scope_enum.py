@@ -7,8 +7,8 @@ from .._models import OpenStrEnum
 
 
 class AnnotationScopeEnum(OpenStrEnum):
-    """Where the annotation shows: `dashboard_item` (one insight), `dashboard`,
-    `project`, `organization` or `recording`.
+    """Where the annotation shows: `dashboard_item` (one insight), `dashboard`, `project`,
+    `organization` or `recording`.
 
     A value this client does not know yet is still accepted (see OpenStrEnum).
     """

@@ -47,48 +47,27 @@ class Cohort:
 
     Attributes:
         id: int (read-only)
-
         name: str | None
-
         description: str
-
         groups: Legacy cohort definition (groups of property/action matchers).
-
         deleted: bool
-
         filters: dict[str, Any] | None
-
         query: dict[str, Any] | None
-
         version: int | None (read-only)
-
         pending_version: int | None (read-only)
-
         is_calculating: bool (read-only)
-
         created_by: A short view of a user, as embedded in `created_by` fields.
             (read-only)
-
         created_at: datetime.datetime | None (read-only)
-
         last_calculation: datetime.datetime | None (read-only)
-
         errors_calculating: int (read-only)
-
         last_error_message: str | None (read-only)
-
         count: int | None (read-only)
-
         is_static: bool
-
         cohort_type: CohortTypeEnum | None
-
         experiment_set: list[int] (read-only)
-
         create_in_folder: str
-
         create_static_person_ids: list[str]
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

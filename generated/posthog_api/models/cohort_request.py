@@ -32,25 +32,15 @@ class CohortRequest:
 
     Attributes:
         name: str | None
-
         description: str
-
         groups: Legacy cohort definition (groups of property/action matchers).
-
         deleted: bool
-
         filters: Filters that define a dynamic cohort.
-
         query: Query that defines the cohort.
-
         is_static: bool
-
         cohort_type: CohortTypeEnum | None
-
         create_in_folder: Folder to create the cohort in.
-
         create_static_person_ids: Person IDs to put in a static cohort on creation.
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

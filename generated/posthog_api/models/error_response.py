@@ -24,13 +24,9 @@ class ErrorResponse:
 
     Attributes:
         type: Error family, e.g. `validation_error`, `authentication_error`.
-
         code: Machine-readable error code, e.g. `invalid_input`, `not_found`.
-
         detail: Human-readable explanation.
-
         attr: Name of the request field the error is about, if any.
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -27,9 +27,7 @@ class InsightThreshold:
 
     Attributes:
         bounds: InsightsThresholdBounds | None
-
         type: Whether the bounds are absolute values or percentages.
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

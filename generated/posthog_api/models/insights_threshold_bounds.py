@@ -23,9 +23,7 @@ class InsightsThresholdBounds:
 
     Attributes:
         lower: float | None
-
         upper: float | None
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -33,25 +33,15 @@ class LegacySignalReport:
 
     Attributes:
         id: uuid.UUID (read-only)
-
         title: str | None (read-only)
-
         summary: str | None (read-only)
-
         status: Stage of a signal report in its lifecycle. (read-only)
-
         total_weight: float (read-only)
-
         signal_count: int (read-only)
-
         relevant_user_count: int | None (read-only)
-
         created_at: datetime.datetime (read-only)
-
         updated_at: datetime.datetime (read-only)
-
         artefact_count: int (read-only)
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -28,13 +28,9 @@ class PaginatedAnnotationList:
 
     Attributes:
         count: int
-
         next: str | None
-
         previous: str | None
-
         results: list[Annotation]
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

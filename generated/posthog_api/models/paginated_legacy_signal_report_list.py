@@ -28,13 +28,9 @@ class PaginatedLegacySignalReportList:
 
     Attributes:
         count: int
-
         next: str | None
-
         previous: str | None
-
         results: list[LegacySignalReport]
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

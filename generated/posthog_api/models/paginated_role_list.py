@@ -28,13 +28,9 @@ class PaginatedRoleList:
 
     Attributes:
         count: int
-
         next: str | None
-
         previous: str | None
-
         results: list[Role]
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -37,26 +37,16 @@ class PatchedAlertRequest:
 
     Attributes:
         insight: ID of the insight the alert monitors.
-
         name: str
-
         subscribed_users: IDs of the users notified when the alert fires.
-
         threshold: ThresholdRequest
-
         condition: AlertCondition | None
-
         enabled: bool
-
         config: TrendsAlertConfig | None
-
         calculation_interval: CalculationIntervalEnum | None
-
         snoozed_until: Snooze the alert until this time (ISO 8601 or relative, e.g.
             `2h`); null un-snoozes.
-
         skip_weekend: bool | None
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

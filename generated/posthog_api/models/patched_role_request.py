@@ -22,7 +22,6 @@ class PatchedRoleRequest:
 
     Attributes:
         name: str
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -27,13 +27,9 @@ class PatchedSignalSourceConfigRequest:
 
     Attributes:
         source_product: Product a signal source belongs to.
-
         source_type: Kind of signal the source emits.
-
         enabled: bool
-
         config: Source-specific settings (e.g. recording filters).
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

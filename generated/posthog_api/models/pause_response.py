@@ -23,9 +23,7 @@ class PauseResponse:
 
     Attributes:
         status: Outcome of the call.
-
         paused_until: Until when the pipeline is paused.
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

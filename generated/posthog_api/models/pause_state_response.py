@@ -23,7 +23,6 @@ class PauseStateResponse:
     Attributes:
         paused_until: Until when the pipeline is paused; null if it is not paused (or
             not running).
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -88,135 +88,73 @@ class Project:
 
     Attributes:
         id: int (read-only)
-
         organization: uuid.UUID (read-only)
-
         name: str
-
         product_description: str | None
-
         created_at: datetime.datetime (read-only)
-
         effective_membership_level: Your membership level in the project's organization
             (1 member, 8 admin, 15 owner). (read-only)
-
         has_group_types: bool (read-only)
-
         group_types: list[dict[str, Any]] (read-only)
-
         live_events_token: str | None (read-only)
-
         updated_at: datetime.datetime (read-only)
-
         uuid_: uuid.UUID (read-only)
-
         api_token: str (read-only)
-
         app_urls: list[str | None]
-
         slack_incoming_webhook: str | None
-
         anonymize_ips: bool
-
         completed_snippet_onboarding: bool
-
         ingested_event: bool (read-only)
-
         test_account_filters: Property filters that identify internal and test accounts.
-
         test_account_filters_default_checked: bool | None
-
         path_cleaning_filters: Rules (alias + regex) that clean up URL paths in path
             insights.
-
         is_demo: bool
-
         timezone: IANA time zone name of the project, e.g. `Europe/Paris` or `UTC`.
-
         data_attributes: HTML attributes used to name autocaptured elements, e.g.
             `data-attr`.
-
         person_display_name_properties: list[str] | None
-
         correlation_config: dict[str, Any] | None
-
         autocapture_opt_out: bool | None
-
         autocapture_exceptions_opt_in: bool | None
-
         autocapture_web_vitals_opt_in: bool | None
-
         autocapture_web_vitals_allowed_metrics: Web vitals metrics to capture, e.g.
             `LCP`, `CLS`.
-
         autocapture_exceptions_errors_to_ignore: Exception messages that exception
             autocapture ignores.
-
         capture_console_log_opt_in: bool | None
-
         capture_performance_opt_in: bool | None
-
         session_recording_opt_in: bool
-
         session_recording_sample_rate: Share of sessions to record, as a decimal string
             from "0.00" to "1.00".
-
         session_recording_minimum_duration_milliseconds: int | None
-
         session_recording_linked_flag: dict[str, Any] | None
-
         session_recording_network_payload_capture_config: dict[str, Any] | None
-
         session_recording_masking_config: dict[str, Any] | None
-
         session_replay_config: dict[str, Any] | None
-
         survey_config: dict[str, Any] | None
-
         access_control: bool
-
         week_start_day: WeekStartDayEnum | None
-
         primary_dashboard: int | None
-
         live_events_columns: list[str] | None
-
         recording_domains: list[str | None] | None
-
         person_on_events_querying_enabled: str (read-only)
-
         inject_web_apps: bool | None
-
         extra_settings: dict[str, Any] | None
-
         modifiers: dict[str, Any] | None
-
         default_modifiers: str (read-only)
-
         has_completed_onboarding_for: dict[str, Any] | None
-
         surveys_opt_in: bool | None
-
         heatmaps_opt_in: bool | None
-
         product_intents: str (read-only)
-
         flags_persistence_default: bool | None
-
         secret_api_token: str | None (read-only)
-
         secret_api_token_backup: str | None (read-only)
-
         receive_org_level_activity_logs: bool | None
-
         business_model: BusinessModelEnum | None
-
         conversations_enabled: bool | None
-
         conversations_settings: dict[str, Any] | None
-
         logs_settings: dict[str, Any] | None
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -65,107 +65,61 @@ _KNOWN_KEYS: Final = frozenset(
 
 @dataclass(kw_only=True, slots=True)
 class ProjectRequest:
-    """Writable project settings, as accepted by the project actions. No field is
-    required, so the same schema serves the POST and the PATCH actions.
+    """Writable project settings, as accepted by the project actions. No field is required, so
+    the same schema serves the POST and the PATCH actions.
 
     Attributes:
         name: str
-
         product_description: str | None
-
         app_urls: list[str | None]
-
         slack_incoming_webhook: str | None
-
         anonymize_ips: bool
-
         completed_snippet_onboarding: bool
-
         test_account_filters: Property filters that identify internal and test accounts.
-
         test_account_filters_default_checked: bool | None
-
         path_cleaning_filters: Rules (alias + regex) that clean up URL paths in path
             insights.
-
         is_demo: bool
-
         timezone: IANA time zone name of the project, e.g. `Europe/Paris` or `UTC`.
-
         data_attributes: HTML attributes used to name autocaptured elements, e.g.
             `data-attr`.
-
         person_display_name_properties: list[str] | None
-
         correlation_config: dict[str, Any] | None
-
         autocapture_opt_out: bool | None
-
         autocapture_exceptions_opt_in: bool | None
-
         autocapture_web_vitals_opt_in: bool | None
-
         autocapture_web_vitals_allowed_metrics: Web vitals metrics to capture, e.g.
             `LCP`, `CLS`.
-
         autocapture_exceptions_errors_to_ignore: Exception messages that exception
             autocapture ignores.
-
         capture_console_log_opt_in: bool | None
-
         capture_performance_opt_in: bool | None
-
         session_recording_opt_in: bool
-
         session_recording_sample_rate: Share of sessions to record, as a decimal string
             from "0.00" to "1.00".
-
         session_recording_minimum_duration_milliseconds: int | None
-
         session_recording_linked_flag: dict[str, Any] | None
-
         session_recording_network_payload_capture_config: dict[str, Any] | None
-
         session_recording_masking_config: dict[str, Any] | None
-
         session_replay_config: dict[str, Any] | None
-
         survey_config: dict[str, Any] | None
-
         access_control: bool
-
         week_start_day: WeekStartDayEnum | None
-
         primary_dashboard: int | None
-
         live_events_columns: list[str] | None
-
         recording_domains: list[str | None] | None
-
         inject_web_apps: bool | None
-
         extra_settings: dict[str, Any] | None
-
         modifiers: dict[str, Any] | None
-
         has_completed_onboarding_for: dict[str, Any] | None
-
         surveys_opt_in: bool | None
-
         heatmaps_opt_in: bool | None
-
         flags_persistence_default: bool | None
-
         receive_org_level_activity_logs: bool | None
-
         business_model: BusinessModelEnum | None
-
         conversations_enabled: bool | None
-
         conversations_settings: dict[str, Any] | None
-
         logs_settings: dict[str, Any] | None
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -31,18 +31,12 @@ class Role:
 
     Attributes:
         id: uuid.UUID (read-only)
-
         name: str
-
         created_at: datetime.datetime (read-only)
-
         created_by: A short view of a user, as embedded in `created_by` fields.
             (read-only)
-
         members: str (read-only)
-
         is_default: str (read-only)
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

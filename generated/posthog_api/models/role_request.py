@@ -21,7 +21,6 @@ class RoleRequest:
 
     Attributes:
         name: str
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

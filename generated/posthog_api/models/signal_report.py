@@ -39,43 +39,27 @@ class SignalReport:
 
     Attributes:
         id: uuid.UUID (read-only)
-
         title: str | None (read-only)
-
         summary: str | None (read-only)
-
         status: Stage of a signal report in its lifecycle. (read-only)
-
         total_weight: float (read-only)
-
         signal_count: int (read-only)
-
         signals_at_run: int (read-only)
-
         created_at: datetime.datetime (read-only)
-
         updated_at: datetime.datetime (read-only)
-
         artefact_count: int (read-only)
-
         priority: Priority (P0 to P4) from the latest priority judgment, when present.
             (read-only)
-
         actionability: Actionability from the latest actionability judgment, when
             present. (read-only)
-
         already_addressed: Whether the issue looks already fixed, when judged.
             (read-only)
-
         is_suggested_reviewer: Whether you are one of the report's suggested reviewers.
             (read-only)
-
         source_products: Source products that contributed signals to the report.
             (read-only)
-
         implementation_pr_url: URL of the pull request from the latest implementation
             run, if any. (read-only)
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

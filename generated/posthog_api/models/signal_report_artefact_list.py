@@ -22,9 +22,7 @@ class SignalReportArtefactList:
 
     Attributes:
         count: Number of artefacts in `results`.
-
         results: list[dict[str, Any]]
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

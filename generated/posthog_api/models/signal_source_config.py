@@ -33,21 +33,13 @@ class SignalSourceConfig:
 
     Attributes:
         id: uuid.UUID (read-only)
-
         source_product: Product a signal source belongs to.
-
         source_type: Kind of signal the source emits.
-
         enabled: bool
-
         config: dict[str, Any] | None
-
         created_at: datetime.datetime (read-only)
-
         updated_at: datetime.datetime (read-only)
-
         status: str | None (read-only)
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -30,13 +30,9 @@ class Threshold:
 
     Attributes:
         id: uuid.UUID (read-only)
-
         created_at: datetime.datetime (read-only)
-
         name: str
-
         configuration: InsightThreshold
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -26,9 +26,7 @@ class ThresholdRequest:
 
     Attributes:
         name: str
-
         configuration: InsightThreshold
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

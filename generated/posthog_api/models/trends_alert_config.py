@@ -26,11 +26,8 @@ class TrendsAlertConfig:
     Attributes:
         check_ongoing_interval: Whether to check the current, still incomplete interval
             too.
-
         series_index: Index of the insight series to monitor.
-
         type: TrendsAlertConfigTypeEnum
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

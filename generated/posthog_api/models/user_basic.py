@@ -32,23 +32,14 @@ class UserBasic:
 
     Attributes:
         id: int (read-only)
-
         uuid_: uuid.UUID (read-only)
-
         distinct_id: str | None
-
         first_name: str
-
         last_name: str
-
         email: str
-
         is_email_verified: bool | None
-
         hedgehog_config: dict[str, Any] | None (read-only)
-
         role_at_organization: RoleAtOrganizationEnum | None
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

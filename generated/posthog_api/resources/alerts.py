@@ -47,9 +47,8 @@ class AlertsResource:
         `GET /api/environments/{project_id}/alerts/`; API key scopes: alert:read.
 
         Args:
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
@@ -92,11 +91,10 @@ class AlertsResource:
         Args:
             insight: ID of the insight the alert monitors.
             subscribed_users: IDs of the users notified when the alert fires.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             snoozed_until: Snooze the alert until this time (ISO 8601 or relative, e.g.
-            `2h`); null un-snoozes.
+                `2h`); null un-snoozes.
         """
         json_body = _models.drop_unset(
             {
@@ -152,9 +150,8 @@ class AlertsResource:
 
         Args:
             id: A UUID string identifying this alert.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = self._client.request(
             method="GET",
@@ -184,9 +181,8 @@ class AlertsResource:
 
         Args:
             id: A UUID string identifying this alert.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = self._client.request(
             method="DELETE",
@@ -226,13 +222,12 @@ class AlertsResource:
 
         Args:
             id: A UUID string identifying this alert.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             insight: ID of the insight the alert monitors.
             subscribed_users: IDs of the users notified when the alert fires.
             snoozed_until: Snooze the alert until this time (ISO 8601 or relative, e.g.
-            `2h`); null un-snoozes.
+                `2h`); null un-snoozes.
         """
         json_body = _models.drop_unset(
             {
@@ -313,9 +308,8 @@ class AsyncAlertsResource:
         `GET /api/environments/{project_id}/alerts/`; API key scopes: alert:read.
 
         Args:
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
@@ -358,11 +352,10 @@ class AsyncAlertsResource:
         Args:
             insight: ID of the insight the alert monitors.
             subscribed_users: IDs of the users notified when the alert fires.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             snoozed_until: Snooze the alert until this time (ISO 8601 or relative, e.g.
-            `2h`); null un-snoozes.
+                `2h`); null un-snoozes.
         """
         json_body = _models.drop_unset(
             {
@@ -418,9 +411,8 @@ class AsyncAlertsResource:
 
         Args:
             id: A UUID string identifying this alert.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = await self._client.request(
             method="GET",
@@ -450,9 +442,8 @@ class AsyncAlertsResource:
 
         Args:
             id: A UUID string identifying this alert.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = await self._client.request(
             method="DELETE",
@@ -492,13 +483,12 @@ class AsyncAlertsResource:
 
         Args:
             id: A UUID string identifying this alert.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             insight: ID of the insight the alert monitors.
             subscribed_users: IDs of the users notified when the alert fires.
             snoozed_until: Snooze the alert until this time (ISO 8601 or relative, e.g.
-            `2h`); null un-snoozes.
+                `2h`); null un-snoozes.
         """
         json_body = _models.drop_unset(
             {

@@ -34,16 +34,15 @@ class AppMetricsResource:
     ) -> builtins.dict[str, Any]:
         """Retrieve app metrics
 
-        Retrieve delivery metrics and errors of an app (plugin config) in the
-        environment. The docs publish no schema for the body.
+        Retrieve delivery metrics and errors of an app (plugin config) in the environment.
+        The docs publish no schema for the body.
 
         `GET /api/environments/{project_id}/app_metrics/{id}/`; API key scopes: plugin:read.
 
         Args:
             id: A unique integer value identifying this app (plugin config).
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = self._client.request(
             method="GET",
@@ -67,19 +66,18 @@ class AppMetricsResource:
     ) -> builtins.dict[str, Any]:
         """Retrieve app error details
 
-        Retrieve the details of the errors an app (plugin config) ran into. The
-        docs publish no schema for the body.
+        Retrieve the details of the errors an app (plugin config) ran into. The docs publish
+        no schema for the body.
 
-        The docs list no API key scope for this action (see
-        `x-scopes-undocumented`); a scoped personal API key may be refused.
+        The docs list no API key scope for this action (see `x-scopes-undocumented`); a
+        scoped personal API key may be refused.
 
         `GET /api/environments/{project_id}/app_metrics/{id}/error_details/`.
 
         Args:
             id: A unique integer value identifying this app (plugin config).
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = self._client.request(
             method="GET",
@@ -103,8 +101,8 @@ class AppMetricsResource:
     ) -> builtins.dict[str, Any]:
         """List historical exports
 
-        List the historical exports run by an app (plugin config). Not paginated.
-        The docs publish no schema for the body.
+        List the historical exports run by an app (plugin config). Not paginated. The docs
+        publish no schema for the body.
 
         `GET
         /api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/`;
@@ -112,10 +110,9 @@ class AppMetricsResource:
 
         Args:
             plugin_config_id: ID of the app (plugin config) whose historical exports to
-            read.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+                read.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = self._client.request(
             method="GET",
@@ -140,19 +137,19 @@ class AppMetricsResource:
     ) -> builtins.dict[str, Any]:
         """Retrieve a historical export
 
-        Retrieve one historical export of an app (plugin config) with its
-        metrics. The docs publish no schema for the body.
+        Retrieve one historical export of an app (plugin config) with its metrics. The docs
+        publish no schema for the body.
 
-        `GET /api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_export
-        s/{id}/`; API key scopes: plugin:read.
+        `GET
+        /api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/{id}/`;
+        API key scopes: plugin:read.
 
         Args:
             plugin_config_id: ID of the app (plugin config) whose historical exports to
-            read.
+                read.
             id: ID of the historical export.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = self._client.request(
             method="GET",
@@ -202,16 +199,15 @@ class AsyncAppMetricsResource:
     ) -> builtins.dict[str, Any]:
         """Retrieve app metrics
 
-        Retrieve delivery metrics and errors of an app (plugin config) in the
-        environment. The docs publish no schema for the body.
+        Retrieve delivery metrics and errors of an app (plugin config) in the environment.
+        The docs publish no schema for the body.
 
         `GET /api/environments/{project_id}/app_metrics/{id}/`; API key scopes: plugin:read.
 
         Args:
             id: A unique integer value identifying this app (plugin config).
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = await self._client.request(
             method="GET",
@@ -235,19 +231,18 @@ class AsyncAppMetricsResource:
     ) -> builtins.dict[str, Any]:
         """Retrieve app error details
 
-        Retrieve the details of the errors an app (plugin config) ran into. The
-        docs publish no schema for the body.
+        Retrieve the details of the errors an app (plugin config) ran into. The docs publish
+        no schema for the body.
 
-        The docs list no API key scope for this action (see
-        `x-scopes-undocumented`); a scoped personal API key may be refused.
+        The docs list no API key scope for this action (see `x-scopes-undocumented`); a
+        scoped personal API key may be refused.
 
         `GET /api/environments/{project_id}/app_metrics/{id}/error_details/`.
 
         Args:
             id: A unique integer value identifying this app (plugin config).
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = await self._client.request(
             method="GET",
@@ -271,8 +266,8 @@ class AsyncAppMetricsResource:
     ) -> builtins.dict[str, Any]:
         """List historical exports
 
-        List the historical exports run by an app (plugin config). Not paginated.
-        The docs publish no schema for the body.
+        List the historical exports run by an app (plugin config). Not paginated. The docs
+        publish no schema for the body.
 
         `GET
         /api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/`;
@@ -280,10 +275,9 @@ class AsyncAppMetricsResource:
 
         Args:
             plugin_config_id: ID of the app (plugin config) whose historical exports to
-            read.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+                read.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = await self._client.request(
             method="GET",
@@ -308,19 +302,19 @@ class AsyncAppMetricsResource:
     ) -> builtins.dict[str, Any]:
         """Retrieve a historical export
 
-        Retrieve one historical export of an app (plugin config) with its
-        metrics. The docs publish no schema for the body.
+        Retrieve one historical export of an app (plugin config) with its metrics. The docs
+        publish no schema for the body.
 
-        `GET /api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_export
-        s/{id}/`; API key scopes: plugin:read.
+        `GET
+        /api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/{id}/`;
+        API key scopes: plugin:read.
 
         Args:
             plugin_config_id: ID of the app (plugin config) whose historical exports to
-            read.
+                read.
             id: ID of the historical export.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = await self._client.request(
             method="GET",

@@ -43,9 +43,8 @@ class CohortsResource:
         `GET /api/projects/{project_id}/cohorts/`; API key scopes: cohort:read.
 
         Args:
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
@@ -84,9 +83,8 @@ class CohortsResource:
         `POST /api/projects/{project_id}/cohorts/`; API key scopes: cohort:write.
 
         Args:
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             groups: Legacy cohort definition (groups of property/action matchers).
             filters: Filters that define a dynamic cohort.
             query: Query that defines the cohort.
@@ -157,9 +155,8 @@ class AsyncCohortsResource:
         `GET /api/projects/{project_id}/cohorts/`; API key scopes: cohort:read.
 
         Args:
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
@@ -198,9 +195,8 @@ class AsyncCohortsResource:
         `POST /api/projects/{project_id}/cohorts/`; API key scopes: cohort:write.
 
         Args:
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             groups: Legacy cohort definition (groups of property/action matchers).
             filters: Filters that define a dynamic cohort.
             query: Query that defines the cohort.

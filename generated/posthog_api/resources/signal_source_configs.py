@@ -45,9 +45,8 @@ class SignalSourceConfigsResource:
         `GET /api/projects/{project_id}/signal_source_configs/`; API key scopes: task:read.
 
         Args:
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
@@ -85,9 +84,8 @@ class SignalSourceConfigsResource:
         Args:
             source_product: Product a signal source belongs to.
             source_type: Kind of signal the source emits.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             config: Source-specific settings (e.g. recording filters).
         """
         json_body = _models.drop_unset(
@@ -127,9 +125,8 @@ class SignalSourceConfigsResource:
 
         Args:
             id: A UUID string identifying this signal source config.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = self._client.request(
             method="GET",
@@ -160,9 +157,8 @@ class SignalSourceConfigsResource:
 
         Args:
             id: A UUID string identifying this signal source config.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = self._client.request(
             method="DELETE",
@@ -197,9 +193,8 @@ class SignalSourceConfigsResource:
 
         Args:
             id: A UUID string identifying this signal source config.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             source_product: Product a signal source belongs to.
             source_type: Kind of signal the source emits.
             config: Source-specific settings (e.g. recording filters).
@@ -267,9 +262,8 @@ class AsyncSignalSourceConfigsResource:
         `GET /api/projects/{project_id}/signal_source_configs/`; API key scopes: task:read.
 
         Args:
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
@@ -307,9 +301,8 @@ class AsyncSignalSourceConfigsResource:
         Args:
             source_product: Product a signal source belongs to.
             source_type: Kind of signal the source emits.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             config: Source-specific settings (e.g. recording filters).
         """
         json_body = _models.drop_unset(
@@ -349,9 +342,8 @@ class AsyncSignalSourceConfigsResource:
 
         Args:
             id: A UUID string identifying this signal source config.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = await self._client.request(
             method="GET",
@@ -382,9 +374,8 @@ class AsyncSignalSourceConfigsResource:
 
         Args:
             id: A UUID string identifying this signal source config.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
         """
         response = await self._client.request(
             method="DELETE",
@@ -419,9 +410,8 @@ class AsyncSignalSourceConfigsResource:
 
         Args:
             id: A UUID string identifying this signal source config.
-            project_id: ID of the project (or environment) you are accessing. Find it with a
-            call
-            to `/api/projects/`.
+            project_id: ID of the project (or environment) you are accessing. Find it
+                with a call to `/api/projects/`.
             source_product: Product a signal source belongs to.
             source_type: Kind of signal the source emits.
             config: Source-specific settings (e.g. recording filters).

@@ -27,13 +27,9 @@ class Grid:
 
     Attributes:
         cells: list[list[float]]
-
         labels: list[str]
-
         stamps: list[datetime.datetime]
-
         ids: list[uuid.UUID]
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -28,13 +28,9 @@ class Item:
 
     Attributes:
         status: Where an item is in its life.
-
         priority: PriorityEnum
-
         level: StatusEnum | None
-
         inline_mode: ItemInlineMode
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

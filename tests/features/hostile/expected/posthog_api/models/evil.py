@@ -28,17 +28,11 @@ class Evil:
 
     Attributes:
         import_os: x\"\"\"; raise SystemExit #
-
         n1st: str
-
         naive: str
-
         def_: EvilDef
-
         from_dict_: int
-
         additional_properties_: int
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

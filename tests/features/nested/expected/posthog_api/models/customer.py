@@ -26,9 +26,7 @@ class Customer:
 
     Attributes:
         name: str
-
         address: CustomerAddress
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

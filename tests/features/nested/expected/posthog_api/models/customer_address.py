@@ -23,9 +23,7 @@ class CustomerAddress:
 
     Attributes:
         city: str
-
         country: str
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -28,13 +28,9 @@ class Order:
 
     Attributes:
         customer: Customer
-
         parent: Order
-
         metadata: dict[str, int]
-
         extra: dict[str, Any]
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

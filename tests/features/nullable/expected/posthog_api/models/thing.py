@@ -28,17 +28,11 @@ class Thing:
 
     Attributes:
         required_nullable: str | None
-
         required_plain: str
-
         optional_nullable: int | None
-
         optional_plain: bool
-
         nullable_time: datetime.datetime | None
-
         nullable_list: list[str] | None
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

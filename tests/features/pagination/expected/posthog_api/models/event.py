@@ -21,7 +21,6 @@ class Event:
 
     Attributes:
         id: str
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

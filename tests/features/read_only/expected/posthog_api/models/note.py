@@ -24,11 +24,8 @@ class Note:
 
     Attributes:
         id: int (read-only)
-
         content: str
-
         created_at: datetime.datetime (read-only)
-
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

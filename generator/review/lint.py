@@ -1,0 +1,575 @@
+"""Lint one OpenAPI document: each rule is a small function registered in `LINT_RULES`.
+
+The linter reads possibly-invalid documents (it reports validator errors as `spec-invalid`), so
+every rule checks the shape of what it reads instead of trusting it. Findings carry the JSON
+pointer of the offending node in `head_pointer` (lint has a single document).
+
+Opt-out, by design: an operation that sets `security: []` itself is deliberately public and is
+not asked for a scope.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from generator.review.report import Finding, Severity
+from generator.review.spec_diff import (
+    Node,
+    Operation,
+    Spec,
+    Views,
+    canonical,
+    child,
+    collect_refs,
+    operations,
+)
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+PATH_TEMPLATE = re.compile(r"{([^{}]+)}")
+SCHEMA_MAP_KEYWORDS = (
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+)
+SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
+SCHEMA_KEYWORDS = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+)
+COMPONENT_KINDS = (
+    "schemas",
+    "parameters",
+    "responses",
+    "requestBodies",
+    "headers",
+    "examples",
+    "links",
+    "callbacks",
+    "pathItems",
+)
+REF_TO_COMPONENT = re.compile(r"^#/components/([^/]+)/([^/]+)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule found: where, for which operation (may be ""), and why."""
+
+    pointer: str
+    message: str
+    operation: str = ""
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+@dataclass
+class Linted:
+    """The document under lint plus indexes the rules share (computed once, on demand)."""
+
+    spec: Spec
+    validation_errors: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @cached_property
+    def operations(self) -> list[Operation]:
+        return list(operations(self.spec).values())
+
+    @cached_property
+    def views(self) -> Views:
+        return Views(self.spec)
+
+    def resolve(self, pointer: str, value: Any) -> Node:
+        return self.spec.resolve((pointer, value))
+
+    def parameters(self, op: Operation) -> list[Node]:
+        """Path-item then operation parameters, `$ref`s followed, shape-checked."""
+        found = []
+        for owner_pointer, owner in ((op.path_item_pointer, op.path_item), (op.pointer, op.node)):
+            for index, raw in enumerate(_list(owner.get("parameters"))):
+                node = self.resolve(child(owner_pointer, "parameters", index), raw)
+                if isinstance(node[1], Mapping):
+                    found.append(node)
+        return found
+
+    @cached_property
+    def parameter_objects(self) -> list[Node]:
+        """Every parameter object written in the document (not following refs)."""
+        found = [
+            (child("/components/parameters", name), value)
+            for name, value in _mapping(self.components.get("parameters")).items()
+        ]
+        for path, item in _mapping(self.spec.doc.get("paths")).items():
+            item_pointer = child("/paths", path)
+            owners = [(item_pointer, _mapping(item))]
+            owners += [
+                (child(item_pointer, method), _mapping(_mapping(item).get(method)))
+                for method in ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+            ]
+            for owner_pointer, owner in owners:
+                for index, value in enumerate(_list(owner.get("parameters"))):
+                    found.append((child(owner_pointer, "parameters", index), value))
+        return [(p, v) for p, v in found if isinstance(v, Mapping) and "$ref" not in v]
+
+    @cached_property
+    def components(self) -> Mapping[str, Any]:
+        return _mapping(self.spec.doc.get("components"))
+
+    def _bodies(self) -> Iterator[Node]:
+        """Request bodies and responses written in the document (objects with `content`)."""
+        for kind in ("requestBodies", "responses"):
+            for name, value in _mapping(self.components.get(kind)).items():
+                yield child("/components", kind, name), value
+        for op in self.operations:
+            yield child(op.pointer, "requestBody"), op.node.get("requestBody")
+            for code, response in _mapping(op.node.get("responses")).items():
+                yield child(op.pointer, "responses", code), response
+
+    @cached_property
+    def media_objects(self) -> list[Node]:
+        found = []
+        for pointer, body in self._bodies():
+            if isinstance(body, Mapping) and "$ref" not in body:
+                for media, value in _mapping(body.get("content")).items():
+                    if isinstance(value, Mapping):
+                        found.append((child(pointer, "content", media), value))
+        return found
+
+    @cached_property
+    def header_objects(self) -> list[Node]:
+        found = [
+            (child("/components/headers", name), value)
+            for name, value in _mapping(self.components.get("headers")).items()
+        ]
+        for pointer, body in self._bodies():
+            if isinstance(body, Mapping) and "$ref" not in body:
+                for name, value in _mapping(body.get("headers")).items():
+                    found.append((child(pointer, "headers", name), value))
+        return [(p, v) for p, v in found if isinstance(v, Mapping) and "$ref" not in v]
+
+    @cached_property
+    def schemas(self) -> list[Node]:
+        """Every schema object written in the document, nested ones included, refs not followed."""
+        roots = [
+            (child("/components/schemas", name), value)
+            for name, value in _mapping(self.components.get("schemas")).items()
+        ]
+        for pointer, owner in (*self.parameter_objects, *self.media_objects, *self.header_objects):
+            if "schema" in owner:
+                roots.append((child(pointer, "schema"), owner["schema"]))
+        found: list[Node] = []
+        for root in roots:
+            _walk_schema(root, found, set())
+        return found
+
+
+def _walk_schema(node: Node, found: list[Node], path_ids: set[int]) -> None:
+    pointer, schema = node
+    if not isinstance(schema, Mapping) or id(schema) in path_ids:  # YAML aliases can loop
+        return
+    found.append(node)
+    path_ids = path_ids | {id(schema)}
+    for keyword in SCHEMA_MAP_KEYWORDS:
+        for name, value in _mapping(schema.get(keyword)).items():
+            _walk_schema((child(pointer, keyword, name), value), found, path_ids)
+    for keyword in SCHEMA_LIST_KEYWORDS:
+        for index, value in enumerate(_list(schema.get(keyword))):
+            _walk_schema((child(pointer, keyword, index), value), found, path_ids)
+    for keyword in SCHEMA_KEYWORDS:
+        if keyword in schema:
+            _walk_schema((child(pointer, keyword), schema[keyword]), found, path_ids)
+
+
+Check = Callable[[Linted], Iterator[Problem]]
+
+
+@dataclass(frozen=True)
+class LintRule:
+    id: str
+    severity: Severity
+    summary: str
+    check: Check
+
+
+# --- operations -----------------------------------------------------------------------------
+
+
+def operation_id_missing(linted: Linted) -> Iterator[Problem]:
+    for op in linted.operations:
+        if not op.operation_id:
+            yield Problem(op.pointer, "operation has no operationId", op.label)
+
+
+def operation_id_duplicate(linted: Linted) -> Iterator[Problem]:
+    first: dict[str, Operation] = {}
+    for op in linted.operations:
+        if not op.operation_id:
+            continue
+        if op.operation_id in first:
+            other = first[op.operation_id]
+            used_by = f"{other.method.upper()} {other.path}"
+            message = f"operationId `{op.operation_id}` is also used by {used_by}"
+            yield Problem(child(op.pointer, "operationId"), message, op.label)
+        else:
+            first[op.operation_id] = op
+
+
+def operation_id_not_snake_case(linted: Linted) -> Iterator[Problem]:
+    for op in linted.operations:
+        if op.operation_id and not SNAKE_CASE.match(op.operation_id):
+            message = f"operationId `{op.operation_id}` is not snake_case"
+            yield Problem(child(op.pointer, "operationId"), message, op.label)
+
+
+def operation_tag_missing(linted: Linted) -> Iterator[Problem]:
+    for op in linted.operations:
+        if not _list(op.node.get("tags")):
+            yield Problem(op.pointer, "operation has no tag", op.label)
+
+
+def operation_summary_missing(linted: Linted) -> Iterator[Problem]:
+    for op in linted.operations:
+        summary = op.node.get("summary")
+        if not isinstance(summary, str) or not summary.strip():
+            yield Problem(op.pointer, "operation has no summary", op.label)
+
+
+def operation_scope_missing(linted: Linted) -> Iterator[Problem]:
+    for op in linted.operations:
+        if op.node.get("security") == []:
+            continue  # explicitly public
+        requirements = op.node.get("security", linted.spec.doc.get("security"))
+        scoped = any(
+            _list(scopes)
+            for requirement in _list(requirements)
+            for scopes in _mapping(requirement).values()
+        )
+        if not scoped:
+            message = "operation has no security requirement with a scope"
+            yield Problem(op.pointer, message, op.label)
+
+
+# --- paths ----------------------------------------------------------------------------------
+
+
+def _path_parameters(linted: Linted, op: Operation) -> dict[str, str]:
+    """Declared path parameter name -> pointer of its declaration."""
+    return {
+        str(value["name"]): pointer
+        for pointer, value in linted.parameters(op)
+        if value.get("in") == "path" and "name" in value
+    }
+
+
+def path_parameter_undeclared(linted: Linted) -> Iterator[Problem]:
+    for op in linted.operations:
+        declared = _path_parameters(linted, op)
+        for name in PATH_TEMPLATE.findall(op.path):
+            if name not in declared:
+                message = f"path parameter `{{{name}}}` is not declared as an `in: path` parameter"
+                yield Problem(op.pointer, message, op.label)
+
+
+def path_parameter_unused(linted: Linted) -> Iterator[Problem]:
+    for op in linted.operations:
+        in_template = set(PATH_TEMPLATE.findall(op.path))
+        for name, pointer in _path_parameters(linted, op).items():
+            if name not in in_template:
+                message = f"path parameter `{name}` is declared but not in the path template"
+                yield Problem(pointer, message, op.label)
+
+
+def path_trailing_slash_inconsistent(linted: Linted) -> Iterator[Problem]:
+    paths = [path for path in _mapping(linted.spec.doc.get("paths")) if path != "/"]
+    with_slash = [path for path in paths if path.endswith("/")]
+    without = [path for path in paths if not path.endswith("/")]
+    if not with_slash or not without:
+        return
+    minority, style = (with_slash, "has") if len(with_slash) < len(without) else (without, "lacks")
+    majority = len(paths) - len(minority)
+    for path in minority:
+        message = f"path {style} a trailing slash, unlike {majority} of {len(paths)} paths"
+        yield Problem(child("/paths", path), message)
+
+
+# --- schemas and examples -------------------------------------------------------------------
+
+
+def _examples(linted: Linted) -> Iterator[tuple[str, str, Any]]:
+    """(schema pointer, example pointer, example value) for every example in the document."""
+    for pointer, schema in linted.schemas:
+        if "example" in schema:
+            yield pointer, child(pointer, "example"), schema["example"]
+        if isinstance(schema.get("examples"), list):  # 3.1 JSON Schema `examples`
+            for index, value in enumerate(schema["examples"]):
+                yield pointer, child(pointer, "examples", index), value
+    owners = (*linted.parameter_objects, *linted.media_objects, *linted.header_objects)
+    for pointer, owner in owners:
+        if "schema" not in owner:
+            continue
+        schema_pointer = child(pointer, "schema")
+        if "example" in owner:
+            yield schema_pointer, child(pointer, "example"), owner["example"]
+        for name, raw in _mapping(owner.get("examples")).items():
+            example_pointer, example = linted.resolve(child(pointer, "examples", name), raw)
+            if isinstance(example, Mapping) and "value" in example:
+                yield schema_pointer, child(example_pointer, "value"), example["value"]
+
+
+def _schema_validator_factory(linted: Linted) -> Callable[[str], Any]:
+    """Validators for schemas at pointers, resolving `$ref`s against the whole document."""
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from openapi_schema_validator import OAS30Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4, DRAFT202012
+
+    version = str(linted.spec.doc.get("openapi", ""))
+    is_30 = version.startswith("3.0")
+    cls: Any = OAS30Validator if is_30 else Draft202012Validator
+    spec = DRAFT4 if is_30 else DRAFT202012
+    uri = "urn:posthog-codegen:spec"
+    resource: Resource[Any] = spec.create_resource(dict(linted.spec.doc))
+    registry: Registry[Any] = Registry().with_resource(uri, resource)
+    cache: dict[str, Any] = {}
+
+    def validator_for(pointer: str) -> Any:
+        if pointer not in cache:
+            cache[pointer] = cls({"$ref": f"{uri}#{pointer}"}, registry=registry)
+        return cache[pointer]
+
+    return validator_for
+
+
+def example_invalid(linted: Linted) -> Iterator[Problem]:
+    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+
+    examples = list(_examples(linted))
+    if not examples:
+        return
+    validator_for = _schema_validator_factory(linted)
+    for schema_pointer, example_pointer, value in examples:
+        try:
+            error = best_match(validator_for(schema_pointer).iter_errors(value))
+        except Exception as exc:  # an unresolvable $ref is reported, not raised
+            yield Problem(example_pointer, f"example could not be checked: {exc}")
+            continue
+        if error is not None:
+            where = "".join(f"/{token}" for token in error.absolute_path)
+            at = f" at `{where}`" if where else ""
+            yield Problem(
+                example_pointer, f"example does not match its schema{at}: {error.message}"
+            )
+
+
+def enum_duplicate_value(linted: Linted) -> Iterator[Problem]:
+    for pointer, schema in linted.schemas:
+        counts = Counter(canonical(value) for value in _list(schema.get("enum")))
+        duplicated = sorted(text for text, count in counts.items() if count > 1)
+        if duplicated:
+            yield Problem(child(pointer, "enum"), f"enum repeats {', '.join(duplicated)}")
+
+
+def component_unused(linted: Linted) -> Iterator[Problem]:
+    """Components unreachable from paths, webhooks or security requirements."""
+    outside = {key: value for key, value in linted.spec.doc.items() if key != "components"}
+    used: set[tuple[str, str]] = set()
+    pending = list(collect_refs(outside))
+    while pending:
+        match = REF_TO_COMPONENT.match(pending.pop())
+        if not match:
+            continue
+        key = (match.group(1), match.group(2).replace("~1", "/").replace("~0", "~"))
+        if key in used:
+            continue
+        used.add(key)
+        pending.extend(collect_refs(_mapping(linted.components.get(key[0])).get(key[1])))
+    for kind in COMPONENT_KINDS:
+        for name in _mapping(linted.components.get(kind)):
+            if (kind, name) not in used:
+                yield Problem(child("/components", kind, name), f"{kind} `{name}` is never used")
+    schemes_used = {
+        scheme
+        for owner in (linted.spec.doc, *(op.node for op in linted.operations))
+        for requirement in _list(owner.get("security"))
+        for scheme in _mapping(requirement)
+    }
+    for name in _mapping(linted.components.get("securitySchemes")):
+        if name not in schemes_used:
+            pointer = child("/components/securitySchemes", name)
+            yield Problem(pointer, f"security scheme `{name}` is never used")
+
+
+# --- responses and request bodies -----------------------------------------------------------
+
+
+def response_schema_missing(linted: Linted) -> Iterator[Problem]:
+    for op in linted.operations:
+        if op.method == "head":
+            continue
+        for code, raw in _mapping(op.node.get("responses")).items():
+            if not str(code).startswith("2") or str(code) in {"204", "205"}:
+                continue
+            pointer, response = linted.resolve(child(op.pointer, "responses", code), raw)
+            content = _mapping(_mapping(response).get("content"))
+            if not content or any("schema" not in _mapping(media) for media in content.values()):
+                yield Problem(pointer, f"{code} response has no schema", op.label)
+
+
+def request_readonly_required(linted: Linted) -> Iterator[Problem]:
+    """Required readOnly fields would force clients to send what the server ignores."""
+    reported: set[str] = set()
+    for op in linted.operations:
+        body = linted.resolve(child(op.pointer, "requestBody"), op.node.get("requestBody"))
+        stack = [
+            linted.views.view((child(pointer, "schema"), media["schema"]))
+            for pointer, media in _content(body)
+            if "schema" in media
+        ]
+        visited: set[str] = set()
+        while stack:
+            view = stack.pop()
+            if view.pointer in visited:
+                continue
+            visited.add(view.pointer)
+            for name, node in view.properties.items():
+                prop = linted.views.view(node)
+                if prop.read_only and name in view.required and node[0] not in reported:
+                    reported.add(node[0])
+                    message = f"readOnly field `{name}` is required in a request body schema"
+                    yield Problem(node[0], message, op.label)
+                stack.append(prop)
+            children = [view.items, view.additional, *view.variants]
+            stack.extend(linted.views.view(node) for node in children if node is not None)
+
+
+def _content(body: Node) -> list[Node]:
+    pointer, value = body
+    return [
+        (child(pointer, "content", media), media_value)
+        for media, media_value in _mapping(_mapping(value).get("content")).items()
+        if isinstance(media_value, Mapping)
+    ]
+
+
+# --- validity -------------------------------------------------------------------------------
+
+# Validator errors that a dedicated rule above reports better (with a pointer and an operation).
+_COVERED_ERRORS = ("DuplicateOperationIDError", "UnresolvableParameterError")
+
+
+def spec_invalid(linted: Linted) -> Iterator[Problem]:
+    for pointer, kind, message in linted.validation_errors:
+        if kind not in _COVERED_ERRORS:
+            yield Problem(pointer, f"invalid OpenAPI: {message}")
+
+
+LINT_RULES: tuple[LintRule, ...] = (
+    LintRule("spec-invalid", ERROR, "openapi-spec-validator rejects the document", spec_invalid),
+    LintRule("operation-id-missing", ERROR, "operation without operationId", operation_id_missing),
+    LintRule("operation-id-duplicate", ERROR, "operationId used twice", operation_id_duplicate),
+    LintRule(
+        "operation-id-not-snake-case",
+        WARNING,
+        "operationId is not snake_case (it becomes a Python method name)",
+        operation_id_not_snake_case,
+    ),
+    LintRule("operation-tag-missing", WARNING, "operation without a tag", operation_tag_missing),
+    LintRule(
+        "operation-summary-missing", WARNING, "operation without summary", operation_summary_missing
+    ),
+    LintRule(
+        "operation-scope-missing",
+        WARNING,
+        "no security requirement with at least one scope (`security: []` opts out)",
+        operation_scope_missing,
+    ),
+    LintRule(
+        "path-parameter-undeclared",
+        ERROR,
+        "`{name}` in a path template without an `in: path` parameter",
+        path_parameter_undeclared,
+    ),
+    LintRule(
+        "path-parameter-unused",
+        ERROR,
+        "`in: path` parameter not in the path template",
+        path_parameter_unused,
+    ),
+    LintRule(
+        "path-trailing-slash-inconsistent",
+        WARNING,
+        "some paths end with a slash and some do not (the minority is reported)",
+        path_trailing_slash_inconsistent,
+    ),
+    LintRule(
+        "example-invalid", ERROR, "example does not validate against its schema", example_invalid
+    ),
+    LintRule("component-unused", WARNING, "component never referenced", component_unused),
+    LintRule("enum-duplicate-value", ERROR, "enum lists a value twice", enum_duplicate_value),
+    LintRule(
+        "response-schema-missing",
+        WARNING,
+        "2xx response (other than 204/205) without a schema",
+        response_schema_missing,
+    ),
+    LintRule(
+        "request-readonly-required",
+        ERROR,
+        "readOnly field listed as required in a request-body schema",
+        request_readonly_required,
+    ),
+)
+
+
+def _validation_errors(document: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(pointer, error class name, first message line) of every validator error."""
+    from jsonschema.exceptions import best_match
+    from openapi_spec_validator.shortcuts import get_validator_cls
+    from openapi_spec_validator.validation.exceptions import ValidatorDetectError
+
+    try:
+        validator = get_validator_cls(document)(document)
+    except ValidatorDetectError:
+        return [("/openapi", "ValidatorDetectError", "no supported 'openapi' version field")]
+    errors = []
+    try:
+        for error in validator.iter_errors():
+            detail = best_match([error]) or error
+            pointer = "".join(f"/{token}" for token in detail.absolute_path)
+            first = str(detail.message).strip().splitlines()[0] if detail.message else "invalid"
+            errors.append((pointer, type(error).__name__, first[:300]))
+    except Exception as exc:  # the validator can crash on malformed documents
+        errors.append(("", type(exc).__name__, f"validator stopped: {exc}"))
+    return errors
+
+
+def lint_spec(document: Mapping[str, Any], *, validate: bool = True) -> list[Finding]:
+    """Every rule's findings, sorted; `validate=False` skips openapi-spec-validator."""
+    linted = Linted(Spec(document), _validation_errors(document) if validate else [])
+    findings = {
+        Finding(rule.severity, rule.id, problem.operation, None, problem.pointer, problem.message)
+        for rule in LINT_RULES
+        for problem in rule.check(linted)
+    }
+    return sorted(findings, key=Finding.sort_key)

@@ -17,6 +17,10 @@ from openapi_spec_validator.validation import OpenAPIV31SpecValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from generator.errors import SpecError
+from generator.load import load_spec
+from generator.validate import validate_spec
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO_ROOT / "spec" / "posthog.yaml"
 # CI clones the repo next to shared/ (docs + tools), i.e. at ../shared from the repo root.
@@ -120,6 +124,32 @@ REGISTRY: Registry = Registry().with_resource(
 def test_spec_is_valid_openapi_31() -> None:
     assert SPEC["openapi"] == "3.1.0"
     validate(SPEC, cls=OpenAPIV31SpecValidator)
+
+
+def test_invalid_spec_fails_with_pointer_not_traceback() -> None:
+    """How a broken spec edit shows up in the test run: file, line, JSON pointer, message."""
+    try:
+        validate_spec(load_spec(SPEC_PATH, display_name="spec/posthog.yaml"))
+    except SpecError as exc:
+        pytest.fail(f"error: {exc}", pytrace=False)
+
+
+def test_validation_error_names_line_and_pointer(tmp_path: Path) -> None:
+    broken = SPEC_PATH.read_text(encoding="utf-8").replace(
+        "operationId: annotations_list", "operationId: [annotations_list]", 1
+    )
+    path = tmp_path / "posthog.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        validate_spec(load_spec(path, display_name="spec/posthog.yaml"))
+    message = str(caught.value)
+    line = next(
+        number
+        for number, text in enumerate(broken.splitlines(), start=1)
+        if "operationId: [annotations_list]" in text
+    )
+    assert message.startswith(f"spec/posthog.yaml:{line}: #/paths/")
+    assert message.endswith("/get/operationId: ['annotations_list'] is not of type 'string'")
 
 
 def test_operation_count() -> None:

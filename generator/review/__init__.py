@@ -28,9 +28,9 @@ import yaml
 
 from generator.errors import SpecError
 from generator.review import git
-from generator.review.lint import lint_spec
+from generator.review.lint import describe_validation_error, lint_spec
 from generator.review.report import RENDERERS, Finding, Report, Section, Severity, exit_code
-from generator.review.spec_diff import Spec, child, collect_refs, diff_specs, escape, operations
+from generator.review.spec_diff import Spec, child, collect_refs, diff_specs, operations
 
 __all__ = [
     "add_diff_arguments",
@@ -102,11 +102,6 @@ def _load(side: Side) -> dict[str, Any]:
         raise _with_side(side, exc) from exc
 
 
-def _first_line(text: str, limit: int = 200) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else "invalid"
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
 class _IdSet(set[int]):
     """A set that answers the list API openapi-spec-validator uses for its visited-schema ids."""
 
@@ -142,7 +137,6 @@ def _validator_cls(document: dict[str, Any]) -> Any:
 
 def validate(document: dict[str, Any], label: str, side: str) -> None:
     """Raise SpecError at the first problem openapi-spec-validator finds."""
-    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
     from openapi_spec_validator.validation.exceptions import ValidatorDetectError
 
     try:
@@ -153,9 +147,8 @@ def validate(document: dict[str, Any], label: str, side: str) -> None:
     error = next(iter(validator_cls(document).iter_errors()), None)
     if error is None:
         return
-    error = best_match([error]) or error
-    where = "".join("/" + escape(str(token)) for token in error.absolute_path)
-    raise SpecError(label, f"{side}: invalid OpenAPI: {_first_line(error.message)}", where)
+    where, message = describe_validation_error(error)
+    raise SpecError(label, f"{side}: invalid OpenAPI: {message}", where)
 
 
 def _not_in(other: Any) -> Callable[[str, Any], bool]:

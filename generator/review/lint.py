@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+
 from generator.review.report import Finding, Severity
 from generator.review.spec_diff import (
     Node,
@@ -26,6 +29,7 @@ from generator.review.spec_diff import (
     canonical,
     child,
     collect_refs,
+    escape,
     operations,
 )
 
@@ -90,7 +94,7 @@ class Linted:
     """The document under lint plus indexes the rules share (computed once, on demand)."""
 
     spec: Spec
-    validation_errors: list[tuple[str, str, str]] = field(default_factory=list)
+    validation_errors: list[tuple[str, str]] = field(default_factory=list)
 
     @cached_property
     def operations(self) -> list[Operation]:
@@ -339,7 +343,6 @@ def _examples(linted: Linted) -> Iterator[tuple[str, str, Any]]:
 
 def _schema_validator_factory(linted: Linted) -> Callable[[str], Any]:
     """Validators for schemas at pointers, resolving `$ref`s against the whole document."""
-    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
     from openapi_schema_validator import OAS30Validator
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT4, DRAFT202012
@@ -362,8 +365,6 @@ def _schema_validator_factory(linted: Linted) -> Callable[[str], Any]:
 
 
 def example_invalid(linted: Linted) -> Iterator[Problem]:
-    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
-
     examples = list(_examples(linted))
     if not examples:
         return
@@ -479,9 +480,8 @@ _COVERED_ERRORS = ("DuplicateOperationIDError", "UnresolvableParameterError")
 
 
 def spec_invalid(linted: Linted) -> Iterator[Problem]:
-    for pointer, kind, message in linted.validation_errors:
-        if kind not in _COVERED_ERRORS:
-            yield Problem(pointer, f"invalid OpenAPI: {message}")
+    for pointer, message in linted.validation_errors:
+        yield Problem(pointer, f"invalid OpenAPI: {message}")
 
 
 LINT_RULES: tuple[LintRule, ...] = (
@@ -542,25 +542,47 @@ LINT_RULES: tuple[LintRule, ...] = (
 )
 
 
-def _validation_errors(document: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(pointer, error class name, first message line) of every validator error."""
-    from jsonschema.exceptions import best_match
+def describe_validation_error(error: Any) -> tuple[str, str]:
+    """(JSON pointer, first message line) of a jsonschema/openapi-spec-validator error.
+
+    For `oneOf`-style failures the most relevant sub-error says more than the summary. Errors
+    raised inside schema checks carry paths relative to that schema, not to the document.
+    """
+    detail = error
+    if getattr(error, "context", None):
+        try:
+            detail = best_match(error.context) or error
+        except AttributeError:  # re-wrapped errors lack the type checker best_match needs
+            detail = error
+    pointer = "".join("/" + escape(str(token)) for token in detail.absolute_path)
+    lines = str(detail.message).strip().splitlines()
+    return pointer, (lines[0] if lines else "invalid")[:300]
+
+
+def _covered(error: Any, pointer: str, message: str) -> bool:
+    """Validator errors a dedicated rule reports better (with a pointer and an operation)."""
+    if type(error).__name__ in _COVERED_ERRORS:
+        return True
+    return pointer.endswith("/enum") and message.endswith("has non-unique elements")
+
+
+def _validation_errors(document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(pointer, message) of every validator error no lint rule already covers."""
     from openapi_spec_validator.shortcuts import get_validator_cls
     from openapi_spec_validator.validation.exceptions import ValidatorDetectError
 
     try:
         validator = get_validator_cls(document)(document)
     except ValidatorDetectError:
-        return [("/openapi", "ValidatorDetectError", "no supported 'openapi' version field")]
+        return [("/openapi", "no supported 'openapi' version field")]
     errors = []
     try:
         for error in validator.iter_errors():
-            detail = best_match([error]) or error
-            pointer = "".join(f"/{token}" for token in detail.absolute_path)
-            first = str(detail.message).strip().splitlines()[0] if detail.message else "invalid"
-            errors.append((pointer, type(error).__name__, first[:300]))
+            pointer, message = describe_validation_error(error)
+            if not _covered(error, pointer, message):
+                errors.append((pointer, message))
     except Exception as exc:  # the validator can crash on malformed documents
-        errors.append(("", type(exc).__name__, f"validator stopped: {exc}"))
+        errors.append(("", f"validator stopped: {type(exc).__name__}: {exc}"))
     return errors
 
 

@@ -129,28 +129,59 @@ def _summary_line(report: Report, findings: Sequence[Finding]) -> str:
     return ", ".join(parts)
 
 
-def _markdown_finding(finding: Finding, pointers: Callable[[Finding], str]) -> str:
-    operation = f"`{finding.operation}` " if finding.operation else ""
-    return f"- {operation}**{finding.rule}**: {finding.message}  \n  {pointers(finding)}"
+# GitHub rejects comments over 65,536 characters; leave room for the sticky-comment marker.
+MARKDOWN_LIMIT = 60_000
 
 
-def _pointer_text(report: Report) -> Callable[[Finding], str]:
-    def lint_pointer(finding: Finding) -> str:
+def _pointer_text(report: Report, finding: Finding) -> str:
+    if report.command == "lint":
         return f"at `{finding.head_pointer}`"
+    base = f"`{finding.base_pointer}`" if finding.base_pointer is not None else "—"
+    head = f"`{finding.head_pointer}`" if finding.head_pointer is not None else "—"
+    return f"base {base} → head {head}"
 
-    def diff_pointers(finding: Finding) -> str:
-        base = f"`{finding.base_pointer}`" if finding.base_pointer is not None else "—"
-        head = f"`{finding.head_pointer}`" if finding.head_pointer is not None else "—"
-        return f"base {base} → head {head}"
 
-    return lint_pointer if report.command == "lint" else diff_pointers
+def _markdown_items(report: Report, findings: list[Finding]) -> list[str]:
+    """One bullet per distinct change; a shared-schema change lists the operations it reaches."""
+    groups: dict[tuple[str, str, str | None, str | None], list[Finding]] = {}
+    for finding in findings:
+        key = (finding.rule, finding.message, finding.base_pointer, finding.head_pointer)
+        groups.setdefault(key, []).append(finding)
+    lines = []
+    for group in groups.values():
+        first = group[0]
+        where = _pointer_text(report, first)
+        if len(group) == 1:
+            operation = f"`{first.operation}` " if first.operation else ""
+            lines.append(f"- {operation}**{first.rule}**: {first.message}  \n  {where}")
+            continue
+        lines.append(
+            f"- **{first.rule}**: {first.message} — in {len(group)} operations  \n  {where}"
+        )
+        listed = "".join(f"<li><code>{f.operation}</code></li>" for f in group)
+        lines.append(f"  <details><summary>operations</summary><ul>{listed}</ul></details>")
+    return lines
+
+
+def _truncate(lines: list[str], limit: int) -> list[str]:
+    kept: list[str] = []
+    size = 0
+    for index, line in enumerate(lines):
+        size += len(line) + 1
+        if size > limit:
+            rest = len(lines) - index
+            note = f"_… report truncated ({rest} more lines); the full report is in the artifact._"
+            return [*kept, "", note]
+        kept.append(line)
+    return kept
 
 
 def render_markdown(report: Report) -> str:
     """Headed sections per severity and a counts line: sized for a pull-request comment."""
-    pointers = _pointer_text(report)
     lines = [f"## {report.title}", ""]
-    if report.sources:
+    if report.command == "diff" and len(report.sources) == 2:
+        lines += [f"base `{report.sources[0]}` → head `{report.sources[1]}`", ""]
+    elif report.sources:
         lines += [" · ".join(f"`{source}`" for source in report.sources), ""]
     for section in report.sections:
         findings = section.sorted_findings()
@@ -165,13 +196,13 @@ def render_markdown(report: Report) -> str:
             if not chosen:
                 continue
             heading = f"{_ICONS[severity]} {_HEADINGS[severity]} ({len(chosen)})"
-            body = [_markdown_finding(f, pointers) for f in chosen]
+            body = _markdown_items(report, chosen)
             if severity in _FOLDED:
                 lines += [f"<details><summary>{heading}</summary>", "", *body, "", "</details>"]
             else:
                 lines += [f"#### {heading}", "", *body]
             lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(_truncate(lines, MARKDOWN_LIMIT)).rstrip() + "\n"
 
 
 def render_text(report: Report) -> str:

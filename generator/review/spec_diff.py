@@ -194,8 +194,8 @@ class Operation:
 def operations(spec: Spec) -> dict[tuple[str, str], Operation]:
     """Every operation keyed by (method, path), path-item `$ref`s followed."""
     found: dict[tuple[str, str], Operation] = {}
-    paths = spec.doc.get("paths") or {}
-    for path, raw_item in paths.items():
+    paths = spec.doc.get("paths")
+    for path, raw_item in (paths if isinstance(paths, Mapping) else {}).items():
         item_pointer, item = spec.resolve((child("/paths", path), raw_item))
         if not isinstance(item, Mapping):
             continue
@@ -258,9 +258,19 @@ class SchemaView:
     write_only: bool
 
 
+def _as_mapping(value: Any) -> Mapping[str, Any]:
+    """Lint reads invalid documents too: a wrongly shaped value reads as empty."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _own_types(schema: Mapping[str, Any]) -> tuple[frozenset[str], bool]:
     raw = schema.get("type")
-    types = frozenset([raw] if isinstance(raw, str) else raw if isinstance(raw, list) else [])
+    listed = raw if isinstance(raw, list) else [raw]
+    types = frozenset(item for item in listed if isinstance(item, str))
     nullable = schema.get("nullable") is True or "null" in types
     return types - {"null"}, nullable
 
@@ -292,9 +302,9 @@ class Views:
         types, nullable = _own_types(schema)
         properties = {
             name: (child(pointer, "properties", name), value)
-            for name, value in (schema.get("properties") or {}).items()
+            for name, value in _as_mapping(schema.get("properties")).items()
         }
-        required = set(schema.get("required") or [])
+        required = {name for name in _as_list(schema.get("required")) if isinstance(name, str)}
         enum = tuple(schema["enum"]) if isinstance(schema.get("enum"), list) else None
         fmt = schema.get("format")
         items = (child(pointer, "items"), schema["items"]) if "items" in schema else None
@@ -307,13 +317,13 @@ class Views:
         }
         variants: list[Node] = []
         for keyword in ("oneOf", "anyOf"):
-            for index, variant in enumerate(schema.get(keyword) or []):
+            for index, variant in enumerate(_as_list(schema.get(keyword))):
                 variant_node = (child(pointer, keyword, index), variant)
                 if _is_null_schema(self.spec, variant_node):
                     nullable = True
                 else:
                     variants.append(variant_node)
-        for index, member in enumerate(schema.get("allOf") or []):
+        for index, member in enumerate(_as_list(schema.get("allOf"))):
             member_pointer = self.spec.resolve((child(pointer, "allOf", index), member))[0]
             if member_pointer in self._visiting:
                 continue

@@ -2,6 +2,9 @@
 
 Each test scripts replies per (method, path); they are served in order and the last one repeats,
 so `script("GET", "/x", Reply(503))` means "503 forever". Unscripted routes answer 404.
+
+`SpecServer` answers every request itself instead: it validates the request against
+spec/posthog.yaml and serves the operation's fixture, or a 400 naming what is wrong.
 """
 
 from __future__ import annotations
@@ -10,11 +13,14 @@ import json
 import socket
 import struct
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+if TYPE_CHECKING:
+    from .spec_validator import SpecValidator
 
 
 @dataclass(frozen=True)
@@ -44,19 +50,25 @@ class Received:
     body: bytes
 
 
+Responder = Callable[[Received], Reply]
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, responder: Responder | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.scripts: dict[tuple[str, str], list[Reply]] = {}
         self.received: list[Received] = []
+        self.responder = responder
 
     def take(self, received: Received) -> Reply:
         with self.lock:
             self.received.append(received)
+            if self.responder is not None:
+                return self.responder(received)
             replies = self.scripts.get((received.method, urlsplit(received.path).path))
             if not replies:
                 error = {"type": "invalid_request", "code": "not_found", "detail": "Not found."}
@@ -101,10 +113,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class ScriptedServer:
-    """Start with `start()`, stop with `stop()`; `reset()` between tests."""
+    """Start with `start()`, stop with `stop()`; `reset()` between tests.
 
-    def __init__(self) -> None:
-        self._httpd = _HTTPServer()
+    A `responder` answers every request (scripts are then ignored).
+    """
+
+    def __init__(self, responder: Responder | None = None) -> None:
+        self._httpd = _HTTPServer(responder)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -134,3 +149,46 @@ class ScriptedServer:
     def received(self) -> list[Received]:
         with self._httpd.lock:
             return list(self._httpd.received)
+
+
+class SpecServer(ScriptedServer):
+    """Validates each request against the spec; serves the fixture of the operation it matches.
+
+    A request the spec does not allow gets a 400 whose detail is the reason, and the reason is
+    also kept in `rejections`, so a test fails with it even if the client swallowed the 400.
+    """
+
+    def __init__(
+        self, fixtures: Mapping[str, Mapping[str, Any]], validator: SpecValidator | None = None
+    ) -> None:
+        from .spec_validator import SpecValidator  # jsonschema only where a SpecServer runs
+
+        super().__init__(responder=self._answer)
+        self.fixtures = fixtures
+        self.validator = validator or SpecValidator()
+        self._rejections: list[str] = []
+
+    def _answer(self, received: Received) -> Reply:
+        """Runs under the server lock, so `rejections` needs no lock of its own."""
+        target = urlsplit(received.path)
+        query = parse_qsl(target.query, keep_blank_values=True)
+        operation_id, problems = self.validator.validate_request(
+            received.method, target.path, query, received.headers, received.body
+        )
+        if operation_id is None or problems:
+            reason = f"{received.method} {received.path}: {'; '.join(problems)}"
+            self._rejections.append(reason)
+            error = {"type": "validation_error", "code": "invalid_input", "detail": reason}
+            return Reply(400, json={**error, "attr": None})
+        fixture = self.fixtures[operation_id]
+        return Reply(fixture["status"], json=fixture["response_body"])
+
+    @property
+    def rejections(self) -> list[str]:
+        with self._httpd.lock:
+            return list(self._rejections)
+
+    def reset(self) -> None:
+        super().reset()
+        with self._httpd.lock:
+            self._rejections.clear()

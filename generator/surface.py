@@ -215,9 +215,7 @@ def _model_changes(base: Surface, head: Surface) -> list[SurfaceChange]:
     for name in sorted(base.models.keys() & head.models.keys()):
         old, new = base.models[name], head.models[name]
         for field in sorted(old.keys() - new.keys()):
-            changes.append(
-                _change("breaking", "field-removed", f"{name}.{field}", "field removed")
-            )
+            changes.append(_change("breaking", "field-removed", f"{name}.{field}", "field removed"))
         for field in sorted(new.keys() - old.keys()):
             severity: Severity = "breaking" if new[field].required else "info"
             rule = "required-field-added" if new[field].required else "field-added"

@@ -24,9 +24,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.errors import SpecError
+from generator.load import load_spec as bundle_spec
 from generator.review import git
 from generator.review.lint import describe_validation_error, lint_spec
 from generator.review.report import RENDERERS, Finding, Report, Section, Severity, exit_code
@@ -48,32 +47,10 @@ LINT_SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 # while the base loads here: validation is most of the cost, and pickling a document is cheap.
 PARALLEL_THRESHOLD_BYTES = 2_000_000
 
-# libyaml's parser makes loading a 10 MB spec several times faster.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    """Stand-in for `generator.load.load_spec` (same contract: path in, dict out, SpecError)."""
-    try:
-        with path.open("rb") as stream:
-            document = yaml.load(stream, Loader=_Loader)
-    except FileNotFoundError as exc:
-        raise SpecError(str(path), "file not found") from exc
-    except OSError as exc:
-        raise SpecError(str(path), f"cannot read: {exc.strerror}") from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise SpecError(str(path), f"invalid YAML: {exc.problem}", where) from exc
-    except yaml.YAMLError as exc:
-        raise SpecError(str(path), f"invalid YAML: {exc}") from exc
-    if not isinstance(document, dict):
-        raise SpecError(str(path), "not an OpenAPI document: the top level is not a mapping")
-    return document
-
-
-# The one line to change when `generator.load.load_spec` lands.
-load_spec: Callable[[Path], dict[str, Any]] = _read_yaml
+def load_spec(path: Path) -> dict[str, Any]:
+    """The project's loader (YAML or JSON, relative-file `$ref`s bundled, one-line SpecErrors)."""
+    return bundle_spec(path).data
 
 
 # --- loading and validating both sides ----------------------------------------------------------

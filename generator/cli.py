@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from generator import review
 from generator.errors import SpecError
 from generator.format import default_cache_dir
 from generator.pipeline import generate, load_and_parse
@@ -80,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     val = commands.add_parser("validate", help="validate the spec only")
     val.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="default: %(default)s")
     val.set_defaults(handler=_validate)
+
+    diff = commands.add_parser(
+        "diff", help="report what a spec change breaks, for the API and the Python client"
+    )
+    review.add_diff_arguments(diff)
+    diff.set_defaults(handler=review.run_diff)
+
+    lint = commands.add_parser("lint", help="check a spec against the project's rules")
+    review.add_lint_arguments(lint)
+    lint.set_defaults(handler=review.run_lint)
     return parser
 
 

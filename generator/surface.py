@@ -29,6 +29,7 @@ class ParameterSurface:
 @dataclass(frozen=True)
 class MethodSurface:
     qualified_name: str  # client.annotations.create
+    route: str  # "GET /api/.../", to recognise a renamed method
     parameters: dict[str, ParameterSurface]
     returns: str
 
@@ -61,6 +62,7 @@ def surface_of(api: Api) -> Surface:
             name = f"client.{resource.attribute}.{operation.method_name}"
             methods[name] = MethodSurface(
                 qualified_name=name,
+                route=f"{operation.http_method} {operation.path}",
                 parameters={a.py_name: _parameter(a) for a in operation.arguments},
                 returns=_returns(operation),
             )
@@ -110,13 +112,25 @@ def diff_surfaces(base: Surface, head: Surface) -> list[SurfaceChange]:
 
 def _method_changes(base: Surface, head: Surface) -> list[SurfaceChange]:
     changes = []
-    for name in sorted(base.methods.keys() - head.methods.keys()):
-        changes.append(_change("breaking", "method-removed", f"{name}()", "method removed"))
-    for name in sorted(head.methods.keys() - base.methods.keys()):
+    removed = sorted(base.methods.keys() - head.methods.keys())
+    added = sorted(head.methods.keys() - base.methods.keys())
+    # A method gone on one side and new on the other for the same route was renamed.
+    added_by_route = {head.methods[name].route: name for name in added}
+    pairs = [(name, name) for name in sorted(base.methods.keys() & head.methods.keys())]
+    for name in removed:
+        new_name = added_by_route.pop(base.methods[name].route, None)
+        if new_name is None:
+            changes.append(_change("breaking", "method-removed", f"{name}()", "method removed"))
+            continue
+        changes.append(
+            _change("breaking", "method-renamed", f"{name}()", f"renamed to {new_name}()")
+        )
+        pairs.append((name, new_name))
+    for name in sorted(added_by_route.values()):
         changes.append(_change("info", "method-added", f"{name}()", "new method"))
-    for name in sorted(base.methods.keys() & head.methods.keys()):
-        old, new = base.methods[name], head.methods[name]
-        subject = f"{name}()"
+    for old_name, new_name in pairs:
+        old, new = base.methods[old_name], head.methods[new_name]
+        subject = f"{new_name}()"
         changes += _parameter_changes(subject, old.parameters, new.parameters)
         if old.returns != new.returns:
             changes.append(

@@ -25,11 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import SpecError
+from generator.load import LoadedSpec
 from generator.load import load_spec as bundle_spec
+from generator.parse import parse_api
 from generator.review import git
 from generator.review.lint import describe_validation_error, lint_spec
 from generator.review.report import RENDERERS, Finding, Report, Section, Severity, exit_code
 from generator.review.spec_diff import Spec, child, collect_refs, diff_specs, operations
+from generator.surface import diff_surfaces, surface_of
 
 __all__ = [
     "add_diff_arguments",
@@ -310,8 +313,32 @@ def run_diff(args: argparse.Namespace) -> int:
         base = Side("base", args.base, str(args.base))
         head = Side("head", head_path, str(head_path))
         base_doc, head_doc = load_pair(base, head)
-    report = build_diff_report(base_doc, head_doc, sources=(base.label, head.label))
+    report = build_diff_report(
+        base_doc,
+        head_doc,
+        sources=(base.label, head.label),
+        client_findings=client_api_findings(base_doc, head_doc),
+    )
     return _emit(report, args)
+
+
+def client_api_findings(base: dict[str, Any], head: dict[str, Any]) -> list[Finding]:
+    """What changes for code calling the generated client (see generator.surface)."""
+    surfaces = [
+        surface_of(parse_api(LoadedSpec(Path(side), side, document, sha256="")))
+        for side, document in (("base", base), ("head", head))
+    ]
+    return [
+        Finding(
+            severity=Severity(change.severity),
+            rule=change.rule,
+            operation=change.subject,
+            base_pointer=None,
+            head_pointer=None,
+            message=change.message,
+        )
+        for change in diff_surfaces(*surfaces)
+    ]
 
 
 # --- lint ---------------------------------------------------------------------------------------

@@ -263,6 +263,8 @@ def operation_scope_missing(linted: Linted) -> Iterator[Problem]:
     for op in linted.operations:
         if op.node.get("security") == []:
             continue  # explicitly public
+        if op.node.get("x-scopes-undocumented") is True:
+            continue  # the API documents no scope for it; the spec says so on purpose
         requirements = op.node.get("security", linted.spec.doc.get("security"))
         scoped = any(
             _list(scopes)
@@ -501,7 +503,8 @@ LINT_RULES: tuple[LintRule, ...] = (
     LintRule(
         "operation-scope-missing",
         WARNING,
-        "no security requirement with at least one scope (`security: []` opts out)",
+        "no security requirement with at least one scope"
+        " (`security: []` or `x-scopes-undocumented: true` opts out)",
         operation_scope_missing,
     ),
     LintRule(

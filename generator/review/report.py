@@ -136,6 +136,8 @@ MARKDOWN_LIMIT = 60_000
 def _pointer_text(report: Report, finding: Finding) -> str:
     if report.command == "lint":
         return f"at `{finding.head_pointer}`"
+    if finding.base_pointer is None and finding.head_pointer is None:
+        return ""  # a Python API finding: the subject names the place
     base = f"`{finding.base_pointer}`" if finding.base_pointer is not None else "—"
     head = f"`{finding.head_pointer}`" if finding.head_pointer is not None else "—"
     return f"base {base} → head {head}"
@@ -153,7 +155,8 @@ def _markdown_items(report: Report, findings: list[Finding]) -> list[str]:
         where = _pointer_text(report, first)
         if len(group) == 1:
             operation = f"`{first.operation}` " if first.operation else ""
-            lines.append(f"- {operation}**{first.rule}**: {first.message}  \n  {where}")
+            suffix = f"  \n  {where}" if where else ""
+            lines.append(f"- {operation}**{first.rule}**: {first.message}{suffix}")
             continue
         lines.append(
             f"- **{first.rule}**: {first.message} — in {len(group)} operations  \n  {where}"
@@ -217,10 +220,12 @@ def render_text(report: Report) -> str:
         for f in findings:
             operation = f" {f.operation}" if f.operation else ""
             if report.command == "lint":
-                where = f.head_pointer
+                where = f" [{f.head_pointer}]"
+            elif f.base_pointer is None and f.head_pointer is None:
+                where = ""  # a Python API finding: the subject names the place
             else:
-                where = f"{f.base_pointer or '-'} -> {f.head_pointer or '-'}"
-            lines.append(f"  {f.severity.value:<8} {f.rule}{operation}: {f.message} [{where}]")
+                where = f" [{f.base_pointer or '-'} -> {f.head_pointer or '-'}]"
+            lines.append(f"  {f.severity.value:<8} {f.rule}{operation}: {f.message}{where}")
     return "\n".join(lines) + "\n"
 
 

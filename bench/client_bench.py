@@ -1,0 +1,229 @@
+"""How much the generated client costs on top of plain httpx (goal: at most 1.3x).
+
+Three measurements, all in one run:
+
+1. 2,000 sequential GETs of one annotation against a local keep-alive HTTP server on 127.0.0.1,
+   through `client.annotations.retrieve(id=1)` vs `httpx.Client.get` + `json.loads`. The two
+   alternate in rounds (and alternate who goes first) so drift and noise hit both alike.
+2. Parsing a 1,000-item `results` page into models (`PaginatedAnnotationList.from_dict` and the
+   client's page parser) vs `json.loads` alone.
+3. `import posthog_api` in a fresh interpreter, median of 5 (and `import httpx` for reference).
+
+    python bench/client_bench.py [--requests 2000] [--rounds 10] [--items 1000] [--profile]
+
+`--profile` adds a cProfile of the generated client's GETs (top functions by own time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import cProfile
+import json
+import os
+import pstats
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+GENERATED = REPO / "generated"
+sys.path.insert(0, str(GENERATED))
+
+from posthog_api import PostHog  # noqa: E402  (found via the path set above)
+from posthog_api._pagination import SyncPage  # noqa: E402
+from posthog_api.models import Annotation, PaginatedAnnotationList  # noqa: E402
+
+API_KEY = "phx_bench"
+PATH = "/api/projects/1/annotations/1/"
+GOAL = 1.3
+
+
+def annotation_json() -> dict[str, Any]:
+    fixture = json.loads((GENERATED / "fixtures" / "annotations_retrieve.json").read_text())
+    body: dict[str, Any] = fixture["response_body"]
+    return body
+
+
+# ---------------------------------------------------------------------------- the server
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: one connection for every request
+    payload = b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.payload)))
+        self.end_headers()
+        self.wfile.write(self.payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+
+class FixedJSONServer:
+    def __init__(self, payload: bytes) -> None:
+        handler = type("Handler", (_Handler,), {"payload": payload})
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        host, port = self._httpd.server_address[:2]
+        self.url = f"http://{host!s}:{port}"
+
+    def __enter__(self) -> FixedJSONServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+
+# ---------------------------------------------------------------------------- measurements
+
+
+def time_loop(function: Callable[[], object], count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
+        function()
+    return time.perf_counter() - start
+
+
+def bench_gets(url: str, requests: int, rounds: int, profile: bool) -> tuple[float, float]:
+    """Total seconds (generated client, raw httpx) for `requests` GETs each."""
+    per_round = requests // rounds
+    with (
+        PostHog(api_key=API_KEY, host=url, project_id=1, max_retries=0, timeout=10) as client,
+        httpx.Client(base_url=url, timeout=10) as raw,
+    ):
+        headers = {"Authorization": f"Bearer {API_KEY}", "Accept": "application/json"}
+
+        def generated_get() -> object:
+            return client.annotations.retrieve(id=1)
+
+        def raw_get() -> object:
+            return json.loads(raw.get(PATH, headers=headers).content)
+
+        assert isinstance(generated_get(), Annotation)  # and warms both connections up
+        assert raw_get() == annotation_json()
+        totals = {"generated": 0.0, "raw": 0.0}
+        contenders = [("generated", generated_get), ("raw", raw_get)]
+        for round_number in range(rounds):
+            order = contenders if round_number % 2 == 0 else contenders[::-1]
+            for name, function in order:
+                totals[name] += time_loop(function, per_round)
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.runcall(time_loop, generated_get, per_round * 2)
+            print(f"\ncProfile of {per_round * 2} generated-client GETs (top 25 by own time):")
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    return totals["generated"], totals["raw"]
+
+
+def bench_page_parse(items: int, repeats: int = 7) -> dict[str, float]:
+    """Best-of-`repeats` seconds to decode (and parse) a page of `items` annotations."""
+    results = []
+    for index in range(items):
+        item = copy.deepcopy(annotation_json())
+        item["id"] = index
+        results.append(item)
+    payload = json.dumps({"count": items, "next": None, "previous": None, "results": results})
+    with PostHog(api_key=API_KEY, project_id=1) as client:
+        cases: dict[str, Callable[[], object]] = {
+            "json.loads": lambda: json.loads(payload),
+            "PaginatedAnnotationList.from_dict": lambda: PaginatedAnnotationList.from_dict(
+                json.loads(payload)
+            ),
+            "page parser (SyncPage)": lambda: SyncPage(
+                json.loads(payload), client=client, item=Annotation.from_dict, options=None
+            ),
+        }
+        page = cases["page parser (SyncPage)"]()
+        assert isinstance(page, SyncPage) and len(page.results) == items
+        return {name: min(time_loop(f, 1) for _ in range(repeats)) for name, f in cases.items()}
+
+
+def import_seconds(module: str, runs: int = 5) -> float:
+    """Median wall time of `import <module>` in a fresh interpreter."""
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    env = {**os.environ, "PYTHONPATH": str(GENERATED)}
+    samples = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        samples.append(float(done.stdout))
+    return statistics.median(samples)
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true", help="cProfile the generated GETs")
+    args = parser.parse_args()
+    started = time.perf_counter()
+
+    with FixedJSONServer(json.dumps(annotation_json()).encode()) as server:
+        generated, raw = bench_gets(server.url, args.requests, args.rounds, args.profile)
+    parse = bench_page_parse(args.items)
+    import_client, import_httpx = import_seconds("posthog_api"), import_seconds("httpx")
+
+    get_ratio = generated / raw
+    parse_ratio = parse["PaginatedAnnotationList.from_dict"] / parse["json.loads"]
+    page_ratio = parse["page parser (SyncPage)"] / parse["json.loads"]
+    per_get = 1e6 / args.requests
+    rows = [
+        (
+            "GET x%d, raw httpx + json.loads" % args.requests,
+            f"{raw:.3f} s",
+            f"{raw * per_get:.0f} µs",
+        ),
+        (
+            "GET x%d, client.annotations.retrieve" % args.requests,
+            f"{generated:.3f} s",
+            f"{generated * per_get:.0f} µs",
+        ),
+        *(
+            (f"{args.items}-item page: {name}", f"{seconds * 1e3:.2f} ms", "")
+            for name, seconds in parse.items()
+        ),
+        ("import httpx (fresh process, median of 5)", f"{import_httpx * 1e3:.1f} ms", ""),
+        ("import posthog_api (fresh process, median of 5)", f"{import_client * 1e3:.1f} ms", ""),
+    ]
+    width = max(len(row[0]) for row in rows)
+    print(f"\n{'measurement':<{width}}  {'total':>10}  {'per call':>9}")
+    print("-" * (width + 23))
+    for name, total, each in rows:
+        print(f"{name:<{width}}  {total:>10}  {each:>9}")
+    print("-" * (width + 23))
+    verdict = "ok" if get_ratio <= GOAL else "ABOVE GOAL"
+    print(f"GET ratio   generated / raw httpx   {get_ratio:.2f}x   (goal <= {GOAL}x: {verdict})")
+    print(f"parse ratio from_dict / json.loads  {parse_ratio:.2f}x   (SyncPage: {page_ratio:.2f}x)")
+    print(f"import posthog_api beyond httpx     {(import_client - import_httpx) * 1e3:.1f} ms")
+    print(f"(whole benchmark: {time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

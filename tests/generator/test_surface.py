@@ -32,6 +32,11 @@ def rename_operation(spec: dict[str, Any]) -> None:
     _patch_op(spec)["operationId"] = "notes_update_partially"
 
 
+def remove_operation(spec: dict[str, Any]) -> None:
+    del spec["paths"]["/api/notes/{id}/"]
+    del spec["components"]["schemas"]["PatchedNote"]
+
+
 def add_required_query(spec: dict[str, Any]) -> None:
     _patch_op(spec)["parameters"].append(
         {"name": "scope", "in": "query", "required": True, "schema": {"type": "string"}}
@@ -77,11 +82,12 @@ def change_response_type(spec: dict[str, Any]) -> None:
 
 
 CASES: list[tuple[Mutation, set[tuple[str, str, str]]]] = [
+    (rename_operation, {("breaking", "method-renamed", "client.notes.partial_update()")}),
     (
-        rename_operation,
+        remove_operation,
         {
             ("breaking", "method-removed", "client.notes.partial_update()"),
-            ("info", "method-added", "client.notes.update_partially()"),
+            ("breaking", "model-removed", "PatchedNote"),
         },
     ),
     (

@@ -40,8 +40,11 @@ golden: $(STAMP)
 	$(PY) -m generator generate
 	$(PY) -m tests.refresh_goldens
 
+## bench: every benchmark, each side by side with its peer (minutes; not part of make test)
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/generate_bench.py
+	$(PY) bench/client_bench.py
+	$(PY) bench/diff_bench.py
 
 lock:
 	rm -rf /tmp/posthog-codegen-lock && $(PYTHON) -m venv /tmp/posthog-codegen-lock

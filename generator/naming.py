@@ -1,7 +1,10 @@
 """Turn names from the spec into safe, stable Python identifiers.
 
 Whatever a spec calls a thing (keywords, dashes, dots, leading digits, non-ASCII), the result is
-a valid identifier; the wire name is kept elsewhere for serialisation.
+a valid identifier; the wire name is kept elsewhere for serialisation. Each kind of name has its
+own function because each lands in a different namespace with different names to avoid: a model
+field must not shadow the `field()` its class body calls, a method must not shadow `str` in the
+annotations of the methods after it, a resource must not overwrite the client's `request`.
 """
 
 from __future__ import annotations
@@ -31,8 +34,56 @@ _RESERVED = (
     }
 )
 # Names the generated method bodies use for their own arguments and locals.
-_ARGUMENT_RESERVED = frozenset({"options", "json_body", "with_raw_response", "_models"})
+_ARGUMENT_RESERVED = frozenset({"options", "json_body", "with_raw_response", "_models", "typing"})
 _SHADOWED_BUILTINS = frozenset(dir(builtins))
+# Builtins so common as argument names that shadowing them is worth it; no generated method
+# body calls them.
+_ARGUMENT_BUILTINS_ALLOWED = frozenset({"id", "type", "format", "filter", "input"})
+
+# A dataclass body evaluates `field(default_factory=dict)` and its annotations name these types:
+# a field called `dict` or `str` would shadow them for mypy and at class creation.
+_FIELD_RESERVED = frozenset(
+    {"field", "dataclass", "str", "int", "float", "bool", "bytes", "list", "dict", "object"}
+    | {"typing", "builtins"}
+)
+# Inside a resource class, a method called `str` would shadow the type in the annotations of the
+# methods below it (`list` and `dict` are written `builtins.list` there instead).
+_METHOD_RESERVED = frozenset(
+    {"with_raw_response", "builtins", "typing", "str", "int", "float", "bool", "bytes", "object"}
+)
+# Attributes and methods of the generated client that a resource attribute must not replace.
+CLIENT_ATTRIBUTES = frozenset(
+    {
+        "host",
+        "timeout",
+        "max_retries",
+        "default_path_params",
+        "path_param",
+        "request",
+        "request_page",
+        "close",
+        "aclose",
+    }
+)
+# Names every generated module imports or defines at module level; a class must not take them.
+CLASS_RESERVED = frozenset(
+    {
+        "Any",
+        "Final",
+        "Literal",
+        "Self",
+        "TYPE_CHECKING",
+        "UNSET",
+        "Unset",
+        "FileContent",
+        "RequestOptions",
+        "APIResponse",
+        "SyncPage",
+        "AsyncPage",
+        "SyncAPIClient",
+        "AsyncAPIClient",
+    }
+)
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NOT_IDENTIFIER = re.compile(r"[^0-9a-zA-Z_]+")
@@ -59,10 +110,28 @@ def argument_name(name: str) -> str:
     """Like snake_case, but also steers clear of builtins a method body may need (`id` stays)."""
     result = snake_case(name)
     if result in _ARGUMENT_RESERVED or (
-        result in _SHADOWED_BUILTINS and result not in {"id", "type", "format", "filter", "input"}
+        result in _SHADOWED_BUILTINS and result not in _ARGUMENT_BUILTINS_ALLOWED
     ):
         result = f"{result}_"
     return result
+
+
+def field_name(name: str) -> str:
+    """A dataclass attribute: snake_case, never shadowing what the class body itself uses."""
+    result = snake_case(name)
+    return f"{result}_" if result in _FIELD_RESERVED else result
+
+
+def method_name(name: str) -> str:
+    """A resource method: snake_case, never shadowing a type the other methods annotate with."""
+    result = snake_case(name, fallback="call")
+    return f"{result}_" if result in _METHOD_RESERVED else result
+
+
+def resource_attribute(tag: str) -> str:
+    """The client attribute (and module) of an API group: `Feature Flags` -> `feature_flags`."""
+    result = snake_case(tag, fallback="default")
+    return f"{result}_" if result in CLIENT_ATTRIBUTES or result in _METHOD_RESERVED else result
 
 
 def pascal_case(name: str, *, fallback: str = "Model") -> str:
@@ -71,7 +140,12 @@ def pascal_case(name: str, *, fallback: str = "Model") -> str:
     result = "".join(word[:1].upper() + word[1:] for word in words) or fallback
     if result[0].isdigit():
         result = f"{fallback}{result}"
-    if keyword.iskeyword(result) or result in _RESERVED or result in _SHADOWED_BUILTINS:
+    if (
+        keyword.iskeyword(result)
+        or result in _RESERVED
+        or result in _SHADOWED_BUILTINS
+        or result in CLASS_RESERVED
+    ):
         result = f"{result}_"
     return result
 
@@ -91,15 +165,66 @@ def enum_member_name(value: object) -> str:
     return result
 
 
-def unique(names: Iterable[str]) -> list[str]:
-    """Make names unique in order: the second `a` becomes `a_2`, the third `a_3`."""
-    seen: set[str] = set()
+def operation_name(method: str, path: str) -> str:
+    """A stable name for an operation without an operationId, read off its method and path.
+
+    `GET /api/things/{id}/` -> `get_api_things_by_id`; `GET /` -> `get_root`.
+    """
+    words = [method.lower()]
+    for segment in path.split("/"):
+        if segment.startswith("{") and segment.endswith("}"):
+            words += ["by", segment[1:-1]]
+        elif segment:
+            words.append(segment)
+    if len(words) == 1:
+        words.append("root")
+    return snake_case("_".join(words), fallback=method.lower())
+
+
+def unique(names: Iterable[str], *, taken: Iterable[str] = ()) -> list[str]:
+    """Make names unique in order: the second `a` becomes `a_2`, the third `a_3`.
+
+    A name nobody else wants keeps its spelling even when a duplicate's suffix would have
+    produced it (`a`, `a`, `a_2` -> `a`, `a_3`, `a_2`), so adding a property never renames an
+    unrelated one. Names in `taken` are avoided. Linear time: one counter per base name.
+    """
+    wanted = list(names)
+    seen = set(taken)
+    firsts: set[int] = set()
+    for index, name in enumerate(wanted):
+        if name not in seen:
+            seen.add(name)
+            firsts.add(index)
+    counters: dict[str, int] = {}
     result: list[str] = []
-    for name in names:
-        candidate, counter = name, 2
+    for index, name in enumerate(wanted):
+        if index in firsts:
+            result.append(name)
+            continue
+        counter = counters.get(name, 2)
+        candidate = f"{name}_{counter}"
         while candidate in seen:
-            candidate = f"{name}_{counter}"
             counter += 1
+            candidate = f"{name}_{counter}"
+        counters[name] = counter + 1
         seen.add(candidate)
         result.append(candidate)
     return result
+
+
+def unique_class_name(wanted: str, taken: set[str], counters: dict[str, int]) -> str:
+    """`wanted`, or `wanted2`, `wanted3`... : the first not in `taken` (which it joins).
+
+    `counters` remembers where each base name's search stopped, so claiming the same name a
+    thousand times stays linear.
+    """
+    if wanted not in taken:
+        taken.add(wanted)
+        return wanted
+    counter = counters.get(wanted, 2)
+    while f"{wanted}{counter}" in taken:
+        counter += 1
+    counters[wanted] = counter + 1
+    name = f"{wanted}{counter}"
+    taken.add(name)
+    return name

@@ -22,13 +22,45 @@ from generator.load import LoadedSpec, escape_pointer_token
 _VALIDATORS = {"3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}
 
 
+class _IdSet(set[int]):
+    """A set that answers the list API openapi-spec-validator uses for its visited-schema ids."""
+
+    def append(self, item: int) -> None:
+        self.add(item)
+
+
+def validator_class_for(document: dict[str, Any]) -> Any:
+    """The stock validator class, with its visited-schema lists swapped for sets.
+
+    openapi-spec-validator 0.9 keeps visited schema ids in lists, so each visit is a linear scan:
+    quadratic on a spec with tens of thousands of schemas (1.8 s of 5 s on the 10 MB benchmark).
+    Same checks, same errors; falls back to the stock class if the internals ever change.
+    """
+    from openapi_spec_validator.shortcuts import get_validator_cls
+
+    stock: Any = get_validator_cls(document)
+    schema_validator = stock.keyword_validators.get("schema")
+    if schema_validator is None:
+        return stock
+
+    class SetSchemaValidator(schema_validator):  # type: ignore[misc, valid-type]
+        def __init__(self, registry: Any) -> None:
+            super().__init__(registry)
+            if isinstance(getattr(self, "visited_schema_ids", None), list):
+                self.visited_schema_ids = _IdSet()
+            if isinstance(getattr(self, "meta_checked_schema_ids", None), list):
+                self.meta_checked_schema_ids = _IdSet()
+
+    keywords = {**stock.keyword_validators, "schema": SetSchemaValidator}
+    return type(f"Set{stock.__name__}", (stock,), {"keyword_validators": keywords})
+
+
 def validate_spec(spec: LoadedSpec) -> None:
     """Raise SpecError for the first way the document breaks the OpenAPI rules."""
     version = spec.data.get("openapi")
     if not isinstance(version, str):
         raise SpecError(spec.display_name, "missing 'openapi' version field", "#/openapi")
-    validator_class = _VALIDATORS.get(version[:3])
-    if validator_class is None:
+    if version[:3] not in _VALIDATORS:
         raise SpecError(
             spec.display_name,
             f"OpenAPI {version} is not supported (use 3.0.x or 3.1.x)",
@@ -36,7 +68,7 @@ def validate_spec(spec: LoadedSpec) -> None:
         )
     _check_path_templates(spec)
     try:
-        errors = list(validator_class(spec.data).iter_errors())
+        errors = list(validator_class_for(spec.data)(spec.data).iter_errors())
     except (ValueError, TypeError, KeyError, RecursionError) as exc:
         # The validator itself trips over some malformed documents; still one clear line.
         raise SpecError(spec.display_name, f"the OpenAPI validator failed: {exc}") from None

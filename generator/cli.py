@@ -24,7 +24,11 @@ DEFAULT_OUT = Path("generated")
 
 def _generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    result = generate(args.spec, cache_dir=None if args.no_cache else default_cache_dir())
+    result = generate(
+        args.spec,
+        cache_dir=None if args.no_cache else default_cache_dir(),
+        previous_output=None if args.no_cache else args.out,
+    )
     for warning in result.api.warnings:
         print(f"warning: {args.spec}:#{warning.pointer}: {warning.message}", file=sys.stderr)
     if args.strict and result.api.warnings:
@@ -73,8 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--no-cache",
         action="store_true",
-        help="format every file again instead of reusing black results from"
-        " $POSTHOG_CODEGEN_CACHE_DIR (default ~/.cache/posthog-codegen)",
+        help="format every file again instead of reusing black results from the output"
+        " folder or $POSTHOG_CODEGEN_CACHE_DIR (default ~/.cache/posthog-codegen)",
     )
     gen.set_defaults(handler=_generate)
 

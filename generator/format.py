@@ -21,6 +21,7 @@ from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
 from generator.errors import SpecError
+from generator.manifest import sha256
 
 # Below this many files to format, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 8
@@ -92,17 +93,33 @@ class FormatCache:
                 continue
 
 
+def formatter_id(line_length: int) -> str:
+    """Names the formatter and mode; results are only reused under the same one."""
+    return f"black {version('black')}, line length {line_length}, py311"
+
+
 def format_files(
-    files: Mapping[str, str], *, line_length: int = 100, cache_dir: Path | None = None
+    files: Mapping[str, str],
+    *,
+    line_length: int = 100,
+    cache_dir: Path | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Run black over every `.py` file, reusing cached results when `cache_dir` is given."""
+    """Run black over every `.py` file, reusing earlier results where possible.
+
+    `known` maps the sha256 of a source to its formatted text (from the output folder's
+    manifest); `cache_dir` is the shared on-disk cache.
+    """
     formatted = dict(files)
     cache = FormatCache(cache_dir, line_length) if cache_dir is not None else None
+    known = known or {}
     todo: list[tuple[str, str, int]] = []
     for name, text in files.items():
         if not name.endswith(".py"):
             continue
-        hit = cache.get(text) if cache else None
+        hit = known.get(sha256(text)) if known else None
+        if hit is None and cache:
+            hit = cache.get(text)
         if hit is None:
             todo.append((name, text, line_length))
         else:

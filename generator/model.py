@@ -7,8 +7,10 @@ lets `review` compare two client surfaces without rendering any code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+
+from generator.literals import python_literal
 
 TypeKind = Literal[
     "str",
@@ -23,10 +25,24 @@ TypeKind = Literal[
     "enum",
     "list",
     "dict",
+    "union",  # one of `variants`; decoded by trying them, or by a discriminator property
+    "literal",  # one of `literals` exactly (a `const`, or an enum of mixed or boolean values)
+    "file",  # an upload: bytes or a binary file object (multipart and raw request bodies)
+    "bytes",  # a binary response body
 ]
 
 # Kinds that need no conversion between JSON and Python.
-PLAIN_KINDS: frozenset[str] = frozenset({"str", "int", "float", "bool", "any"})
+PLAIN_KINDS: frozenset[str] = frozenset(
+    {"str", "int", "float", "bool", "any", "literal", "file", "bytes"}
+)
+
+
+@dataclass(frozen=True)
+class Discriminator:
+    """How a union names its variant: the value of `property` picks `variants[index]`."""
+
+    property: str  # the wire name, e.g. "petType"
+    mapping: tuple[tuple[str, int], ...]  # (property value, index into the union's variants)
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,9 @@ class TypeRef:
     name: str | None = None  # class name, for "model" and "enum"
     item: TypeRef | None = None  # element type, for "list" and "dict"
     nullable: bool = False
+    variants: tuple[TypeRef, ...] = ()  # for "union", in the order decoding tries them
+    discriminator: Discriminator | None = None  # for "union", when the spec names one
+    literals: tuple[str | int | bool, ...] = ()  # for "literal"
 
     @property
     def annotation(self) -> str:
@@ -68,6 +87,10 @@ class TypeRef:
         if self.kind == "dict":
             value = self.item.annotation_in(prefix) if self.item else "Any"
             return f"{prefix}dict[str, {value}]"
+        if self.kind == "union":
+            return " | ".join(variant.annotation_in(prefix) for variant in self.variants)
+        if self.kind == "literal":
+            return f"Literal[{', '.join(python_literal(value) for value in self.literals)}]"
         return _SCALAR_ANNOTATIONS[self.kind]
 
     @property
@@ -75,18 +98,35 @@ class TypeRef:
         """True when JSON data of this type is already the Python value (no conversion)."""
         if self.kind in ("list", "dict"):
             return self.item is None or self.item.is_plain
+        if self.kind == "union":
+            return all(variant.is_plain for variant in self.variants)
         return self.kind in PLAIN_KINDS
 
     def kinds(self) -> set[str]:
         """Every kind inside this type (decides which imports a module needs)."""
-        return {self.kind} | (self.item.kinds() if self.item is not None else set())
+        kinds = {self.kind} | (self.item.kinds() if self.item is not None else set())
+        for variant in self.variants:
+            kinds |= variant.kinds()
+        return kinds
 
     def referenced(self, kind: Literal["model", "enum"]) -> set[str]:
         """Model (or enum) class names this type mentions (for imports)."""
         names = {self.name} if self.name and self.kind == kind else set()
         if self.item is not None:
             names |= self.item.referenced(kind)
+        for variant in self.variants:
+            names |= variant.referenced(kind)
         return names
+
+    def with_nullable(self, nullable: bool = True) -> TypeRef:
+        return replace(self, nullable=nullable)
+
+    @property
+    def discriminator_cases(self) -> tuple[tuple[str, TypeRef], ...]:
+        """(property value, variant) pairs of a discriminated union, for the decode template."""
+        if self.discriminator is None:
+            return ()
+        return tuple((value, self.variants[index]) for value, index in self.discriminator.mapping)
 
 
 _SCALAR_ANNOTATIONS = {
@@ -98,6 +138,8 @@ _SCALAR_ANNOTATIONS = {
     "date": "datetime.date",
     "uuid": "uuid.UUID",
     "any": "Any",
+    "file": "FileContent",
+    "bytes": "bytes",
 }
 
 
@@ -123,6 +165,9 @@ class Model:
     pointer: str
     description: str
     fields: tuple[Field, ...]
+    # The type of properties the schema does not name (a schema-valued additionalProperties);
+    # None keeps them as plain JSON.
+    extra_type: TypeRef | None = None
 
     @property
     def required_fields(self) -> tuple[Field, ...]:
@@ -132,14 +177,20 @@ class Model:
     def optional_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if not f.required)
 
+    def types(self) -> list[TypeRef]:
+        types = [f.type for f in self.fields]
+        if self.extra_type is not None:
+            types.append(self.extra_type)
+        return types
+
     def kinds(self) -> set[str]:
-        return set().union(*(f.type.kinds() for f in self.fields))
+        return set().union(*(t.kinds() for t in self.types()))
 
     def referenced(self, kind: Literal["model", "enum"]) -> list[str]:
         """Other classes of `kind` this model's fields use, sorted (for imports)."""
         names: set[str] = set()
-        for f in self.fields:
-            names |= f.type.referenced(kind)
+        for type_ref in self.types():
+            names |= type_ref.referenced(kind)
         names.discard(self.name)
         return sorted(names)
 

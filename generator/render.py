@@ -7,7 +7,6 @@ spec reaches the output through a filter below that makes it a safe literal or d
 from __future__ import annotations
 
 import json
-import math
 import re
 import textwrap
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 import jinja2
 
 from generator.config import GeneratorConfig
+from generator.literals import python_literal, python_string
 from generator.model import Api
 
 DOCSTRING_WIDTH = 92
@@ -61,20 +61,6 @@ class RenderJob:
     template: str
     output: str
     context: dict[str, Any]
-
-
-def python_string(value: object) -> str:
-    """A Python string literal holding `value` exactly (repr escapes quotes and newlines)."""
-    return repr(str(value))
-
-
-def python_literal(value: object) -> str:
-    """A Python literal for a JSON scalar; anything else becomes a string literal."""
-    if value is None or isinstance(value, bool | int):
-        return repr(value)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else f"float({str(value)!r})"
-    return python_string(value)
 
 
 def docstring(value: object, indent: int = 4, hanging: int = 0) -> str:

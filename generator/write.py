@@ -1,8 +1,8 @@
 """Write the rendered tree: all or nothing, only inside the output folder.
 
 The new tree is built beside the old one and swapped in with renames, so a failure leaves the
-old output intact. A manifest lists what the generator owns: stale files are removed, and a
-folder the generator did not create is never emptied by mistake.
+old output intact. The manifest (generator/manifest.py) marks a folder as the generator's:
+one without it is never emptied by mistake.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from generator.errors import SpecError
+from generator.manifest import MANIFEST
 
-MANIFEST = ".posthog-codegen-manifest"
 # Caches that tools create inside the output; they are neither ours nor "extra".
 _IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
 
@@ -40,12 +40,10 @@ def safe_relative(name: str) -> PurePosixPath:
     return path
 
 
-def _with_manifest(files: Mapping[str, str]) -> dict[str, bytes]:
+def _encoded(files: Mapping[str, str]) -> dict[str, bytes]:
     for name in files:
         safe_relative(name)
-    encoded = {name: text.encode("utf-8") for name, text in files.items()}
-    encoded[MANIFEST] = ("\n".join(sorted(files)) + "\n").encode("utf-8")
-    return encoded
+    return {name: text.encode("utf-8") for name, text in files.items()}
 
 
 def _existing_files(out_dir: Path) -> set[str]:
@@ -60,7 +58,7 @@ def _existing_files(out_dir: Path) -> set[str]:
 
 def compare_tree(out_dir: Path, files: Mapping[str, str]) -> TreeDiff:
     """What `generate` would change in out_dir: for --check, which writes nothing."""
-    wanted = _with_manifest(files)
+    wanted = _encoded(files)
     existing = _existing_files(out_dir)
     stale = sorted(n for n in wanted if n in existing and (out_dir / n).read_bytes() != wanted[n])
     missing = sorted(n for n in wanted if n not in existing)
@@ -70,7 +68,7 @@ def compare_tree(out_dir: Path, files: Mapping[str, str]) -> TreeDiff:
 
 def write_tree(out_dir: Path, files: Mapping[str, str]) -> None:
     """Replace out_dir's contents with `files`, atomically as far as the OS allows."""
-    wanted = _with_manifest(files)
+    wanted = _encoded(files)
     out_dir = out_dir.resolve()
     if out_dir.exists() and not out_dir.is_dir():
         raise SpecError(str(out_dir), "the output path exists and is not a folder")

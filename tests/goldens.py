@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from generator.manifest import MANIFEST
 from generator.pipeline import generate
 from generator.render import RUNTIME_MODULES
 
@@ -20,6 +21,7 @@ FEATURES = ROOT / "tests" / "features"
 REFRESH_COMMAND = "make golden"
 
 _RUNTIME_FILES = {f"posthog_api/{name}" for name in RUNTIME_MODULES} | {
+    MANIFEST,
     "README.md",
     "pyproject.toml",
     "posthog_api/py.typed",

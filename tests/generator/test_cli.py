@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from generator import format as format_module
 from generator.cli import main
-from generator.write import MANIFEST
+from generator.manifest import MANIFEST
 from tests.goldens import FEATURES, SPEC
 
 SMALL_SPEC = FEATURES / "pagination" / "spec.yaml"
@@ -208,3 +209,30 @@ def test_debug_flag_shows_the_traceback(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "")
     with pytest.raises(Exception, match="the file is empty"):
         main(["--debug", "validate", "--spec", str(spec)])
+
+
+def test_regenerate_reuses_unchanged_files_and_formats_only_edited_ones(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out_dir = tmp_path / "out"
+    monkeypatch.setenv("POSTHOG_CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
+    (tmp_path / "cache").rename(tmp_path / "old-cache")  # only the output folder may help now
+
+    formatted: list[str] = []
+    real = format_module._format_one
+
+    def counting(item: tuple[str, str, int]) -> tuple[str, str]:
+        formatted.append(item[0])
+        return real(item)
+
+    monkeypatch.setattr(format_module, "_format_one", counting)
+    monkeypatch.setattr(format_module, "_PARALLEL_THRESHOLD", 10**9)  # count in this process
+    assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
+    assert formatted == []
+
+    client = out_dir / "posthog_api/_client.py"
+    client.write_text(client.read_text() + "# edited by hand\n")
+    assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
+    assert formatted == ["posthog_api/_client.py"]
+    assert "edited by hand" not in client.read_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.model import Api, Operation
+from generator.model import Api, Operation, Response
 
 
 def build_fixtures(api: Api) -> dict[str, dict[str, Any]]:
@@ -12,19 +12,17 @@ def build_fixtures(api: Api) -> dict[str, dict[str, Any]]:
     return {operation.operation_id: fixture_for(operation) for operation in api.operations}
 
 
+# Responses nearly every operation documents; they say little about this one.
+_GENERIC_STATUSES = frozenset({"400", "401", "403", "404", "429"})
+
+
 def fixture_for(operation: Operation) -> dict[str, Any]:
-    success = operation.success
-    response_body = success.example if success.content_type else None
+    served = _served_response(operation)
+    response_body = served.example if served.content_type else None
     if operation.return_kind == "page" and isinstance(response_body, dict):
         # A fixture is one complete page: a `next` link to the docs' example host would make
         # auto-paging leave the configured host (which the client rightly refuses).
         response_body = {**response_body, "next": None, "previous": None}
-    documented = [r.status for r in operation.responses if r.status.isdigit()]
-    if success.status not in documented and documented:
-        # No success documented (e.g. a DELETE the API answers with 405): serve what is.
-        status = int(documented[0])
-    else:
-        status = int(success.status) if success.status.isdigit() else 200
     return {
         "operation_id": operation.operation_id,
         "method": operation.http_method,
@@ -36,6 +34,16 @@ def fixture_for(operation: Operation) -> dict[str, Any]:
             if p.has_example or p.required
         },
         "request_body": operation.body.example if operation.body is not None else None,
-        "status": status,
+        "status": int(served.status) if served.status.isdigit() else 200,
         "response_body": response_body,
     }
+
+
+def _served_response(operation: Operation) -> Response:
+    """The success response; with none documented (a DELETE the API answers with 405), the
+    response most particular to this operation."""
+    documented = [r for r in operation.responses if r.status.isdigit()]
+    if any(r.status == operation.success.status for r in documented) or not documented:
+        return operation.success
+    particular = [r for r in documented if r.status not in _GENERIC_STATUSES]
+    return min(particular or documented, key=lambda r: r.status)

@@ -81,6 +81,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in two writes: do not hold the body
     server: _HTTPServer
 
     def _handle(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from generator.literals import python_literal
+from generator.literals import python_literal, python_string
 
 TypeKind = Literal[
     "str",
@@ -228,11 +228,17 @@ class Parameter:
     env_var: str | None = None
     example: Any = None
     has_example: bool = False
+    serialization: Serialization = "plain"
 
 
 @dataclass(frozen=True)
 class RequestBody:
-    """A JSON body whose top-level fields become keyword arguments."""
+    """A request body whose top-level fields become keyword arguments.
+
+    JSON, form (`application/x-www-form-urlencoded`) and multipart bodies with properties are
+    split into fields; any other body is passed whole as `body=`. The runtime encodes it by
+    `content_type`.
+    """
 
     content_type: str
     required: bool
@@ -245,6 +251,7 @@ class RequestBody:
 
 
 ReturnKind = Literal["none", "json", "page"]
+ResponseFormat = Literal["json", "text", "bytes"]
 
 
 @dataclass(frozen=True)
@@ -257,7 +264,18 @@ class Response:
     has_example: bool = False
 
 
-ArgumentSource = Literal["path", "query", "header", "body_field", "body"]
+ArgumentSource = Literal["path", "query", "header", "cookie", "body_field", "body"]
+# How a parameter value is spelled on the wire, beyond the default (a query list repeats its
+# key, a header or path list is comma-joined): OpenAPI's `style`/`explode`, and `content`.
+Serialization = Literal[
+    "plain",  # as is (lists: repeated query keys, comma-joined headers and path segments)
+    "comma",  # style form, explode false: a=1,2,3
+    "space",  # spaceDelimited: a=1%202%203
+    "pipe",  # pipeDelimited: a=1|2|3
+    "deep_object",  # deepObject: a[x]=1&a[y]=2
+    "exploded_object",  # form, explode true, on an object: x=1&y=2
+    "json",  # `content: {application/json: ...}`: the JSON text
+]
 
 
 @dataclass(frozen=True)
@@ -271,6 +289,23 @@ class Argument:
     required: bool  # required in the signature (client defaults make a path param optional)
     description: str = ""
     client_default: str | None = None
+    serialization: Serialization = "plain"
+
+    @property
+    def wire_expression(self) -> str:
+        """The Python expression a method sends for this argument: its value as JSON data,
+        or spelled as its parameter style asks (`_models.delimited(tags, ",")`)."""
+        separator = _SEPARATORS.get(self.serialization)
+        if separator is not None:
+            return f"_models.delimited({self.py_name}, {python_string(separator)})"
+        if self.serialization == "json":
+            return f"_models.json_param({self.py_name})"
+        if self.type.is_plain or self.client_default:
+            return self.py_name
+        return f"_models.to_json({self.py_name})"  # passes UNSET and None through
+
+
+_SEPARATORS = {"comma": ",", "space": " ", "pipe": "|"}
 
 
 @dataclass(frozen=True)
@@ -292,6 +327,10 @@ class Operation:
     return_type: TypeRef | None  # the parsed type; for pages, the item type
     arguments: tuple[Argument, ...] = ()  # signature order: required first, then optional
     deprecated: bool = False
+    # How the success body is read: JSON (the default), text, or raw bytes.
+    response_format: ResponseFormat = "json"
+    # The Accept header to send when the success body is not JSON (e.g. "text/csv").
+    accept: str | None = None
 
     @property
     def path_segments(self) -> tuple[PathSegment, ...]:
@@ -311,6 +350,13 @@ class Operation:
     @property
     def has_body(self) -> bool:
         return any(a.source in ("body", "body_field") for a in self.arguments)
+
+    @property
+    def body_content_type(self) -> str | None:
+        """The request's Content-Type when it is not plain JSON (the runtime's default)."""
+        if self.body is None or self.body.content_type == "application/json":
+            return None
+        return self.body.content_type
 
     def kinds(self) -> set[str]:
         return set().union(*(t.kinds() for t in self.types()))

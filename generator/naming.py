@@ -10,6 +10,7 @@ annotations of the methods after it, a resource must not overwrite the client's 
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
 import unicodedata
@@ -34,7 +35,9 @@ _RESERVED = (
     }
 )
 # Names the generated method bodies use for their own arguments and locals.
-_ARGUMENT_RESERVED = frozenset({"options", "json_body", "with_raw_response", "_models", "typing"})
+_ARGUMENT_RESERVED = frozenset(
+    {"options", "json_body", "response", "with_raw_response", "_models", "typing", "builtins"}
+)
 _SHADOWED_BUILTINS = frozenset(dir(builtins))
 # Builtins so common as argument names that shadowing them is worth it; no generated method
 # body calls them.
@@ -89,10 +92,11 @@ _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NOT_IDENTIFIER = re.compile(r"[^0-9a-zA-Z_]+")
 
 
-def _ascii_words(name: str) -> list[str]:
+@functools.lru_cache(maxsize=1 << 16)  # a spec repeats the same names many times over
+def _ascii_words(name: str) -> tuple[str, ...]:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     split = _WORD_BOUNDARY.sub("_", ascii_name)
-    return [word for word in _NOT_IDENTIFIER.sub("_", split).split("_") if word]
+    return tuple(word for word in _NOT_IDENTIFIER.sub("_", split).split("_") if word)
 
 
 def snake_case(name: str, *, fallback: str = "value") -> str:

@@ -1,27 +1,25 @@
 """Parse a validated OpenAPI document into the intermediate model (`generator.model`).
 
-All naming and typing decisions live here, so templates only lay out what the model says.
-What cannot be represented precisely becomes a wider type plus a warning naming the JSON
-pointer; nothing is dropped silently.
+All naming and typing decisions live here and in `generator.schemas`, so templates only lay
+out what the model says. What cannot be represented precisely becomes a wider type plus a
+warning naming the JSON pointer; no operation, parameter or response is dropped silently.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from generator import naming
 from generator.config import GeneratorConfig
 from generator.examples import example_for
-from generator.load import LoadedSpec, escape_pointer_token, resolve_pointer
+from generator.load import LoadedSpec, escape_pointer_token
 from generator.model import (
     Api,
     Argument,
     ArgumentSource,
     ClientDefault,
     Enum,
-    EnumMember,
     Field,
     Model,
     Operation,
@@ -29,37 +27,30 @@ from generator.model import (
     RequestBody,
     Resource,
     Response,
+    ResponseFormat,
     ReturnKind,
+    Serialization,
     TypeRef,
     Warning,
 )
+from generator.schemas import SCHEMA_PREFIX, Registry, SchemaTyper, describe
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-JSON_CONTENT_TYPES = ("application/json",)
-_SCHEMA_PREFIX = "#/components/schemas/"
-_MAX_REF_HOPS = 50
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+# Body media types whose object properties become keyword arguments, most preferred first.
+_FIELD_BODIES = ("json", FORM, MULTIPART)
+# OpenAPI: header parameters with these names "SHALL be ignored" (the client sets them).
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_PATH_ITEM_KEYS = frozenset({"$ref", "summary", "description", "servers", "parameters"})
 
 
-@dataclass
-class _Registry:
-    """Models and enums found so far, by class name, plus the names already claimed."""
-
-    models: dict[str, Model] = field(default_factory=dict)
-    enums: dict[str, Enum] = field(default_factory=dict)
-    names_by_pointer: dict[str, str] = field(default_factory=dict)
-    taken: set[str] = field(default_factory=set)
-    in_progress: set[str] = field(default_factory=set)
-
-    def claim(self, pointer: str, wanted: str) -> str:
-        if pointer in self.names_by_pointer:
-            return self.names_by_pointer[pointer]
-        name, counter = wanted, 2
-        while name in self.taken:
-            name = f"{wanted}{counter}"
-            counter += 1
-        self.taken.add(name)
-        self.names_by_pointer[pointer] = name
-        return name
+def is_json(media_type: str) -> bool:
+    """`application/json`, `application/problem+json`, `application/json; charset=utf-8`."""
+    base = media_type.split(";", 1)[0].strip().lower()
+    return base == "application/json" or (
+        base.startswith("application/") and base.endswith("+json")
+    )
 
 
 class _Parser:
@@ -67,252 +58,79 @@ class _Parser:
         self.spec = spec
         self.doc = spec.data
         self.config = config
-        self.registry = _Registry()
+        self.registry = Registry()
         self.warnings: list[Warning] = []
-        self.is_30 = str(self.doc.get("openapi", "")).startswith("3.0")
+        self._warned: set[Warning] = set()
+        self.schemas = SchemaTyper(self.doc, self.registry, self.warn)
         # Reserve the runtime's own public names so no schema class can shadow them.
-        self.registry.taken |= {
-            config.client_class,
-            config.async_client_class,
-            "Unset",
-            "APIResponse",
-            "SyncPage",
-            "AsyncPage",
-            "RequestOptions",
-        }
-
-    # -- references -------------------------------------------------------------------------
-
-    def resolve(self, node: Any) -> Any:
-        """Follow `$ref` chains to the node they name (refs were checked at load time)."""
-        hops = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            node = resolve_pointer(self.doc, node["$ref"][1:])
-            hops += 1
-            if hops > _MAX_REF_HOPS:
-                break
-        return node
-
-    def resolve_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        resolved = self.resolve(schema)
-        return resolved if isinstance(resolved, dict) else {}
+        self.registry.taken |= {config.client_class, config.async_client_class}
+        self.registry.taken |= naming.CLASS_RESERVED
 
     def warn(self, pointer: str, message: str) -> None:
-        self.warnings.append(Warning(pointer=pointer, message=message))
+        warning = Warning(pointer=pointer, message=message)
+        if warning not in self._warned:  # a shared schema is typed once per use
+            self._warned.add(warning)
+            self.warnings.append(warning)
 
-    # -- schemas -> types ---------------------------------------------------------------------
+    def resolve(self, node: Any) -> Any:
+        return self.schemas.resolve(node)
+
+    def resolve_schema(self, schema: Any) -> dict[str, Any]:
+        return self.schemas.resolve_schema(schema)
+
+    def type_of(self, schema: Any, pointer: str, name_hint: str) -> TypeRef:
+        return self.schemas.type_of(schema, pointer, name_hint)
+
+    # -- components -------------------------------------------------------------------------
 
     def component_schemas(self) -> Iterator[tuple[str, str, Any]]:
         schemas = (self.doc.get("components") or {}).get("schemas") or {}
         for name, schema in schemas.items():
-            yield name, f"/components/schemas/{escape_pointer_token(name)}", schema
+            yield str(name), f"/components/schemas/{escape_pointer_token(str(name))}", schema
 
     def register_components(self) -> None:
         """Claim class names for every component first, so refs resolve to stable names."""
         for name, pointer, _schema in self.component_schemas():
             self.registry.claim(pointer, naming.pascal_case(name))
         for _name, pointer, schema in self.component_schemas():
-            self.type_of(schema, pointer, self.registry.names_by_pointer[pointer], top=True)
-
-    def type_of(self, schema: Any, pointer: str, name_hint: str, *, top: bool = False) -> TypeRef:
-        """The Python type for a schema; registers models and enums it defines on the way."""
-        if not isinstance(schema, dict):
-            return TypeRef("any")
-        ref = schema.get("$ref")
-        if isinstance(ref, str):
-            target_pointer = ref[1:]
-            target = self.resolve(schema)
-            if ref.startswith(_SCHEMA_PREFIX) and _defines_class(target):
-                name = self.registry.names_by_pointer.get(target_pointer) or self.registry.claim(
-                    target_pointer, naming.pascal_case(ref.rsplit("/", 1)[-1])
-                )
-                return self.type_of(target, target_pointer, name, top=True)
-            return self.type_of(target, target_pointer, name_hint)
-
-        nullable, schema = self._split_nullable(schema, pointer)
-        if schema is None:
-            return TypeRef("any", nullable=True)
-        if nullable:
-            inner = self.type_of(schema, pointer, name_hint, top=top)
-            return TypeRef(inner.kind, inner.name, inner.item, nullable=True)
-
-        if "enum" in schema:
-            return self._enum_type(schema, pointer, name_hint)
-        if "const" in schema:
-            return _literal_type(schema["const"])
-        if "allOf" in schema:
-            return self._all_of_type(schema, pointer, name_hint)
-        for key in ("oneOf", "anyOf"):
-            if key in schema:
-                self.warn(f"{pointer}/{key}", f"{key} is typed as Any (unions are not modelled)")
-                return TypeRef("any")
-
-        kind = schema.get("type")
-        if kind == "object" or (kind is None and "properties" in schema):
-            return self._object_type(schema, pointer, name_hint)
-        if kind == "array":
-            items = schema.get("items")
-            return TypeRef("list", item=self.type_of(items, f"{pointer}/items", f"{name_hint}Item"))
-        if kind == "string":
-            return TypeRef(_STRING_FORMATS.get(str(schema.get("format")), "str"))
-        if kind in ("integer", "number", "boolean"):
-            return TypeRef(_SCALAR_KINDS[kind])
-        if kind is None:
-            return TypeRef("any")
-        self.warn(pointer, f"type {kind!r} is typed as Any")
-        return TypeRef("any")
-
-    def _split_nullable(self, schema: dict[str, Any], pointer: str) -> tuple[bool, Any]:
-        """Separate "or null" (3.1 type list, 3.0 nullable, oneOf/anyOf with null) from the rest."""
-        kind = schema.get("type")
-        if isinstance(kind, list):
-            non_null = [k for k in kind if k != "null"]
-            if len(non_null) > 1:
-                self.warn(f"{pointer}/type", f"type list {kind} is typed as Any")
-                return "null" in kind, {k: v for k, v in schema.items() if k != "type"}
-            if "null" in kind:
-                if not non_null:
-                    return True, None
-                rest = {**schema, "type": non_null[0]}
-                if isinstance(rest.get("enum"), list):
-                    rest["enum"] = [v for v in rest["enum"] if v is not None]
-                return True, rest
-            return False, {**schema, "type": non_null[0]} if non_null else schema
-        if schema.get("nullable") is True:
-            return True, {k: v for k, v in schema.items() if k != "nullable"}
-        if kind == "null":
-            return True, None
-        for key in ("oneOf", "anyOf"):
-            variants = schema.get(key)
-            if isinstance(variants, list):
-                non_null = [v for v in variants if not _is_null_schema(self.resolve(v))]
-                if len(non_null) < len(variants) and len(non_null) == 1:
-                    rest = {k: v for k, v in schema.items() if k != key}
-                    return True, {**rest, **non_null[0]} if rest else non_null[0]
-        if isinstance(schema.get("enum"), list) and None in schema["enum"]:
-            return True, {**schema, "enum": [v for v in schema["enum"] if v is not None]}
-        return False, schema
-
-    def _enum_type(self, schema: dict[str, Any], pointer: str, name_hint: str) -> TypeRef:
-        values = schema["enum"]
-        if not isinstance(values, list) or not values:
-            return TypeRef("any")
-        value_kind: Literal["str", "int"]
-        if all(isinstance(v, str) for v in values):
-            value_kind = "str"
-        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            value_kind = "int"
-        else:
-            self.warn(f"{pointer}/enum", "an enum of mixed value types is typed as Any")
-            return TypeRef("any")
-        name = self.registry.claim(pointer, name_hint)
-        if name not in self.registry.enums:
-            unique_values = list(dict.fromkeys(values))
-            members = naming.unique(naming.enum_member_name(v) for v in unique_values)
-            self.registry.enums[name] = Enum(
-                name=name,
-                module=naming.snake_case(name),
-                pointer=pointer,
-                description=str(schema.get("description") or ""),
-                value_kind=value_kind,
-                members=tuple(
-                    EnumMember(py_name=member, value=value)
-                    for member, value in zip(members, unique_values, strict=True)
-                ),
-            )
-        return TypeRef("enum", name=name)
-
-    def _all_of_type(self, schema: dict[str, Any], pointer: str, name_hint: str) -> TypeRef:
-        parts = schema["allOf"]
-        siblings = {k: v for k, v in schema.items() if k not in ("allOf", "description")}
-        if isinstance(parts, list) and len(parts) == 1 and not siblings:
-            return self.type_of(parts[0], f"{pointer}/allOf/0", name_hint)
-        merged = self.merged_object(schema)
-        return self._object_type(merged, pointer, name_hint)
-
-    def merged_object(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """Flatten allOf parts into one object schema (properties and required united)."""
-        properties: dict[str, Any] = {}
-        required: list[str] = []
-        for part in [*schema.get("allOf", []), {k: v for k, v in schema.items() if k != "allOf"}]:
-            resolved = self.resolve_schema(part)
-            if "allOf" in resolved:
-                resolved = self.merged_object(resolved)
-            properties.update(resolved.get("properties") or {})
-            required.extend(r for r in resolved.get("required") or [] if r not in required)
-        return {"type": "object", "properties": properties, "required": required}
-
-    def _object_type(self, schema: dict[str, Any], pointer: str, name_hint: str) -> TypeRef:
-        properties = schema.get("properties")
-        if not properties:
-            extra = schema.get("additionalProperties")
-            if isinstance(extra, dict) and extra:
-                value = self.type_of(extra, f"{pointer}/additionalProperties", f"{name_hint}Value")
-                return TypeRef("dict", item=value)
-            return TypeRef("dict", item=TypeRef("any"))
-        name = self.registry.claim(pointer, name_hint)
-        if name in self.registry.models or name in self.registry.in_progress:
-            return TypeRef("model", name=name)
-        self.registry.in_progress.add(name)
-        fields = self.fields_of(schema, pointer, name)
-        self.registry.in_progress.discard(name)
-        self.registry.models[name] = Model(
-            name=name,
-            module=naming.snake_case(name),
-            pointer=pointer,
-            description=str(schema.get("description") or schema.get("title") or ""),
-            fields=fields,
-        )
-        return TypeRef("model", name=name)
-
-    def fields_of(self, schema: dict[str, Any], pointer: str, owner: str) -> tuple[Field, ...]:
-        properties: dict[str, Any] = schema.get("properties") or {}
-        required = set(schema.get("required") or [])
-        py_names = naming.unique(naming.snake_case(str(name)) for name in properties)
-        fields = []
-        for (wire_name, prop), py_name in zip(properties.items(), py_names, strict=True):
-            prop_pointer = f"{pointer}/properties/{escape_pointer_token(str(wire_name))}"
-            resolved = self.resolve_schema(prop) if isinstance(prop, dict) else {}
-            fields.append(
-                Field(
-                    wire_name=str(wire_name),
-                    py_name=py_name,
-                    type=self.type_of(
-                        prop, prop_pointer, f"{owner}{naming.pascal_case(str(wire_name))}"
-                    ),
-                    required=wire_name in required,
-                    read_only=bool(
-                        (prop if isinstance(prop, dict) else {}).get("readOnly")
-                        or resolved.get("readOnly")
-                    ),
-                    description=_description(prop) or _description(resolved),
-                    pointer=prop_pointer,
-                )
-            )
-        return tuple(fields)
+            self.type_of(schema, pointer, self.registry.names_by_pointer[pointer])
 
     # -- operations ---------------------------------------------------------------------------
 
     def operations(self) -> list[Operation]:
         operations = []
         for path, raw_item in (self.doc.get("paths") or {}).items():
-            item_pointer = f"/paths/{escape_pointer_token(path)}"
+            item_pointer = f"/paths/{escape_pointer_token(str(path))}"
             item = self.resolve(raw_item)
             if not isinstance(item, dict):
+                self.warn(item_pointer, "a path item that is not an object is skipped")
                 continue
+            for key in item:
+                if (
+                    key not in HTTP_METHODS
+                    and key not in _PATH_ITEM_KEYS
+                    and not key.startswith("x-")
+                ):
+                    self.warn(
+                        f"{item_pointer}/{escape_pointer_token(str(key))}",
+                        f"{key!r} is not an HTTP method: skipped",
+                    )
             for method in HTTP_METHODS:
                 if isinstance(item.get(method), dict):
                     operations.append(
-                        self.operation(path, method, item, f"{item_pointer}/{method}")
+                        self.operation(str(path), method, item, f"{item_pointer}/{method}")
                     )
-        return operations
+        return _with_unique_ids(operations)
 
     def operation(self, path: str, method: str, item: dict[str, Any], pointer: str) -> Operation:
         raw = item[method]
-        operation_id = str(raw.get("operationId") or f"{method}_{path}")
-        operation_id = naming.snake_case(operation_id, fallback=method)
+        raw_id = raw.get("operationId")
+        if raw_id:
+            operation_id = naming.snake_case(str(raw_id), fallback=method)
+        else:
+            operation_id = naming.operation_name(method, path)
         tags = raw.get("tags") or ["default"]
-        tag = naming.snake_case(str(tags[0]), fallback="default")
+        tag = naming.resource_attribute(str(tags[0]))
         name_hint = naming.pascal_case(operation_id)
         parameters = self.parameters(item, raw, pointer, name_hint)
         body = self.request_body(raw, pointer, name_hint)
@@ -321,6 +139,7 @@ class _Parser:
         if success is None:  # e.g. a DELETE documented only as 405: the call raises
             success = Response(status="200", description="", type=None, content_type=None)
         return_kind, return_type = self.return_of(raw, success, pointer)
+        response_format = _response_format(success)
         return Operation(
             operation_id=operation_id,
             method_name=_method_name(operation_id, tag),
@@ -339,117 +158,215 @@ class _Parser:
             return_type=return_type,
             arguments=_arguments(parameters, body),
             deprecated=bool(raw.get("deprecated")),
+            response_format=response_format,
+            accept=success.content_type if response_format != "json" else None,
         )
+
+    # -- parameters ---------------------------------------------------------------------------
 
     def parameters(
         self, item: dict[str, Any], raw: dict[str, Any], pointer: str, name_hint: str
     ) -> tuple[Parameter, ...]:
+        """Path-item and operation parameters (the operation's win), in spec order."""
         by_key: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
         item_pointer = pointer.rsplit("/", 1)[0]
         for source, source_pointer in ((item, item_pointer), (raw, pointer)):
             for index, raw_param in enumerate(source.get("parameters") or []):
                 param = self.resolve(raw_param)
-                if isinstance(param, dict) and "name" in param and "in" in param:
-                    by_key[(param["in"], param["name"])] = (
-                        param,
-                        f"{source_pointer}/parameters/{index}",
+                param_pointer = f"{source_pointer}/parameters/{index}"
+                if not (isinstance(param, dict) and "name" in param and "in" in param):
+                    self.warn(param_pointer, "a parameter without name or location is skipped")
+                    continue
+                if param["in"] == "header" and str(param["name"]).lower() in _IGNORED_HEADERS:
+                    self.warn(
+                        param_pointer,
+                        f"header parameter {param['name']!r} is ignored, as OpenAPI requires"
+                        " (the client sets it)",
                     )
-        wire = [(p, ptr) for p, ptr in by_key.values()]
-        py_names = naming.unique(naming.argument_name(p["name"]) for p, _ in wire)
-        result = []
-        for (param, param_pointer), py_name in zip(wire, py_names, strict=True):
-            location = param["in"]
-            if location == "cookie":
-                self.warn(param_pointer, "cookie parameters are not sent by the client")
-            default_name = (
-                param["name"]
-                if location == "path" and param["name"] in self.config.client_default_path_params
-                else None
-            )
-            schema = param.get("schema") or {}
-            example, has_example = _parameter_example(param, schema, self.resolve_schema)
-            result.append(
-                Parameter(
-                    wire_name=str(param["name"]),
-                    py_name=py_name,
-                    location=location,
-                    type=self.type_of(
-                        schema,
-                        f"{param_pointer}/schema",
-                        f"{name_hint}{naming.pascal_case(str(param['name']))}",
-                    ),
-                    required=bool(param.get("required")) or location == "path",
-                    description=_description(param),
-                    client_default=default_name,
-                    env_var=(
-                        f"{self.config.env_prefix}{default_name.upper()}" if default_name else None
-                    ),
-                    example=example,
-                    has_example=has_example,
-                )
-            )
-        return tuple(result)
+                    continue
+                by_key[(str(param["in"]), str(param["name"]))] = (param, param_pointer)
+        wire = list(by_key.values())
+        py_names = naming.unique(naming.argument_name(str(p["name"])) for p, _ in wire)
+        return tuple(
+            self.parameter(param, param_pointer, py_name, name_hint)
+            for (param, param_pointer), py_name in zip(wire, py_names, strict=True)
+        )
+
+    def parameter(
+        self, param: dict[str, Any], pointer: str, py_name: str, name_hint: str
+    ) -> Parameter:
+        location = param["in"]
+        default_name = (
+            param["name"]
+            if location == "path" and param["name"] in self.config.client_default_path_params
+            else None
+        )
+        schema, serialization = self.parameter_schema(param, pointer)
+        example, has_example = _parameter_example(param, schema, self.resolve_schema)
+        return Parameter(
+            wire_name=str(param["name"]),
+            py_name=py_name,
+            location=location,
+            type=self.type_of(
+                schema, f"{pointer}/schema", f"{name_hint}{naming.pascal_case(str(param['name']))}"
+            ),
+            required=bool(param.get("required")) or location == "path",
+            description=describe(param) or describe(self.resolve_schema(schema)),
+            client_default=default_name,
+            env_var=f"{self.config.env_prefix}{default_name.upper()}" if default_name else None,
+            example=example,
+            has_example=has_example,
+            serialization=serialization,
+        )
+
+    def parameter_schema(self, param: dict[str, Any], pointer: str) -> tuple[Any, Serialization]:
+        """The parameter's schema and how its value is spelled on the wire."""
+        content = param.get("content")
+        if isinstance(content, dict) and content:
+            media_type, media = next(iter(content.items()))
+            if not is_json(str(media_type)):
+                self.warn(f"{pointer}/content", f"parameter content {media_type!r} is sent as JSON")
+            return (media or {}).get("schema") or {}, "json"
+        schema = param.get("schema") or {}
+        return schema, self.serialization(param, self.resolve_schema(schema), pointer)
+
+    def serialization(
+        self, param: dict[str, Any], schema: dict[str, Any], pointer: str
+    ) -> Serialization:
+        """OpenAPI `style`/`explode` for a query, header, path or cookie parameter."""
+        location = param["in"]
+        style = param.get("style") or ("form" if location in ("query", "cookie") else "simple")
+        explode = bool(param.get("explode", style == "form"))
+        kind = schema.get("type")
+        shape = (
+            "object"
+            if kind == "object" or (kind is None and "properties" in schema)
+            else "array"
+            if kind == "array"
+            else "scalar"
+        )
+        if param.get("allowReserved"):
+            self.warn(pointer, "allowReserved is not honoured: reserved characters are escaped")
+        if shape == "scalar" and style in ("form", "simple", "deepObject"):
+            return "plain"
+        if location == "query":
+            if style == "form" and explode:
+                return "exploded_object" if shape == "object" else "plain"
+            if style == "form":
+                return "comma"
+            if style == "deepObject" and shape == "object":
+                return "deep_object"
+            if style in ("spaceDelimited", "pipeDelimited") and shape == "array":
+                return "space" if style == "spaceDelimited" else "pipe"
+        elif (location, style) in (("path", "simple"), ("header", "simple"), ("cookie", "form")):
+            if shape == "object" and explode:
+                self.warn(pointer, "an exploded object parameter is sent as key,value pairs")
+            return "comma"
+        fallback: Serialization = "plain" if shape == "scalar" else "comma"
+        self.warn(
+            f"{pointer}/style",
+            f"style {style!r} is not supported for {'a' if shape == 'scalar' else 'an'} {shape}"
+            f" {location} parameter:"
+            f" sent as {'is' if fallback == 'plain' else 'comma-separated values'}",
+        )
+        return fallback
+
+    # -- request bodies -----------------------------------------------------------------------
 
     def request_body(self, raw: dict[str, Any], pointer: str, name_hint: str) -> RequestBody | None:
         if "requestBody" not in raw:
             return None
         body = self.resolve(raw["requestBody"])
-        content = body.get("content") or {}
-        content_type = next((c for c in JSON_CONTENT_TYPES if c in content), None)
+        body_pointer = f"{pointer}/requestBody"
+        content = (body.get("content") if isinstance(body, dict) else None) or {}
+        content_type = _pick_request_media(content)
         if content_type is None:
-            content_type = next(iter(content), None)
-            self.warn(
-                f"{pointer}/requestBody",
-                f"content type {content_type!r} is sent as JSON (only JSON bodies are modelled)",
-            )
-        if content_type is None:
+            self.warn(body_pointer, "a request body without content is not sent")
             return None
         media = content[content_type] or {}
-        media_pointer = f"{pointer}/requestBody/content/{escape_pointer_token(content_type)}/schema"
+        media_pointer = f"{body_pointer}/content/{escape_pointer_token(content_type)}/schema"
         schema = media.get("schema") or {}
         resolved = self.resolve_schema(schema)
         if "allOf" in resolved:
-            resolved = self.merged_object(resolved)
+            resolved = self.schemas.merged_object(resolved)
         example, has_example = _media_example(media, schema, self.resolve_schema)
         ref = schema.get("$ref") if isinstance(schema, dict) else None
         schema_name = None
-        if isinstance(ref, str) and ref.startswith(_SCHEMA_PREFIX):
+        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
             schema_name = self.registry.names_by_pointer.get(ref[1:])
-        if resolved.get("properties"):
-            return RequestBody(
-                content_type=content_type,
-                required=bool(body.get("required")),
-                fields=self.fields_of(resolved, media_pointer, f"{name_hint}Body"),
-                schema_name=schema_name,
-                example=example,
-                has_example=has_example,
-            )
-        return RequestBody(
-            content_type=content_type,
-            required=bool(body.get("required")),
-            fields=(),
-            schema_name=schema_name,
-            example=example,
-            has_example=has_example,
-            whole_type=self.type_of(schema, media_pointer, f"{name_hint}Body"),
-        )
+        common = {
+            "content_type": content_type,
+            "required": bool(body.get("required")),
+            "schema_name": schema_name,
+            "example": example,
+            "has_example": has_example,
+        }
+        if resolved.get("properties") and _body_kind(content_type) in _FIELD_BODIES:
+            fields = self.schemas.fields_of(resolved, media_pointer, f"{name_hint}Body")
+            if content_type == MULTIPART:
+                fields = self.multipart_fields(resolved, fields)
+            elif content_type == FORM:
+                self.warn_nested_form_fields(fields)
+            return RequestBody(fields=fields, **common)
+        whole = self.whole_body_type(schema, content_type, media_pointer, f"{name_hint}Body")
+        return RequestBody(fields=(), whole_type=whole, **common)
+
+    def whole_body_type(
+        self, schema: Any, content_type: str, pointer: str, name_hint: str
+    ) -> TypeRef:
+        """A body passed as one argument: JSON data, text, or bytes/a file for anything else."""
+        kind = _body_kind(content_type)
+        if kind == "json":
+            return self.type_of(schema, pointer, name_hint)
+        if kind in (FORM, MULTIPART):
+            return TypeRef("dict", item=TypeRef("any"))
+        if kind == "text" and self.resolve_schema(schema).get("format") != "binary":
+            return TypeRef("str")
+        return TypeRef("file")
+
+    def multipart_fields(
+        self, schema: dict[str, Any], fields: tuple[Field, ...]
+    ) -> tuple[Field, ...]:
+        """Binary properties of a multipart body are uploads: bytes or a file, not strings."""
+        properties = schema.get("properties") or {}
+        result = []
+        for body_field in fields:
+            prop = self.resolve_schema(properties.get(body_field.wire_name))
+            if _is_binary(prop):
+                body_field = _replace_type(body_field, TypeRef("file"))
+            elif prop.get("type") == "array" and _is_binary(self.resolve_schema(prop.get("items"))):
+                body_field = _replace_type(body_field, TypeRef("list", item=TypeRef("file")))
+            result.append(body_field)
+        return tuple(result)
+
+    def warn_nested_form_fields(self, fields: tuple[Field, ...]) -> None:
+        for body_field in fields:
+            if body_field.type.kind in ("model", "dict", "union") or (
+                body_field.type.item is not None and not body_field.type.item.is_plain
+            ):
+                self.warn(body_field.pointer, "a nested value in a form body is sent as JSON text")
+
+    # -- responses ----------------------------------------------------------------------------
 
     def responses(self, raw: dict[str, Any], pointer: str, name_hint: str) -> tuple[Response, ...]:
+        raw_responses = raw.get("responses") or {}
+        has_2xx = any(str(status).startswith("2") for status in raw_responses)
         result = []
-        for status, raw_response in (raw.get("responses") or {}).items():
+        for status, raw_response in raw_responses.items():
             response = self.resolve(raw_response) or {}
             content = response.get("content") or {}
-            content_type = next((c for c in JSON_CONTENT_TYPES if c in content), None)
-            if content_type is None and content:
-                content_type = next(iter(content))
+            content_type = _pick_response_media(content)
             media = (content.get(content_type) if content_type else None) or {}
             schema = media.get("schema")
             response_pointer = f"{pointer}/responses/{escape_pointer_token(str(status))}"
+            # With no 2xx documented, `default` is the only description of a success.
+            is_success = str(status).startswith("2") or (str(status) == "default" and not has_2xx)
             type_ref = None
-            if schema is not None and str(status).startswith("2"):
-                type_ref = self.type_of(
+            if content_type is not None and is_success:
+                type_ref = self.response_type(
                     schema,
-                    f"{response_pointer}/content/{escape_pointer_token(str(content_type))}/schema",
+                    content_type,
+                    f"{response_pointer}/content/{escape_pointer_token(content_type)}/schema",
                     f"{name_hint}Response",
                 )
             example, has_example = _media_example(media, schema, self.resolve_schema)
@@ -465,11 +382,23 @@ class _Parser:
             )
         return tuple(result)
 
+    def response_type(
+        self, schema: Any, content_type: str, pointer: str, name_hint: str
+    ) -> TypeRef | None:
+        kind = _body_kind(content_type)
+        if kind == "json":
+            return None if schema is None else self.type_of(schema, pointer, name_hint)
+        if kind == "text" and self.resolve_schema(schema).get("format") != "binary":
+            return TypeRef("str")
+        return TypeRef("bytes")
+
     def return_of(
         self, raw: dict[str, Any], success: Response, pointer: str
     ) -> tuple[ReturnKind, TypeRef | None]:
         if success.type is None:
             return "none", None
+        if success.type.kind in ("str", "bytes") and not is_json(success.content_type or ""):
+            return "json", success.type  # text or bytes: delivered as read, never paged
         media = (
             (self.resolve((raw.get("responses") or {}).get(success.status)) or {}).get("content")
             or {}
@@ -529,9 +458,7 @@ class _Parser:
         for operation in operations:
             by_tag.setdefault(operation.tag, []).append(operation)
         tag_docs = {
-            naming.snake_case(str(t.get("name")), fallback="default"): str(
-                t.get("description") or ""
-            )
+            naming.resource_attribute(str(t.get("name"))): str(t.get("description") or "")
             for t in self.doc.get("tags") or []
             if isinstance(t, dict)
         }
@@ -542,12 +469,11 @@ class _Parser:
                 _with_method_name(op, name)
                 for op, name in zip(tag_operations, method_names, strict=True)
             )
-            class_name = naming.pascal_case(tag, fallback="Default")
             resources.append(
                 Resource(
                     tag=tag,
                     attribute=tag,
-                    class_name=f"{class_name}Resource",
+                    class_name=self.resource_class_name(tag),
                     module=tag,
                     description=tag_docs.get(tag, ""),
                     operations=unique_ops,
@@ -555,38 +481,66 @@ class _Parser:
             )
         return tuple(resources)
 
+    def resource_class_name(self, tag: str) -> str:
+        """`FlagsResource`, unless a model class (which its module imports) has that name, or
+        the async or raw-response twin would collide."""
+        base = f"{naming.pascal_case(tag, fallback='Default')}Resource"
+        taken = self.registry.taken
+        name, counter = base, 2
+        while {
+            name,
+            f"Async{name}",
+            f"{name}WithRawResponse",
+            f"Async{name}WithRawResponse",
+        } & taken:
+            name, counter = f"{base}{counter}", counter + 1
+        taken |= {name, f"Async{name}", f"{name}WithRawResponse", f"Async{name}WithRawResponse"}
+        return name
 
-_STRING_FORMATS: dict[str, Any] = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
-_SCALAR_KINDS: dict[str, Any] = {"integer": "int", "number": "float", "boolean": "bool"}
+
+# -- helpers ----------------------------------------------------------------------------------
 
 
-def _defines_class(schema: Any) -> bool:
-    """Does a component get its own class (object with properties, enum, allOf merge)?"""
-    if not isinstance(schema, dict):
-        return False
-    return bool(schema.get("properties")) or "enum" in schema or "allOf" in schema
+def _body_kind(content_type: str) -> str:
+    """ "json", the form and multipart media types, "text", or "binary"."""
+    base = content_type.split(";", 1)[0].strip().lower()
+    if is_json(base):
+        return "json"
+    if base in (FORM, MULTIPART):
+        return base
+    return "text" if base.startswith("text/") else "binary"
 
 
-def _is_null_schema(schema: Any) -> bool:
-    return isinstance(schema, dict) and (
-        schema.get("type") == "null" or schema.get("enum") == [None]
+def _pick_request_media(content: dict[str, Any]) -> str | None:
+    """JSON if offered, then form, multipart, then whatever comes first."""
+    media_types = [str(m) for m in content]
+    for wanted in _FIELD_BODIES:
+        for media_type in media_types:
+            if _body_kind(media_type) == wanted:
+                return media_type
+    return media_types[0] if media_types else None
+
+
+def _pick_response_media(content: dict[str, Any]) -> str | None:
+    """JSON if offered (the client asks for it), else the first one documented."""
+    media_types = [str(m) for m in content]
+    return next((m for m in media_types if is_json(m)), media_types[0] if media_types else None)
+
+
+def _response_format(success: Response) -> ResponseFormat:
+    if success.type is None or success.content_type is None or is_json(success.content_type):
+        return "json"
+    return "text" if success.type.kind == "str" else "bytes"
+
+
+def _is_binary(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "string" and (
+        schema.get("format") == "binary" or "contentMediaType" in schema
     )
 
 
-def _literal_type(value: Any) -> TypeRef:
-    if isinstance(value, bool):
-        return TypeRef("bool")
-    if isinstance(value, int):
-        return TypeRef("int")
-    if isinstance(value, float):
-        return TypeRef("float")
-    if isinstance(value, str):
-        return TypeRef("str")
-    return TypeRef("any")
-
-
-def _description(node: Any) -> str:
-    return str(node.get("description") or "") if isinstance(node, dict) else ""
+def _replace_type(body_field: Field, type_ref: TypeRef) -> Field:
+    return Field(**{**body_field.__dict__, "type": type_ref})
 
 
 def _is_page(schema: dict[str, Any], resolve: Any) -> bool:
@@ -600,19 +554,39 @@ def _is_page(schema: dict[str, Any], resolve: Any) -> bool:
 
 def _pick_success(responses: tuple[Response, ...]) -> Response | None:
     success = sorted((r for r in responses if r.status.startswith("2")), key=lambda r: r.status)
-    return success[0] if success else None
+    if success:
+        return success[0]
+    return next((r for r in responses if r.status == "default" and r.type is not None), None)
 
 
 def _method_name(operation_id: str, tag: str) -> str:
-    prefix = f"{tag}_"
-    name = operation_id[len(prefix) :] if operation_id.startswith(prefix) else operation_id
-    return naming.snake_case(name or operation_id)
+    """The operation id without its tag prefix (`flags_list` in `flags` -> `list`), unless
+    what is left would start with a digit (`things_0001_list` stays whole)."""
+    prefix = f"{tag.rstrip('_')}_"
+    rest = operation_id[len(prefix) :] if operation_id.startswith(prefix) else ""
+    if not rest or rest[0].isdigit():
+        rest = operation_id
+    return naming.method_name(rest)
 
 
 def _with_method_name(operation: Operation, name: str) -> Operation:
     if operation.method_name == name:
         return operation
     return Operation(**{**operation.__dict__, "method_name": name})
+
+
+def _with_unique_ids(operations: list[Operation]) -> list[Operation]:
+    """Operation ids name fixture files and client methods: two that snake-case alike
+    (`getThing`, `get_thing`) get a suffix rather than overwrite each other."""
+    ids = naming.unique(op.operation_id for op in operations)
+    return [
+        op
+        if op.operation_id == new_id
+        else Operation(
+            **{**op.__dict__, "operation_id": new_id, "method_name": _method_name(new_id, op.tag)}
+        )
+        for op, new_id in zip(operations, ids, strict=True)
+    ]
 
 
 def _media_example(media: dict[str, Any], schema: Any, resolve: Any) -> tuple[Any, bool]:
@@ -643,6 +617,7 @@ _ARGUMENT_SOURCES: dict[str, ArgumentSource] = {
     "path": "path",
     "query": "query",
     "header": "header",
+    "cookie": "cookie",
 }
 
 
@@ -651,45 +626,34 @@ def _arguments(parameters: tuple[Parameter, ...], body: RequestBody | None) -> t
 
     Names are made unique across both (a body field `id` beside a path `id` becomes `id_2`).
     """
-    raw: list[tuple[str, str, ArgumentSource, TypeRef, bool, str, str | None]] = [
-        (
-            p.py_name,
-            p.wire_name,
-            _ARGUMENT_SOURCES[p.location],
-            p.type,
-            p.required and not p.client_default,
-            p.description,
-            p.client_default,
+    arguments = [
+        Argument(
+            py_name=p.py_name,
+            wire_name=p.wire_name,
+            source=_ARGUMENT_SOURCES[p.location],
+            type=p.type,
+            required=p.required and not p.client_default,
+            description=p.description,
+            client_default=p.client_default,
+            serialization=p.serialization,
         )
         for p in parameters
-        if p.location in _ARGUMENT_SOURCES  # cookies are not sent (warned about above)
+        if p.location in _ARGUMENT_SOURCES
     ]
     if body is not None and body.whole_type is not None:
-        raw.append(("body", "body", "body", body.whole_type, body.required, "", None))
+        arguments.append(Argument("body", "body", "body", body.whole_type, body.required))
     elif body is not None:
-        raw += [
-            (f.py_name, f.wire_name, "body_field", f.type, f.required, f.description, None)
+        arguments += [
+            Argument(f.py_name, f.wire_name, "body_field", f.type, f.required, f.description)
             for f in body.fields
             if not f.read_only
         ]
-    names = naming.unique(naming.argument_name(entry[0]) for entry in raw)
-    arguments = [
-        Argument(
-            py_name=name,
-            wire_name=wire,
-            source=source,
-            type=type_ref,
-            required=required,
-            description=description,
-            client_default=default,
-        )
-        for name, (_, wire, source, type_ref, required, description, default) in zip(
-            names, raw, strict=True
-        )
+    names = naming.unique(naming.argument_name(a.py_name) for a in arguments)
+    renamed = [
+        a if a.py_name == name else Argument(**{**a.__dict__, "py_name": name})
+        for a, name in zip(arguments, names, strict=True)
     ]
-    return tuple(
-        sorted(arguments, key=lambda a: not a.required)  # stable: spec order within each group
-    )
+    return tuple(sorted(renamed, key=lambda a: not a.required))  # stable: spec order in groups
 
 
 def _assign_modules(

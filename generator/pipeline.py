@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import multiprocessing as mp
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from generator.config import GeneratorConfig
+from generator.errors import SpecError
 from generator.fixtures import build_fixtures
 from generator.format import format_files, formatter_id
-from generator.load import load_spec
+from generator.load import LoadedSpec, load_spec
 from generator.manifest import MANIFEST, render_manifest, reusable_results
 from generator.model import Api
 from generator.parse import parse_api
-from generator.render import render_files
+from generator.partial_validation import check_operation_ids, validation_target
+from generator.render import black_layout_outputs, render_files
 from generator.validate import validate_spec
 
 
@@ -28,6 +33,76 @@ def load_and_parse(spec_path: Path, config: GeneratorConfig | None = None) -> Ap
     return parse_api(spec, config)
 
 
+# Below this many paths and schemas, forking a validator costs more than it saves.
+_BACKGROUND_VALIDATION_THRESHOLD = 200
+
+
+def _start_validation(spec: LoadedSpec) -> Callable[[], None]:
+    """Validate on another core while this one parses and renders; call the result to wait.
+
+    Validation is a third of a large spec's generation time and nothing waits for it but the
+    final verdict. The child is forked, so it shares the loaded document instead of pickling
+    it; the verdict (a SpecError's fields, or None) comes back through a pipe. After a small
+    change only the affected part is validated (generator.partial_validation).
+    """
+    size = len(spec.data.get("paths") or {}) + len(
+        (spec.data.get("components") or {}).get("schemas") or {}
+    )
+    if size < _BACKGROUND_VALIDATION_THRESHOLD or "fork" not in mp.get_all_start_methods():
+        _remember_verdict(spec, _verdict(spec))
+        return lambda: None
+    context = mp.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_send_verdict, args=(spec, sender), daemon=True)
+    process.start()
+    sender.close()
+
+    def wait() -> None:
+        try:
+            verdict = receiver.recv()
+        except EOFError:  # the child died without a verdict: validate here instead
+            verdict = _verdict(spec)
+        finally:
+            process.join()
+            receiver.close()
+        _remember_verdict(spec, verdict)
+
+    return wait
+
+
+Verdict = tuple[str, str, str] | None  # a SpecError's fields, or None for a valid spec
+
+
+def _verdict(spec: LoadedSpec) -> Verdict:
+    try:
+        target = validation_target(spec)
+        if target is spec.data:
+            validate_spec(spec)
+        else:
+            validate_spec(replace(spec, data=target))
+            check_operation_ids(spec)
+    except SpecError as error:
+        return (error.file, error.message, error.where)
+    return None
+
+
+def _send_verdict(spec: LoadedSpec, sender: Connection) -> None:
+    try:
+        sender.send(_verdict(spec))
+    finally:
+        sender.close()
+
+
+def _remember_verdict(spec: LoadedSpec, verdict: Verdict) -> None:
+    """Keep the parsed pieces for next time (and, if valid, that they passed); raise if not."""
+    if spec.pieces is not None:
+        if verdict is None:
+            spec.pieces.mark_validated()
+        spec.pieces.save()
+    if verdict is not None:
+        raise SpecError(*verdict)
+
+
 def generate(
     spec_path: Path,
     config: GeneratorConfig | None = None,
@@ -41,11 +116,24 @@ def generate(
     its manifest) and from `cache_dir` (shared between runs); either may be None.
     """
     config = config or GeneratorConfig()
-    api = load_and_parse(spec_path, config)
-    sources = render_files(api, config, build_fixtures(api))
+    spec = load_spec(spec_path, cache_dir=cache_dir)
+    validated = _start_validation(spec)
+    try:
+        api = parse_api(spec, config)
+        sources = render_files(api, config, build_fixtures(api), parallel=True)
+    except Exception:
+        validated()  # an invalid spec may break the parser: report why it is invalid
+        raise
+    validated()
     formatter = formatter_id(config.line_length)
     known = reusable_results(previous_output, formatter) if previous_output else {}
-    files = format_files(sources, line_length=config.line_length, cache_dir=cache_dir, known=known)
+    files = format_files(
+        sources,
+        line_length=config.line_length,
+        cache_dir=cache_dir,
+        known=known,
+        black_layout=black_layout_outputs(api, config),
+    )
     python_sources = {name: text for name, text in sources.items() if name.endswith(".py")}
     files[MANIFEST] = render_manifest(files, python_sources, formatter)
     return Generated(api=api, files=files)

@@ -5,6 +5,7 @@ is a plain function or lives on _BaseClient. SyncAPIClient and AsyncAPIClient on
 so the two request loops stay a few lines each and cannot drift apart.
 """
 
+import asyncio
 import email.utils
 import enum
 import json
@@ -15,11 +16,11 @@ import random
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
-import anyio
 import httpx
 
 from ._constants import (
@@ -38,7 +39,7 @@ from ._constants import (
 from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError, make_status_error
 from ._pagination import AsyncPage, SyncPage
 from ._response import APIResponse, elapsed_of
-from ._types import UNSET, RequestOptions, Timeout, Unset
+from ._types import UNSET, RequestOptions, ResponseFormat, Timeout, Unset
 
 __all__ = ["AsyncAPIClient", "SyncAPIClient"]
 
@@ -126,6 +127,84 @@ def _query_value(value: object) -> str:
     return str(value)
 
 
+_FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
+
+
+@dataclass(frozen=True)
+class _BodyArguments:
+    """What httpx.build_request needs to send one body; None where not used."""
+
+    content: bytes | None = None
+    data: dict[str, list[str]] | None = None
+    files: list[tuple[str, Any]] | None = None
+    content_type: str | None = None  # None: httpx sets it (form, multipart boundary)
+
+
+def _encode_body(body: object, content_type: str) -> _BodyArguments:
+    """`body` as the operation's media type: JSON, a form, multipart parts, or raw bytes/text."""
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        text = json.dumps(body, separators=(",", ":"), allow_nan=False)
+        return _BodyArguments(content=text.encode(), content_type=content_type)
+    if media_type == _FORM:
+        return _BodyArguments(data=_form_fields(body))
+    if media_type == _MULTIPART:
+        return _BodyArguments(files=_multipart_parts(body))
+    return _BodyArguments(content=_raw_content(body), content_type=content_type)
+
+
+def _field_items(body: object) -> list[tuple[str, object]]:
+    """(name, value) pairs of a form-like body, a list value repeating its name."""
+    if not isinstance(body, Mapping):
+        raise TypeError(f"a form body must be a mapping, got {type(body).__name__}")
+    return [
+        (str(name), one)
+        for name, value in body.items()
+        for one in (value if isinstance(value, list | tuple) and not _is_file(value) else [value])
+        if one is not None and not isinstance(one, Unset)
+    ]
+
+
+def _form_fields(body: object) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for name, value in _field_items(body):
+        fields.setdefault(name, []).append(_form_text(value))
+    return fields
+
+
+def _multipart_parts(body: object) -> list[tuple[str, Any]]:
+    """Uploads (bytes, files, (filename, content) tuples) as file parts, the rest as text parts."""
+    return [
+        (name, value if _is_file(value) else (None, _form_text(value).encode()))
+        for name, value in _field_items(body)
+    ]
+
+
+def _is_file(value: object) -> bool:
+    return isinstance(value, bytes | bytearray | tuple) or hasattr(value, "read")
+
+
+def _form_text(value: object) -> str:
+    """A form field's text: scalars as in a query, objects and lists of objects as JSON."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+    return _query_value(value)
+
+
+def _raw_content(body: object) -> bytes:
+    """A non-JSON, non-form body: bytes as they are, text as UTF-8, a file read whole."""
+    if isinstance(body, bytes | bytearray):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode()
+    read = getattr(body, "read", None)
+    if callable(read):
+        data = read()
+        return data.encode() if isinstance(data, str) else bytes(data)
+    raise TypeError(f"expected bytes, str or a binary file, got {type(body).__name__}")
+
+
 def _redact_headers(headers: Mapping[str, str], secret: str) -> dict[str, str]:
     """Headers safe to log: credentials, and any value containing the key, become <redacted>."""
     return {
@@ -211,6 +290,7 @@ class _BaseClient(Generic[_HttpClientT]):
         query: Mapping[str, object] | None,
         body: object,
         options: RequestOptions,
+        content_type: str = "application/json",
     ) -> httpx.Request:
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', got {path!r}")
@@ -218,16 +298,19 @@ class _BaseClient(Generic[_HttpClientT]):
         query = {**(query or {}), **options.get("extra_query", {})}
         headers = self._headers.copy()
         headers.update(options.get("extra_headers", {}))
-        content = None
+        encoded = _BodyArguments()
         if not isinstance(body, Unset):
-            content = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
-            headers["Content-Type"] = "application/json"
+            encoded = _encode_body(body, content_type)
+            if encoded.content_type is not None:
+                headers["Content-Type"] = encoded.content_type
         request = self._http.build_request(
             method.upper(),
             url,
             params=url.params.merge(_encode_query(query)),
             headers=headers,
-            content=content,
+            content=encoded.content,
+            data=encoded.data,
+            files=encoded.files,
             timeout=httpx.Timeout(options["timeout"]) if "timeout" in options else self.timeout,
         )
         if log.isEnabledFor(logging.DEBUG):
@@ -347,10 +430,16 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         body: object = UNSET,
         options: RequestOptions | None = None,
         parse: Callable[[Any], T],
+        content_type: str = "application/json",
+        response_format: ResponseFormat = "json",
     ) -> APIResponse[T]:
-        """Send, retrying what is safe to retry; a non-2xx answer raises an APIStatusError."""
+        """Send, retrying what is safe to retry; a non-2xx answer raises an APIStatusError.
+
+        `content_type` says how `body` is sent (JSON, form, multipart or raw bytes) and
+        `response_format` how the answer is read (JSON, text or bytes).
+        """
         options = options or {}
-        request = self._build_request(method, path, query, body, options)
+        request = self._build_request(method, path, query, body, options, content_type)
         retries_taken = 0
         while True:
             try:
@@ -360,7 +449,12 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             else:
                 maybe_delay = self._delay_after_response(response, options, retries_taken)
                 if maybe_delay is None:
-                    return APIResponse(response, parse=parse, retries_taken=retries_taken)
+                    return APIResponse(
+                        response,
+                        parse=parse,
+                        retries_taken=retries_taken,
+                        response_format=response_format,
+                    )
                 delay = maybe_delay
             self._sleep(delay)
             retries_taken += 1
@@ -429,7 +523,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             if http_client is not None
             else httpx.AsyncClient(transport=transport, timeout=self.timeout)
         )
-        self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def request(
         self,
@@ -440,10 +534,16 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         body: object = UNSET,
         options: RequestOptions | None = None,
         parse: Callable[[Any], T],
+        content_type: str = "application/json",
+        response_format: ResponseFormat = "json",
     ) -> APIResponse[T]:
-        """Send, retrying what is safe to retry; a non-2xx answer raises an APIStatusError."""
+        """Send, retrying what is safe to retry; a non-2xx answer raises an APIStatusError.
+
+        `content_type` says how `body` is sent (JSON, form, multipart or raw bytes) and
+        `response_format` how the answer is read (JSON, text or bytes).
+        """
         options = options or {}
-        request = self._build_request(method, path, query, body, options)
+        request = self._build_request(method, path, query, body, options, content_type)
         retries_taken = 0
         while True:
             try:
@@ -453,7 +553,12 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             else:
                 maybe_delay = self._delay_after_response(response, options, retries_taken)
                 if maybe_delay is None:
-                    return APIResponse(response, parse=parse, retries_taken=retries_taken)
+                    return APIResponse(
+                        response,
+                        parse=parse,
+                        retries_taken=retries_taken,
+                        response_format=response_format,
+                    )
                 delay = maybe_delay
             await self._sleep(delay)
             retries_taken += 1

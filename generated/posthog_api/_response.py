@@ -15,6 +15,7 @@ from typing import Any, Generic, ParamSpec, TypeVar, cast
 import httpx
 
 from ._exceptions import ResponseValidationError
+from ._types import ResponseFormat
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -28,11 +29,17 @@ class APIResponse(Generic[T]):
     """A successful response; `parse()` decodes and validates the body on first use only."""
 
     def __init__(
-        self, http_response: httpx.Response, *, parse: Callable[[Any], T], retries_taken: int
+        self,
+        http_response: httpx.Response,
+        *,
+        parse: Callable[[Any], T],
+        retries_taken: int,
+        response_format: ResponseFormat = "json",
     ) -> None:
         self.http_response = http_response
         self.retries_taken = retries_taken
         self._parse = parse
+        self._format = response_format
         self._parsed: tuple[T] | None = None
 
     @property
@@ -58,7 +65,7 @@ class APIResponse(Generic[T]):
     def parse(self) -> T:
         """The body as the operation's type; ResponseValidationError if it is not that shape."""
         if self._parsed is None:
-            self._parsed = (self._parse(decode_json(self.http_response)),)
+            self._parsed = (self._parse(read_body(self.http_response, self._format)),)
         return self._parsed[0]
 
     def deliver(self) -> T:
@@ -99,6 +106,15 @@ def async_to_raw_response_wrapper(
             _raw_response_wanted.reset(token)
 
     return wrapped
+
+
+def read_body(response: httpx.Response, response_format: ResponseFormat) -> Any:
+    """The body as the operation documents it: decoded JSON, text, or raw bytes."""
+    if response_format == "bytes":
+        return response.content
+    if response_format == "text":
+        return response.text
+    return decode_json(response)
 
 
 def decode_json(response: httpx.Response) -> Any:

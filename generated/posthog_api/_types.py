@@ -1,12 +1,23 @@
 """Small shared types: the UNSET sentinel and per-call request options."""
 
 from collections.abc import Mapping
-from typing import Final, Literal, TypeAlias, TypedDict
+from typing import IO, Final, Literal, TypeAlias, TypedDict
 
 import httpx
 
 Timeout: TypeAlias = float | httpx.Timeout | None
 """Seconds for every phase, an httpx.Timeout for each phase, or None for no timeout at all."""
+
+FileContent: TypeAlias = (
+    bytes
+    | IO[bytes]
+    | tuple[str | None, bytes | IO[bytes]]
+    | tuple[str | None, bytes | IO[bytes], str]
+)
+"""An upload: bytes or a binary file, optionally as (filename, content[, content type])."""
+
+ResponseFormat: TypeAlias = Literal["json", "text", "bytes"]
+"""How a response body is read: decoded JSON, text, or the raw bytes."""
 
 
 class Unset:

@@ -102,113 +102,78 @@ class Alert:
 
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.parse_uuid(raw_id, path, "id")
         raw_created_by = _models.require(obj, "created_by", path)
+        raw_created_by = UserBasic.from_dict(raw_created_by, _models.at(path, "created_by"))
         raw_created_at = _models.require(obj, "created_at", path)
+        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
         raw_insight = _models.require(obj, "insight", path)
+        raw_insight = _models.expect_int(raw_insight, path, "insight")
         raw_name = obj.get("name", UNSET)
+        if not isinstance(raw_name, Unset):
+            raw_name = _models.expect_str(raw_name, path, "name")
         raw_subscribed_users = _models.require(obj, "subscribed_users", path)
+        raw_subscribed_users = _models.list_of(
+            raw_subscribed_users, path, "subscribed_users", _models.expect_int
+        )
         raw_threshold = _models.require(obj, "threshold", path)
+        raw_threshold = Threshold.from_dict(raw_threshold, _models.at(path, "threshold"))
         raw_condition = obj.get("condition", UNSET)
+        if not isinstance(raw_condition, Unset | None):
+            raw_condition = AlertCondition.from_dict(raw_condition, _models.at(path, "condition"))
         raw_state = _models.require(obj, "state", path)
+        raw_state = _models.parse_enum(AlertStateEnum, raw_state, path, "state")
         raw_enabled = obj.get("enabled", UNSET)
+        if not isinstance(raw_enabled, Unset):
+            raw_enabled = _models.expect_bool(raw_enabled, path, "enabled")
         raw_last_notified_at = _models.require(obj, "last_notified_at", path)
+        if raw_last_notified_at is not None:
+            raw_last_notified_at = _models.parse_datetime(
+                raw_last_notified_at, path, "last_notified_at"
+            )
         raw_last_checked_at = _models.require(obj, "last_checked_at", path)
+        if raw_last_checked_at is not None:
+            raw_last_checked_at = _models.parse_datetime(
+                raw_last_checked_at, path, "last_checked_at"
+            )
         raw_next_check_at = _models.require(obj, "next_check_at", path)
+        if raw_next_check_at is not None:
+            raw_next_check_at = _models.parse_datetime(raw_next_check_at, path, "next_check_at")
         raw_checks = _models.require(obj, "checks", path)
+        raw_checks = _models.list_of_models(raw_checks, path, "checks", AlertCheck.from_dict)
         raw_config = obj.get("config", UNSET)
+        if not isinstance(raw_config, Unset | None):
+            raw_config = TrendsAlertConfig.from_dict(raw_config, _models.at(path, "config"))
         raw_calculation_interval = obj.get("calculation_interval", UNSET)
+        if not isinstance(raw_calculation_interval, Unset | None):
+            raw_calculation_interval = _models.parse_enum(
+                CalculationIntervalEnum, raw_calculation_interval, path, "calculation_interval"
+            )
         raw_snoozed_until = obj.get("snoozed_until", UNSET)
+        if not isinstance(raw_snoozed_until, Unset | None):
+            raw_snoozed_until = _models.parse_datetime(raw_snoozed_until, path, "snoozed_until")
         raw_skip_weekend = obj.get("skip_weekend", UNSET)
+        if not isinstance(raw_skip_weekend, Unset | None):
+            raw_skip_weekend = _models.expect_bool(raw_skip_weekend, path, "skip_weekend")
         return cls(
-            id=_models.parse_uuid(raw_id, path, "id"),
-            created_by=UserBasic.from_dict(raw_created_by, _models.at(path, "created_by")),
-            created_at=_models.parse_datetime(raw_created_at, path, "created_at"),
-            insight=_models.expect_int(raw_insight, path, "insight"),
-            name=(
-                UNSET if isinstance(raw_name, Unset) else _models.expect_str(raw_name, path, "name")
-            ),
-            subscribed_users=[
-                _models.expect_int(item0, _models.at(path, "subscribed_users"), index0)
-                for index0, item0 in enumerate(
-                    _models.expect_list(raw_subscribed_users, path, "subscribed_users")
-                )
-            ],
-            threshold=Threshold.from_dict(raw_threshold, _models.at(path, "threshold")),
-            condition=(
-                UNSET
-                if isinstance(raw_condition, Unset)
-                else (
-                    None
-                    if raw_condition is None
-                    else AlertCondition.from_dict(raw_condition, _models.at(path, "condition"))
-                )
-            ),
-            state=_models.parse_enum(AlertStateEnum, raw_state, path, "state"),
-            enabled=(
-                UNSET
-                if isinstance(raw_enabled, Unset)
-                else _models.expect_bool(raw_enabled, path, "enabled")
-            ),
-            last_notified_at=(
-                None
-                if raw_last_notified_at is None
-                else _models.parse_datetime(raw_last_notified_at, path, "last_notified_at")
-            ),
-            last_checked_at=(
-                None
-                if raw_last_checked_at is None
-                else _models.parse_datetime(raw_last_checked_at, path, "last_checked_at")
-            ),
-            next_check_at=(
-                None
-                if raw_next_check_at is None
-                else _models.parse_datetime(raw_next_check_at, path, "next_check_at")
-            ),
-            checks=[
-                AlertCheck.from_dict(item0, _models.at(_models.at(path, "checks"), index0))
-                for index0, item0 in enumerate(_models.expect_list(raw_checks, path, "checks"))
-            ],
-            config=(
-                UNSET
-                if isinstance(raw_config, Unset)
-                else (
-                    None
-                    if raw_config is None
-                    else TrendsAlertConfig.from_dict(raw_config, _models.at(path, "config"))
-                )
-            ),
-            calculation_interval=(
-                UNSET
-                if isinstance(raw_calculation_interval, Unset)
-                else (
-                    None
-                    if raw_calculation_interval is None
-                    else _models.parse_enum(
-                        CalculationIntervalEnum,
-                        raw_calculation_interval,
-                        path,
-                        "calculation_interval",
-                    )
-                )
-            ),
-            snoozed_until=(
-                UNSET
-                if isinstance(raw_snoozed_until, Unset)
-                else (
-                    None
-                    if raw_snoozed_until is None
-                    else _models.parse_datetime(raw_snoozed_until, path, "snoozed_until")
-                )
-            ),
-            skip_weekend=(
-                UNSET
-                if isinstance(raw_skip_weekend, Unset)
-                else (
-                    None
-                    if raw_skip_weekend is None
-                    else _models.expect_bool(raw_skip_weekend, path, "skip_weekend")
-                )
-            ),
+            id=raw_id,
+            created_by=raw_created_by,
+            created_at=raw_created_at,
+            insight=raw_insight,
+            name=raw_name,
+            subscribed_users=raw_subscribed_users,
+            threshold=raw_threshold,
+            condition=raw_condition,
+            state=raw_state,
+            enabled=raw_enabled,
+            last_notified_at=raw_last_notified_at,
+            last_checked_at=raw_last_checked_at,
+            next_check_at=raw_next_check_at,
+            checks=raw_checks,
+            config=raw_config,
+            calculation_interval=raw_calculation_interval,
+            snoozed_until=raw_snoozed_until,
+            skip_weekend=raw_skip_weekend,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

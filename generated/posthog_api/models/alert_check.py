@@ -45,23 +45,26 @@ class AlertCheck:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.parse_uuid(raw_id, path, "id")
         raw_created_at = _models.require(obj, "created_at", path)
+        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
         raw_calculated_value = _models.require(obj, "calculated_value", path)
+        if raw_calculated_value is not None:
+            raw_calculated_value = _models.expect_float(
+                raw_calculated_value, path, "calculated_value"
+            )
         raw_state = _models.require(obj, "state", path)
+        raw_state = _models.parse_enum(AlertStateEnum, raw_state, path, "state")
         raw_targets_notified = _models.require(obj, "targets_notified", path)
+        raw_targets_notified = _models.expect_bool(raw_targets_notified, path, "targets_notified")
         return cls(
-            id=_models.parse_uuid(raw_id, path, "id"),
-            created_at=_models.parse_datetime(raw_created_at, path, "created_at"),
-            calculated_value=(
-                None
-                if raw_calculated_value is None
-                else _models.expect_float(raw_calculated_value, path, "calculated_value")
-            ),
-            state=_models.parse_enum(AlertStateEnum, raw_state, path, "state"),
-            targets_notified=_models.expect_bool(raw_targets_notified, path, "targets_notified"),
+            id=raw_id,
+            created_at=raw_created_at,
+            calculated_value=raw_calculated_value,
+            state=raw_state,
+            targets_notified=raw_targets_notified,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

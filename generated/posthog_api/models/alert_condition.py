@@ -31,11 +31,11 @@ class AlertCondition:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_type = _models.require(obj, "type", path)
+        raw_type = _models.parse_enum(AlertConditionTypeEnum, raw_type, path, "type")
         return cls(
-            type=_models.parse_enum(AlertConditionTypeEnum, raw_type, path, "type"),
+            type=raw_type,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -71,82 +71,47 @@ class AlertRequest:
 
         obj = _models.expect_object(data, path, None)
         raw_insight = _models.require(obj, "insight", path)
+        raw_insight = _models.expect_int(raw_insight, path, "insight")
         raw_name = obj.get("name", UNSET)
+        if not isinstance(raw_name, Unset):
+            raw_name = _models.expect_str(raw_name, path, "name")
         raw_subscribed_users = _models.require(obj, "subscribed_users", path)
+        raw_subscribed_users = _models.list_of(
+            raw_subscribed_users, path, "subscribed_users", _models.expect_int
+        )
         raw_threshold = _models.require(obj, "threshold", path)
+        raw_threshold = ThresholdRequest.from_dict(raw_threshold, _models.at(path, "threshold"))
         raw_condition = obj.get("condition", UNSET)
+        if not isinstance(raw_condition, Unset | None):
+            raw_condition = AlertCondition.from_dict(raw_condition, _models.at(path, "condition"))
         raw_enabled = obj.get("enabled", UNSET)
+        if not isinstance(raw_enabled, Unset):
+            raw_enabled = _models.expect_bool(raw_enabled, path, "enabled")
         raw_config = obj.get("config", UNSET)
+        if not isinstance(raw_config, Unset | None):
+            raw_config = TrendsAlertConfig.from_dict(raw_config, _models.at(path, "config"))
         raw_calculation_interval = obj.get("calculation_interval", UNSET)
+        if not isinstance(raw_calculation_interval, Unset | None):
+            raw_calculation_interval = _models.parse_enum(
+                CalculationIntervalEnum, raw_calculation_interval, path, "calculation_interval"
+            )
         raw_snoozed_until = obj.get("snoozed_until", UNSET)
+        if not isinstance(raw_snoozed_until, Unset | None):
+            raw_snoozed_until = _models.expect_str(raw_snoozed_until, path, "snoozed_until")
         raw_skip_weekend = obj.get("skip_weekend", UNSET)
+        if not isinstance(raw_skip_weekend, Unset | None):
+            raw_skip_weekend = _models.expect_bool(raw_skip_weekend, path, "skip_weekend")
         return cls(
-            insight=_models.expect_int(raw_insight, path, "insight"),
-            name=(
-                UNSET if isinstance(raw_name, Unset) else _models.expect_str(raw_name, path, "name")
-            ),
-            subscribed_users=[
-                _models.expect_int(item0, _models.at(path, "subscribed_users"), index0)
-                for index0, item0 in enumerate(
-                    _models.expect_list(raw_subscribed_users, path, "subscribed_users")
-                )
-            ],
-            threshold=ThresholdRequest.from_dict(raw_threshold, _models.at(path, "threshold")),
-            condition=(
-                UNSET
-                if isinstance(raw_condition, Unset)
-                else (
-                    None
-                    if raw_condition is None
-                    else AlertCondition.from_dict(raw_condition, _models.at(path, "condition"))
-                )
-            ),
-            enabled=(
-                UNSET
-                if isinstance(raw_enabled, Unset)
-                else _models.expect_bool(raw_enabled, path, "enabled")
-            ),
-            config=(
-                UNSET
-                if isinstance(raw_config, Unset)
-                else (
-                    None
-                    if raw_config is None
-                    else TrendsAlertConfig.from_dict(raw_config, _models.at(path, "config"))
-                )
-            ),
-            calculation_interval=(
-                UNSET
-                if isinstance(raw_calculation_interval, Unset)
-                else (
-                    None
-                    if raw_calculation_interval is None
-                    else _models.parse_enum(
-                        CalculationIntervalEnum,
-                        raw_calculation_interval,
-                        path,
-                        "calculation_interval",
-                    )
-                )
-            ),
-            snoozed_until=(
-                UNSET
-                if isinstance(raw_snoozed_until, Unset)
-                else (
-                    None
-                    if raw_snoozed_until is None
-                    else _models.expect_str(raw_snoozed_until, path, "snoozed_until")
-                )
-            ),
-            skip_weekend=(
-                UNSET
-                if isinstance(raw_skip_weekend, Unset)
-                else (
-                    None
-                    if raw_skip_weekend is None
-                    else _models.expect_bool(raw_skip_weekend, path, "skip_weekend")
-                )
-            ),
+            insight=raw_insight,
+            name=raw_name,
+            subscribed_users=raw_subscribed_users,
+            threshold=raw_threshold,
+            condition=raw_condition,
+            enabled=raw_enabled,
+            config=raw_config,
+            calculation_interval=raw_calculation_interval,
+            snoozed_until=raw_snoozed_until,
+            skip_weekend=raw_skip_weekend,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -85,100 +85,69 @@ class Annotation:
 
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.expect_int(raw_id, path, "id")
         raw_content = obj.get("content", UNSET)
+        if not isinstance(raw_content, Unset | None):
+            raw_content = _models.expect_str(raw_content, path, "content")
         raw_date_marker = obj.get("date_marker", UNSET)
+        if not isinstance(raw_date_marker, Unset | None):
+            raw_date_marker = _models.parse_datetime(raw_date_marker, path, "date_marker")
         raw_creation_type = obj.get("creation_type", UNSET)
+        if not isinstance(raw_creation_type, Unset):
+            raw_creation_type = _models.parse_enum(
+                CreationTypeEnum, raw_creation_type, path, "creation_type"
+            )
         raw_dashboard_item = obj.get("dashboard_item", UNSET)
+        if not isinstance(raw_dashboard_item, Unset | None):
+            raw_dashboard_item = _models.expect_int(raw_dashboard_item, path, "dashboard_item")
         raw_dashboard_id = obj.get("dashboard_id", UNSET)
+        if not isinstance(raw_dashboard_id, Unset | None):
+            raw_dashboard_id = _models.expect_int(raw_dashboard_id, path, "dashboard_id")
         raw_dashboard_name = _models.require(obj, "dashboard_name", path)
+        if raw_dashboard_name is not None:
+            raw_dashboard_name = _models.expect_str(raw_dashboard_name, path, "dashboard_name")
         raw_insight_short_id = _models.require(obj, "insight_short_id", path)
+        if raw_insight_short_id is not None:
+            raw_insight_short_id = _models.expect_str(
+                raw_insight_short_id, path, "insight_short_id"
+            )
         raw_insight_name = _models.require(obj, "insight_name", path)
+        if raw_insight_name is not None:
+            raw_insight_name = _models.expect_str(raw_insight_name, path, "insight_name")
         raw_insight_derived_name = _models.require(obj, "insight_derived_name", path)
+        if raw_insight_derived_name is not None:
+            raw_insight_derived_name = _models.expect_str(
+                raw_insight_derived_name, path, "insight_derived_name"
+            )
         raw_created_by = _models.require(obj, "created_by", path)
+        raw_created_by = UserBasic.from_dict(raw_created_by, _models.at(path, "created_by"))
         raw_created_at = _models.require(obj, "created_at", path)
+        if raw_created_at is not None:
+            raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
         raw_updated_at = _models.require(obj, "updated_at", path)
+        raw_updated_at = _models.parse_datetime(raw_updated_at, path, "updated_at")
         raw_deleted = obj.get("deleted", UNSET)
+        if not isinstance(raw_deleted, Unset):
+            raw_deleted = _models.expect_bool(raw_deleted, path, "deleted")
         raw_scope = obj.get("scope", UNSET)
+        if not isinstance(raw_scope, Unset):
+            raw_scope = _models.parse_enum(AnnotationScopeEnum, raw_scope, path, "scope")
         return cls(
-            id=_models.expect_int(raw_id, path, "id"),
-            content=(
-                UNSET
-                if isinstance(raw_content, Unset)
-                else (
-                    None
-                    if raw_content is None
-                    else _models.expect_str(raw_content, path, "content")
-                )
-            ),
-            date_marker=(
-                UNSET
-                if isinstance(raw_date_marker, Unset)
-                else (
-                    None
-                    if raw_date_marker is None
-                    else _models.parse_datetime(raw_date_marker, path, "date_marker")
-                )
-            ),
-            creation_type=(
-                UNSET
-                if isinstance(raw_creation_type, Unset)
-                else _models.parse_enum(CreationTypeEnum, raw_creation_type, path, "creation_type")
-            ),
-            dashboard_item=(
-                UNSET
-                if isinstance(raw_dashboard_item, Unset)
-                else (
-                    None
-                    if raw_dashboard_item is None
-                    else _models.expect_int(raw_dashboard_item, path, "dashboard_item")
-                )
-            ),
-            dashboard_id=(
-                UNSET
-                if isinstance(raw_dashboard_id, Unset)
-                else (
-                    None
-                    if raw_dashboard_id is None
-                    else _models.expect_int(raw_dashboard_id, path, "dashboard_id")
-                )
-            ),
-            dashboard_name=(
-                None
-                if raw_dashboard_name is None
-                else _models.expect_str(raw_dashboard_name, path, "dashboard_name")
-            ),
-            insight_short_id=(
-                None
-                if raw_insight_short_id is None
-                else _models.expect_str(raw_insight_short_id, path, "insight_short_id")
-            ),
-            insight_name=(
-                None
-                if raw_insight_name is None
-                else _models.expect_str(raw_insight_name, path, "insight_name")
-            ),
-            insight_derived_name=(
-                None
-                if raw_insight_derived_name is None
-                else _models.expect_str(raw_insight_derived_name, path, "insight_derived_name")
-            ),
-            created_by=UserBasic.from_dict(raw_created_by, _models.at(path, "created_by")),
-            created_at=(
-                None
-                if raw_created_at is None
-                else _models.parse_datetime(raw_created_at, path, "created_at")
-            ),
-            updated_at=_models.parse_datetime(raw_updated_at, path, "updated_at"),
-            deleted=(
-                UNSET
-                if isinstance(raw_deleted, Unset)
-                else _models.expect_bool(raw_deleted, path, "deleted")
-            ),
-            scope=(
-                UNSET
-                if isinstance(raw_scope, Unset)
-                else _models.parse_enum(AnnotationScopeEnum, raw_scope, path, "scope")
-            ),
+            id=raw_id,
+            content=raw_content,
+            date_marker=raw_date_marker,
+            creation_type=raw_creation_type,
+            dashboard_item=raw_dashboard_item,
+            dashboard_id=raw_dashboard_id,
+            dashboard_name=raw_dashboard_name,
+            insight_short_id=raw_insight_short_id,
+            insight_name=raw_insight_name,
+            insight_derived_name=raw_insight_derived_name,
+            created_by=raw_created_by,
+            created_at=raw_created_at,
+            updated_at=raw_updated_at,
+            deleted=raw_deleted,
+            scope=raw_scope,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -101,139 +101,102 @@ class Cohort:
 
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.expect_int(raw_id, path, "id")
         raw_name = obj.get("name", UNSET)
+        if not isinstance(raw_name, Unset | None):
+            raw_name = _models.expect_str(raw_name, path, "name")
         raw_description = obj.get("description", UNSET)
+        if not isinstance(raw_description, Unset):
+            raw_description = _models.expect_str(raw_description, path, "description")
         raw_groups = obj.get("groups", UNSET)
+        if not isinstance(raw_groups, Unset | None):
+            raw_groups = [
+                _models.expect_object(item0, _models.at(path, "groups"), index0)
+                for index0, item0 in enumerate(_models.expect_list(raw_groups, path, "groups"))
+            ]
         raw_deleted = obj.get("deleted", UNSET)
+        if not isinstance(raw_deleted, Unset):
+            raw_deleted = _models.expect_bool(raw_deleted, path, "deleted")
         raw_filters = obj.get("filters", UNSET)
+        if not isinstance(raw_filters, Unset | None):
+            raw_filters = _models.expect_object(raw_filters, path, "filters")
         raw_query = obj.get("query", UNSET)
+        if not isinstance(raw_query, Unset | None):
+            raw_query = _models.expect_object(raw_query, path, "query")
         raw_version = _models.require(obj, "version", path)
+        if raw_version is not None:
+            raw_version = _models.expect_int(raw_version, path, "version")
         raw_pending_version = _models.require(obj, "pending_version", path)
+        if raw_pending_version is not None:
+            raw_pending_version = _models.expect_int(raw_pending_version, path, "pending_version")
         raw_is_calculating = _models.require(obj, "is_calculating", path)
+        raw_is_calculating = _models.expect_bool(raw_is_calculating, path, "is_calculating")
         raw_created_by = _models.require(obj, "created_by", path)
+        raw_created_by = UserBasic.from_dict(raw_created_by, _models.at(path, "created_by"))
         raw_created_at = _models.require(obj, "created_at", path)
+        if raw_created_at is not None:
+            raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
         raw_last_calculation = _models.require(obj, "last_calculation", path)
+        if raw_last_calculation is not None:
+            raw_last_calculation = _models.parse_datetime(
+                raw_last_calculation, path, "last_calculation"
+            )
         raw_errors_calculating = _models.require(obj, "errors_calculating", path)
+        raw_errors_calculating = _models.expect_int(
+            raw_errors_calculating, path, "errors_calculating"
+        )
         raw_last_error_message = _models.require(obj, "last_error_message", path)
+        if raw_last_error_message is not None:
+            raw_last_error_message = _models.expect_str(
+                raw_last_error_message, path, "last_error_message"
+            )
         raw_count = _models.require(obj, "count", path)
+        if raw_count is not None:
+            raw_count = _models.expect_int(raw_count, path, "count")
         raw_is_static = obj.get("is_static", UNSET)
+        if not isinstance(raw_is_static, Unset):
+            raw_is_static = _models.expect_bool(raw_is_static, path, "is_static")
         raw_cohort_type = obj.get("cohort_type", UNSET)
+        if not isinstance(raw_cohort_type, Unset | None):
+            raw_cohort_type = _models.parse_enum(
+                CohortTypeEnum, raw_cohort_type, path, "cohort_type"
+            )
         raw_experiment_set = _models.require(obj, "experiment_set", path)
+        raw_experiment_set = _models.list_of(
+            raw_experiment_set, path, "experiment_set", _models.expect_int
+        )
         raw_create_in_folder = obj.get("_create_in_folder", UNSET)
+        if not isinstance(raw_create_in_folder, Unset):
+            raw_create_in_folder = _models.expect_str(
+                raw_create_in_folder, path, "_create_in_folder"
+            )
         raw_create_static_person_ids = obj.get("_create_static_person_ids", UNSET)
+        if not isinstance(raw_create_static_person_ids, Unset):
+            raw_create_static_person_ids = _models.list_of(
+                raw_create_static_person_ids, path, "_create_static_person_ids", _models.expect_str
+            )
         return cls(
-            id=_models.expect_int(raw_id, path, "id"),
-            name=(
-                UNSET
-                if isinstance(raw_name, Unset)
-                else (None if raw_name is None else _models.expect_str(raw_name, path, "name"))
-            ),
-            description=(
-                UNSET
-                if isinstance(raw_description, Unset)
-                else _models.expect_str(raw_description, path, "description")
-            ),
-            groups=(
-                UNSET
-                if isinstance(raw_groups, Unset)
-                else (
-                    None
-                    if raw_groups is None
-                    else [
-                        _models.expect_object(item0, _models.at(path, "groups"), index0)
-                        for index0, item0 in enumerate(
-                            _models.expect_list(raw_groups, path, "groups")
-                        )
-                    ]
-                )
-            ),
-            deleted=(
-                UNSET
-                if isinstance(raw_deleted, Unset)
-                else _models.expect_bool(raw_deleted, path, "deleted")
-            ),
-            filters=(
-                UNSET
-                if isinstance(raw_filters, Unset)
-                else (
-                    None
-                    if raw_filters is None
-                    else _models.expect_object(raw_filters, path, "filters")
-                )
-            ),
-            query=(
-                UNSET
-                if isinstance(raw_query, Unset)
-                else (
-                    None if raw_query is None else _models.expect_object(raw_query, path, "query")
-                )
-            ),
-            version=(
-                None if raw_version is None else _models.expect_int(raw_version, path, "version")
-            ),
-            pending_version=(
-                None
-                if raw_pending_version is None
-                else _models.expect_int(raw_pending_version, path, "pending_version")
-            ),
-            is_calculating=_models.expect_bool(raw_is_calculating, path, "is_calculating"),
-            created_by=UserBasic.from_dict(raw_created_by, _models.at(path, "created_by")),
-            created_at=(
-                None
-                if raw_created_at is None
-                else _models.parse_datetime(raw_created_at, path, "created_at")
-            ),
-            last_calculation=(
-                None
-                if raw_last_calculation is None
-                else _models.parse_datetime(raw_last_calculation, path, "last_calculation")
-            ),
-            errors_calculating=_models.expect_int(
-                raw_errors_calculating, path, "errors_calculating"
-            ),
-            last_error_message=(
-                None
-                if raw_last_error_message is None
-                else _models.expect_str(raw_last_error_message, path, "last_error_message")
-            ),
-            count=(None if raw_count is None else _models.expect_int(raw_count, path, "count")),
-            is_static=(
-                UNSET
-                if isinstance(raw_is_static, Unset)
-                else _models.expect_bool(raw_is_static, path, "is_static")
-            ),
-            cohort_type=(
-                UNSET
-                if isinstance(raw_cohort_type, Unset)
-                else (
-                    None
-                    if raw_cohort_type is None
-                    else _models.parse_enum(CohortTypeEnum, raw_cohort_type, path, "cohort_type")
-                )
-            ),
-            experiment_set=[
-                _models.expect_int(item0, _models.at(path, "experiment_set"), index0)
-                for index0, item0 in enumerate(
-                    _models.expect_list(raw_experiment_set, path, "experiment_set")
-                )
-            ],
-            create_in_folder=(
-                UNSET
-                if isinstance(raw_create_in_folder, Unset)
-                else _models.expect_str(raw_create_in_folder, path, "_create_in_folder")
-            ),
-            create_static_person_ids=(
-                UNSET
-                if isinstance(raw_create_static_person_ids, Unset)
-                else [
-                    _models.expect_str(item0, _models.at(path, "_create_static_person_ids"), index0)
-                    for index0, item0 in enumerate(
-                        _models.expect_list(
-                            raw_create_static_person_ids, path, "_create_static_person_ids"
-                        )
-                    )
-                ]
-            ),
+            id=raw_id,
+            name=raw_name,
+            description=raw_description,
+            groups=raw_groups,
+            deleted=raw_deleted,
+            filters=raw_filters,
+            query=raw_query,
+            version=raw_version,
+            pending_version=raw_pending_version,
+            is_calculating=raw_is_calculating,
+            created_by=raw_created_by,
+            created_at=raw_created_at,
+            last_calculation=raw_last_calculation,
+            errors_calculating=raw_errors_calculating,
+            last_error_message=raw_last_error_message,
+            count=raw_count,
+            is_static=raw_is_static,
+            cohort_type=raw_cohort_type,
+            experiment_set=raw_experiment_set,
+            create_in_folder=raw_create_in_folder,
+            create_static_person_ids=raw_create_static_person_ids,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -59,95 +59,57 @@ class CohortRequest:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_name = obj.get("name", UNSET)
+        if not isinstance(raw_name, Unset | None):
+            raw_name = _models.expect_str(raw_name, path, "name")
         raw_description = obj.get("description", UNSET)
+        if not isinstance(raw_description, Unset):
+            raw_description = _models.expect_str(raw_description, path, "description")
         raw_groups = obj.get("groups", UNSET)
+        if not isinstance(raw_groups, Unset | None):
+            raw_groups = [
+                _models.expect_object(item0, _models.at(path, "groups"), index0)
+                for index0, item0 in enumerate(_models.expect_list(raw_groups, path, "groups"))
+            ]
         raw_deleted = obj.get("deleted", UNSET)
+        if not isinstance(raw_deleted, Unset):
+            raw_deleted = _models.expect_bool(raw_deleted, path, "deleted")
         raw_filters = obj.get("filters", UNSET)
+        if not isinstance(raw_filters, Unset | None):
+            raw_filters = _models.expect_object(raw_filters, path, "filters")
         raw_query = obj.get("query", UNSET)
+        if not isinstance(raw_query, Unset | None):
+            raw_query = _models.expect_object(raw_query, path, "query")
         raw_is_static = obj.get("is_static", UNSET)
+        if not isinstance(raw_is_static, Unset):
+            raw_is_static = _models.expect_bool(raw_is_static, path, "is_static")
         raw_cohort_type = obj.get("cohort_type", UNSET)
+        if not isinstance(raw_cohort_type, Unset | None):
+            raw_cohort_type = _models.parse_enum(
+                CohortTypeEnum, raw_cohort_type, path, "cohort_type"
+            )
         raw_create_in_folder = obj.get("_create_in_folder", UNSET)
+        if not isinstance(raw_create_in_folder, Unset):
+            raw_create_in_folder = _models.expect_str(
+                raw_create_in_folder, path, "_create_in_folder"
+            )
         raw_create_static_person_ids = obj.get("_create_static_person_ids", UNSET)
+        if not isinstance(raw_create_static_person_ids, Unset):
+            raw_create_static_person_ids = _models.list_of(
+                raw_create_static_person_ids, path, "_create_static_person_ids", _models.expect_str
+            )
         return cls(
-            name=(
-                UNSET
-                if isinstance(raw_name, Unset)
-                else (None if raw_name is None else _models.expect_str(raw_name, path, "name"))
-            ),
-            description=(
-                UNSET
-                if isinstance(raw_description, Unset)
-                else _models.expect_str(raw_description, path, "description")
-            ),
-            groups=(
-                UNSET
-                if isinstance(raw_groups, Unset)
-                else (
-                    None
-                    if raw_groups is None
-                    else [
-                        _models.expect_object(item0, _models.at(path, "groups"), index0)
-                        for index0, item0 in enumerate(
-                            _models.expect_list(raw_groups, path, "groups")
-                        )
-                    ]
-                )
-            ),
-            deleted=(
-                UNSET
-                if isinstance(raw_deleted, Unset)
-                else _models.expect_bool(raw_deleted, path, "deleted")
-            ),
-            filters=(
-                UNSET
-                if isinstance(raw_filters, Unset)
-                else (
-                    None
-                    if raw_filters is None
-                    else _models.expect_object(raw_filters, path, "filters")
-                )
-            ),
-            query=(
-                UNSET
-                if isinstance(raw_query, Unset)
-                else (
-                    None if raw_query is None else _models.expect_object(raw_query, path, "query")
-                )
-            ),
-            is_static=(
-                UNSET
-                if isinstance(raw_is_static, Unset)
-                else _models.expect_bool(raw_is_static, path, "is_static")
-            ),
-            cohort_type=(
-                UNSET
-                if isinstance(raw_cohort_type, Unset)
-                else (
-                    None
-                    if raw_cohort_type is None
-                    else _models.parse_enum(CohortTypeEnum, raw_cohort_type, path, "cohort_type")
-                )
-            ),
-            create_in_folder=(
-                UNSET
-                if isinstance(raw_create_in_folder, Unset)
-                else _models.expect_str(raw_create_in_folder, path, "_create_in_folder")
-            ),
-            create_static_person_ids=(
-                UNSET
-                if isinstance(raw_create_static_person_ids, Unset)
-                else [
-                    _models.expect_str(item0, _models.at(path, "_create_static_person_ids"), index0)
-                    for index0, item0 in enumerate(
-                        _models.expect_list(
-                            raw_create_static_person_ids, path, "_create_static_person_ids"
-                        )
-                    )
-                ]
-            ),
+            name=raw_name,
+            description=raw_description,
+            groups=raw_groups,
+            deleted=raw_deleted,
+            filters=raw_filters,
+            query=raw_query,
+            is_static=raw_is_static,
+            cohort_type=raw_cohort_type,
+            create_in_folder=raw_create_in_folder,
+            create_static_person_ids=raw_create_static_person_ids,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

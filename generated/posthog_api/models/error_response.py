@@ -39,17 +39,21 @@ class ErrorResponse:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_type = _models.require(obj, "type", path)
+        raw_type = _models.expect_str(raw_type, path, "type")
         raw_code = _models.require(obj, "code", path)
+        raw_code = _models.expect_str(raw_code, path, "code")
         raw_detail = _models.require(obj, "detail", path)
+        raw_detail = _models.expect_str(raw_detail, path, "detail")
         raw_attr = _models.require(obj, "attr", path)
+        if raw_attr is not None:
+            raw_attr = _models.expect_str(raw_attr, path, "attr")
         return cls(
-            type=_models.expect_str(raw_type, path, "type"),
-            code=_models.expect_str(raw_code, path, "code"),
-            detail=_models.expect_str(raw_detail, path, "detail"),
-            attr=(None if raw_attr is None else _models.expect_str(raw_attr, path, "attr")),
+            type=raw_type,
+            code=raw_code,
+            detail=raw_detail,
+            attr=raw_attr,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

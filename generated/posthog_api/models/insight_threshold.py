@@ -42,18 +42,13 @@ class InsightThreshold:
 
         obj = _models.expect_object(data, path, None)
         raw_bounds = obj.get("bounds", UNSET)
+        if not isinstance(raw_bounds, Unset | None):
+            raw_bounds = InsightsThresholdBounds.from_dict(raw_bounds, _models.at(path, "bounds"))
         raw_type = _models.require(obj, "type", path)
+        raw_type = _models.parse_enum(InsightThresholdTypeEnum, raw_type, path, "type")
         return cls(
-            bounds=(
-                UNSET
-                if isinstance(raw_bounds, Unset)
-                else (
-                    None
-                    if raw_bounds is None
-                    else InsightsThresholdBounds.from_dict(raw_bounds, _models.at(path, "bounds"))
-                )
-            ),
-            type=_models.parse_enum(InsightThresholdTypeEnum, raw_type, path, "type"),
+            bounds=raw_bounds,
+            type=raw_type,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -34,21 +34,16 @@ class InsightsThresholdBounds:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_lower = obj.get("lower", UNSET)
+        if not isinstance(raw_lower, Unset | None):
+            raw_lower = _models.expect_float(raw_lower, path, "lower")
         raw_upper = obj.get("upper", UNSET)
+        if not isinstance(raw_upper, Unset | None):
+            raw_upper = _models.expect_float(raw_upper, path, "upper")
         return cls(
-            lower=(
-                UNSET
-                if isinstance(raw_lower, Unset)
-                else (None if raw_lower is None else _models.expect_float(raw_lower, path, "lower"))
-            ),
-            upper=(
-                UNSET
-                if isinstance(raw_upper, Unset)
-                else (None if raw_upper is None else _models.expect_float(raw_upper, path, "upper"))
-            ),
+            lower=raw_lower,
+            upper=raw_upper,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -60,35 +60,43 @@ class LegacySignalReport:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.parse_uuid(raw_id, path, "id")
         raw_title = _models.require(obj, "title", path)
+        if raw_title is not None:
+            raw_title = _models.expect_str(raw_title, path, "title")
         raw_summary = _models.require(obj, "summary", path)
+        if raw_summary is not None:
+            raw_summary = _models.expect_str(raw_summary, path, "summary")
         raw_status = _models.require(obj, "status", path)
+        raw_status = _models.parse_enum(SignalReportStatusEnum, raw_status, path, "status")
         raw_total_weight = _models.require(obj, "total_weight", path)
+        raw_total_weight = _models.expect_float(raw_total_weight, path, "total_weight")
         raw_signal_count = _models.require(obj, "signal_count", path)
+        raw_signal_count = _models.expect_int(raw_signal_count, path, "signal_count")
         raw_relevant_user_count = _models.require(obj, "relevant_user_count", path)
+        if raw_relevant_user_count is not None:
+            raw_relevant_user_count = _models.expect_int(
+                raw_relevant_user_count, path, "relevant_user_count"
+            )
         raw_created_at = _models.require(obj, "created_at", path)
+        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
         raw_updated_at = _models.require(obj, "updated_at", path)
+        raw_updated_at = _models.parse_datetime(raw_updated_at, path, "updated_at")
         raw_artefact_count = _models.require(obj, "artefact_count", path)
+        raw_artefact_count = _models.expect_int(raw_artefact_count, path, "artefact_count")
         return cls(
-            id=_models.parse_uuid(raw_id, path, "id"),
-            title=(None if raw_title is None else _models.expect_str(raw_title, path, "title")),
-            summary=(
-                None if raw_summary is None else _models.expect_str(raw_summary, path, "summary")
-            ),
-            status=_models.parse_enum(SignalReportStatusEnum, raw_status, path, "status"),
-            total_weight=_models.expect_float(raw_total_weight, path, "total_weight"),
-            signal_count=_models.expect_int(raw_signal_count, path, "signal_count"),
-            relevant_user_count=(
-                None
-                if raw_relevant_user_count is None
-                else _models.expect_int(raw_relevant_user_count, path, "relevant_user_count")
-            ),
-            created_at=_models.parse_datetime(raw_created_at, path, "created_at"),
-            updated_at=_models.parse_datetime(raw_updated_at, path, "updated_at"),
-            artefact_count=_models.expect_int(raw_artefact_count, path, "artefact_count"),
+            id=raw_id,
+            title=raw_title,
+            summary=raw_summary,
+            status=raw_status,
+            total_weight=raw_total_weight,
+            signal_count=raw_signal_count,
+            relevant_user_count=raw_relevant_user_count,
+            created_at=raw_created_at,
+            updated_at=raw_updated_at,
+            artefact_count=raw_artefact_count,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -47,29 +47,20 @@ class PaginatedCohortList:
 
         obj = _models.expect_object(data, path, None)
         raw_count = _models.require(obj, "count", path)
+        raw_count = _models.expect_int(raw_count, path, "count")
         raw_next = obj.get("next", UNSET)
+        if not isinstance(raw_next, Unset | None):
+            raw_next = _models.expect_str(raw_next, path, "next")
         raw_previous = obj.get("previous", UNSET)
+        if not isinstance(raw_previous, Unset | None):
+            raw_previous = _models.expect_str(raw_previous, path, "previous")
         raw_results = _models.require(obj, "results", path)
+        raw_results = _models.list_of_models(raw_results, path, "results", Cohort.from_dict)
         return cls(
-            count=_models.expect_int(raw_count, path, "count"),
-            next=(
-                UNSET
-                if isinstance(raw_next, Unset)
-                else (None if raw_next is None else _models.expect_str(raw_next, path, "next"))
-            ),
-            previous=(
-                UNSET
-                if isinstance(raw_previous, Unset)
-                else (
-                    None
-                    if raw_previous is None
-                    else _models.expect_str(raw_previous, path, "previous")
-                )
-            ),
-            results=[
-                Cohort.from_dict(item0, _models.at(_models.at(path, "results"), index0))
-                for index0, item0 in enumerate(_models.expect_list(raw_results, path, "results"))
-            ],
+            count=raw_count,
+            next=raw_next,
+            previous=raw_previous,
+            results=raw_results,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -53,67 +53,38 @@ class PatchedAnnotationRequest:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_content = obj.get("content", UNSET)
+        if not isinstance(raw_content, Unset | None):
+            raw_content = _models.expect_str(raw_content, path, "content")
         raw_date_marker = obj.get("date_marker", UNSET)
+        if not isinstance(raw_date_marker, Unset | None):
+            raw_date_marker = _models.parse_datetime(raw_date_marker, path, "date_marker")
         raw_creation_type = obj.get("creation_type", UNSET)
+        if not isinstance(raw_creation_type, Unset):
+            raw_creation_type = _models.parse_enum(
+                CreationTypeEnum, raw_creation_type, path, "creation_type"
+            )
         raw_dashboard_item = obj.get("dashboard_item", UNSET)
+        if not isinstance(raw_dashboard_item, Unset | None):
+            raw_dashboard_item = _models.expect_int(raw_dashboard_item, path, "dashboard_item")
         raw_dashboard_id = obj.get("dashboard_id", UNSET)
+        if not isinstance(raw_dashboard_id, Unset | None):
+            raw_dashboard_id = _models.expect_int(raw_dashboard_id, path, "dashboard_id")
         raw_deleted = obj.get("deleted", UNSET)
+        if not isinstance(raw_deleted, Unset):
+            raw_deleted = _models.expect_bool(raw_deleted, path, "deleted")
         raw_scope = obj.get("scope", UNSET)
+        if not isinstance(raw_scope, Unset):
+            raw_scope = _models.parse_enum(AnnotationScopeEnum, raw_scope, path, "scope")
         return cls(
-            content=(
-                UNSET
-                if isinstance(raw_content, Unset)
-                else (
-                    None
-                    if raw_content is None
-                    else _models.expect_str(raw_content, path, "content")
-                )
-            ),
-            date_marker=(
-                UNSET
-                if isinstance(raw_date_marker, Unset)
-                else (
-                    None
-                    if raw_date_marker is None
-                    else _models.parse_datetime(raw_date_marker, path, "date_marker")
-                )
-            ),
-            creation_type=(
-                UNSET
-                if isinstance(raw_creation_type, Unset)
-                else _models.parse_enum(CreationTypeEnum, raw_creation_type, path, "creation_type")
-            ),
-            dashboard_item=(
-                UNSET
-                if isinstance(raw_dashboard_item, Unset)
-                else (
-                    None
-                    if raw_dashboard_item is None
-                    else _models.expect_int(raw_dashboard_item, path, "dashboard_item")
-                )
-            ),
-            dashboard_id=(
-                UNSET
-                if isinstance(raw_dashboard_id, Unset)
-                else (
-                    None
-                    if raw_dashboard_id is None
-                    else _models.expect_int(raw_dashboard_id, path, "dashboard_id")
-                )
-            ),
-            deleted=(
-                UNSET
-                if isinstance(raw_deleted, Unset)
-                else _models.expect_bool(raw_deleted, path, "deleted")
-            ),
-            scope=(
-                UNSET
-                if isinstance(raw_scope, Unset)
-                else _models.parse_enum(AnnotationScopeEnum, raw_scope, path, "scope")
-            ),
+            content=raw_content,
+            date_marker=raw_date_marker,
+            creation_type=raw_creation_type,
+            dashboard_item=raw_dashboard_item,
+            dashboard_id=raw_dashboard_id,
+            deleted=raw_deleted,
+            scope=raw_scope,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -31,13 +31,12 @@ class PatchedRoleRequest:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_name = obj.get("name", UNSET)
+        if not isinstance(raw_name, Unset):
+            raw_name = _models.expect_str(raw_name, path, "name")
         return cls(
-            name=(
-                UNSET if isinstance(raw_name, Unset) else _models.expect_str(raw_name, path, "name")
-            ),
+            name=raw_name,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -42,41 +42,28 @@ class PatchedSignalSourceConfigRequest:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_source_product = obj.get("source_product", UNSET)
+        if not isinstance(raw_source_product, Unset):
+            raw_source_product = _models.parse_enum(
+                SourceProductEnum, raw_source_product, path, "source_product"
+            )
         raw_source_type = obj.get("source_type", UNSET)
+        if not isinstance(raw_source_type, Unset):
+            raw_source_type = _models.parse_enum(
+                SignalSourceConfigSourceTypeEnum, raw_source_type, path, "source_type"
+            )
         raw_enabled = obj.get("enabled", UNSET)
+        if not isinstance(raw_enabled, Unset):
+            raw_enabled = _models.expect_bool(raw_enabled, path, "enabled")
         raw_config = obj.get("config", UNSET)
+        if not isinstance(raw_config, Unset | None):
+            raw_config = _models.expect_object(raw_config, path, "config")
         return cls(
-            source_product=(
-                UNSET
-                if isinstance(raw_source_product, Unset)
-                else _models.parse_enum(
-                    SourceProductEnum, raw_source_product, path, "source_product"
-                )
-            ),
-            source_type=(
-                UNSET
-                if isinstance(raw_source_type, Unset)
-                else _models.parse_enum(
-                    SignalSourceConfigSourceTypeEnum, raw_source_type, path, "source_type"
-                )
-            ),
-            enabled=(
-                UNSET
-                if isinstance(raw_enabled, Unset)
-                else _models.expect_bool(raw_enabled, path, "enabled")
-            ),
-            config=(
-                UNSET
-                if isinstance(raw_config, Unset)
-                else (
-                    None
-                    if raw_config is None
-                    else _models.expect_object(raw_config, path, "config")
-                )
-            ),
+            source_product=raw_source_product,
+            source_type=raw_source_type,
+            enabled=raw_enabled,
+            config=raw_config,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

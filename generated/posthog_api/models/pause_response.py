@@ -34,13 +34,14 @@ class PauseResponse:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_status = _models.require(obj, "status", path)
+        raw_status = _models.expect_str(raw_status, path, "status")
         raw_paused_until = _models.require(obj, "paused_until", path)
+        raw_paused_until = _models.parse_datetime(raw_paused_until, path, "paused_until")
         return cls(
-            status=_models.expect_str(raw_status, path, "status"),
-            paused_until=_models.parse_datetime(raw_paused_until, path, "paused_until"),
+            status=raw_status,
+            paused_until=raw_paused_until,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

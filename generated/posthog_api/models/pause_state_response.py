@@ -32,15 +32,12 @@ class PauseStateResponse:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_paused_until = _models.require(obj, "paused_until", path)
+        if raw_paused_until is not None:
+            raw_paused_until = _models.parse_datetime(raw_paused_until, path, "paused_until")
         return cls(
-            paused_until=(
-                None
-                if raw_paused_until is None
-                else _models.parse_datetime(raw_paused_until, path, "paused_until")
-            ),
+            paused_until=raw_paused_until,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

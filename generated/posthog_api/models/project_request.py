@@ -174,582 +174,303 @@ class ProjectRequest:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_name = obj.get("name", UNSET)
+        if not isinstance(raw_name, Unset):
+            raw_name = _models.expect_str(raw_name, path, "name")
         raw_product_description = obj.get("product_description", UNSET)
+        if not isinstance(raw_product_description, Unset | None):
+            raw_product_description = _models.expect_str(
+                raw_product_description, path, "product_description"
+            )
         raw_app_urls = obj.get("app_urls", UNSET)
+        if not isinstance(raw_app_urls, Unset):
+            raw_app_urls = [
+                (
+                    None
+                    if item0 is None
+                    else _models.expect_str(item0, _models.at(path, "app_urls"), index0)
+                )
+                for index0, item0 in enumerate(_models.expect_list(raw_app_urls, path, "app_urls"))
+            ]
         raw_slack_incoming_webhook = obj.get("slack_incoming_webhook", UNSET)
+        if not isinstance(raw_slack_incoming_webhook, Unset | None):
+            raw_slack_incoming_webhook = _models.expect_str(
+                raw_slack_incoming_webhook, path, "slack_incoming_webhook"
+            )
         raw_anonymize_ips = obj.get("anonymize_ips", UNSET)
+        if not isinstance(raw_anonymize_ips, Unset):
+            raw_anonymize_ips = _models.expect_bool(raw_anonymize_ips, path, "anonymize_ips")
         raw_completed_snippet_onboarding = obj.get("completed_snippet_onboarding", UNSET)
+        if not isinstance(raw_completed_snippet_onboarding, Unset):
+            raw_completed_snippet_onboarding = _models.expect_bool(
+                raw_completed_snippet_onboarding, path, "completed_snippet_onboarding"
+            )
         raw_test_account_filters = obj.get("test_account_filters", UNSET)
+        if not isinstance(raw_test_account_filters, Unset | None):
+            raw_test_account_filters = [
+                _models.expect_object(item0, _models.at(path, "test_account_filters"), index0)
+                for index0, item0 in enumerate(
+                    _models.expect_list(raw_test_account_filters, path, "test_account_filters")
+                )
+            ]
         raw_test_account_filters_default_checked = obj.get(
             "test_account_filters_default_checked", UNSET
         )
+        if not isinstance(raw_test_account_filters_default_checked, Unset | None):
+            raw_test_account_filters_default_checked = _models.expect_bool(
+                raw_test_account_filters_default_checked,
+                path,
+                "test_account_filters_default_checked",
+            )
         raw_path_cleaning_filters = obj.get("path_cleaning_filters", UNSET)
+        if not isinstance(raw_path_cleaning_filters, Unset | None):
+            raw_path_cleaning_filters = [
+                _models.expect_object(item0, _models.at(path, "path_cleaning_filters"), index0)
+                for index0, item0 in enumerate(
+                    _models.expect_list(raw_path_cleaning_filters, path, "path_cleaning_filters")
+                )
+            ]
         raw_is_demo = obj.get("is_demo", UNSET)
+        if not isinstance(raw_is_demo, Unset):
+            raw_is_demo = _models.expect_bool(raw_is_demo, path, "is_demo")
         raw_timezone = obj.get("timezone", UNSET)
+        if not isinstance(raw_timezone, Unset):
+            raw_timezone = _models.expect_str(raw_timezone, path, "timezone")
         raw_data_attributes = obj.get("data_attributes", UNSET)
+        if not isinstance(raw_data_attributes, Unset | None):
+            raw_data_attributes = _models.list_of(
+                raw_data_attributes, path, "data_attributes", _models.expect_str
+            )
         raw_person_display_name_properties = obj.get("person_display_name_properties", UNSET)
+        if not isinstance(raw_person_display_name_properties, Unset | None):
+            raw_person_display_name_properties = _models.list_of(
+                raw_person_display_name_properties,
+                path,
+                "person_display_name_properties",
+                _models.expect_str,
+            )
         raw_correlation_config = obj.get("correlation_config", UNSET)
+        if not isinstance(raw_correlation_config, Unset | None):
+            raw_correlation_config = _models.expect_object(
+                raw_correlation_config, path, "correlation_config"
+            )
         raw_autocapture_opt_out = obj.get("autocapture_opt_out", UNSET)
+        if not isinstance(raw_autocapture_opt_out, Unset | None):
+            raw_autocapture_opt_out = _models.expect_bool(
+                raw_autocapture_opt_out, path, "autocapture_opt_out"
+            )
         raw_autocapture_exceptions_opt_in = obj.get("autocapture_exceptions_opt_in", UNSET)
+        if not isinstance(raw_autocapture_exceptions_opt_in, Unset | None):
+            raw_autocapture_exceptions_opt_in = _models.expect_bool(
+                raw_autocapture_exceptions_opt_in, path, "autocapture_exceptions_opt_in"
+            )
         raw_autocapture_web_vitals_opt_in = obj.get("autocapture_web_vitals_opt_in", UNSET)
+        if not isinstance(raw_autocapture_web_vitals_opt_in, Unset | None):
+            raw_autocapture_web_vitals_opt_in = _models.expect_bool(
+                raw_autocapture_web_vitals_opt_in, path, "autocapture_web_vitals_opt_in"
+            )
         raw_autocapture_web_vitals_allowed_metrics = obj.get(
             "autocapture_web_vitals_allowed_metrics", UNSET
         )
+        if not isinstance(raw_autocapture_web_vitals_allowed_metrics, Unset | None):
+            raw_autocapture_web_vitals_allowed_metrics = _models.list_of(
+                raw_autocapture_web_vitals_allowed_metrics,
+                path,
+                "autocapture_web_vitals_allowed_metrics",
+                _models.expect_str,
+            )
         raw_autocapture_exceptions_errors_to_ignore = obj.get(
             "autocapture_exceptions_errors_to_ignore", UNSET
         )
+        if not isinstance(raw_autocapture_exceptions_errors_to_ignore, Unset | None):
+            raw_autocapture_exceptions_errors_to_ignore = _models.list_of(
+                raw_autocapture_exceptions_errors_to_ignore,
+                path,
+                "autocapture_exceptions_errors_to_ignore",
+                _models.expect_str,
+            )
         raw_capture_console_log_opt_in = obj.get("capture_console_log_opt_in", UNSET)
+        if not isinstance(raw_capture_console_log_opt_in, Unset | None):
+            raw_capture_console_log_opt_in = _models.expect_bool(
+                raw_capture_console_log_opt_in, path, "capture_console_log_opt_in"
+            )
         raw_capture_performance_opt_in = obj.get("capture_performance_opt_in", UNSET)
+        if not isinstance(raw_capture_performance_opt_in, Unset | None):
+            raw_capture_performance_opt_in = _models.expect_bool(
+                raw_capture_performance_opt_in, path, "capture_performance_opt_in"
+            )
         raw_session_recording_opt_in = obj.get("session_recording_opt_in", UNSET)
+        if not isinstance(raw_session_recording_opt_in, Unset):
+            raw_session_recording_opt_in = _models.expect_bool(
+                raw_session_recording_opt_in, path, "session_recording_opt_in"
+            )
         raw_session_recording_sample_rate = obj.get("session_recording_sample_rate", UNSET)
+        if not isinstance(raw_session_recording_sample_rate, Unset | None):
+            raw_session_recording_sample_rate = _models.expect_str(
+                raw_session_recording_sample_rate, path, "session_recording_sample_rate"
+            )
         raw_session_recording_minimum_duration_milliseconds = obj.get(
             "session_recording_minimum_duration_milliseconds", UNSET
         )
+        if not isinstance(raw_session_recording_minimum_duration_milliseconds, Unset | None):
+            raw_session_recording_minimum_duration_milliseconds = _models.expect_int(
+                raw_session_recording_minimum_duration_milliseconds,
+                path,
+                "session_recording_minimum_duration_milliseconds",
+            )
         raw_session_recording_linked_flag = obj.get("session_recording_linked_flag", UNSET)
+        if not isinstance(raw_session_recording_linked_flag, Unset | None):
+            raw_session_recording_linked_flag = _models.expect_object(
+                raw_session_recording_linked_flag, path, "session_recording_linked_flag"
+            )
         raw_session_recording_network_payload_capture_config = obj.get(
             "session_recording_network_payload_capture_config", UNSET
         )
+        if not isinstance(raw_session_recording_network_payload_capture_config, Unset | None):
+            raw_session_recording_network_payload_capture_config = _models.expect_object(
+                raw_session_recording_network_payload_capture_config,
+                path,
+                "session_recording_network_payload_capture_config",
+            )
         raw_session_recording_masking_config = obj.get("session_recording_masking_config", UNSET)
+        if not isinstance(raw_session_recording_masking_config, Unset | None):
+            raw_session_recording_masking_config = _models.expect_object(
+                raw_session_recording_masking_config, path, "session_recording_masking_config"
+            )
         raw_session_replay_config = obj.get("session_replay_config", UNSET)
+        if not isinstance(raw_session_replay_config, Unset | None):
+            raw_session_replay_config = _models.expect_object(
+                raw_session_replay_config, path, "session_replay_config"
+            )
         raw_survey_config = obj.get("survey_config", UNSET)
+        if not isinstance(raw_survey_config, Unset | None):
+            raw_survey_config = _models.expect_object(raw_survey_config, path, "survey_config")
         raw_access_control = obj.get("access_control", UNSET)
+        if not isinstance(raw_access_control, Unset):
+            raw_access_control = _models.expect_bool(raw_access_control, path, "access_control")
         raw_week_start_day = obj.get("week_start_day", UNSET)
+        if not isinstance(raw_week_start_day, Unset | None):
+            raw_week_start_day = _models.parse_enum(
+                WeekStartDayEnum, raw_week_start_day, path, "week_start_day"
+            )
         raw_primary_dashboard = obj.get("primary_dashboard", UNSET)
+        if not isinstance(raw_primary_dashboard, Unset | None):
+            raw_primary_dashboard = _models.expect_int(
+                raw_primary_dashboard, path, "primary_dashboard"
+            )
         raw_live_events_columns = obj.get("live_events_columns", UNSET)
+        if not isinstance(raw_live_events_columns, Unset | None):
+            raw_live_events_columns = _models.list_of(
+                raw_live_events_columns, path, "live_events_columns", _models.expect_str
+            )
         raw_recording_domains = obj.get("recording_domains", UNSET)
+        if not isinstance(raw_recording_domains, Unset | None):
+            raw_recording_domains = [
+                (
+                    None
+                    if item0 is None
+                    else _models.expect_str(item0, _models.at(path, "recording_domains"), index0)
+                )
+                for index0, item0 in enumerate(
+                    _models.expect_list(raw_recording_domains, path, "recording_domains")
+                )
+            ]
         raw_inject_web_apps = obj.get("inject_web_apps", UNSET)
+        if not isinstance(raw_inject_web_apps, Unset | None):
+            raw_inject_web_apps = _models.expect_bool(raw_inject_web_apps, path, "inject_web_apps")
         raw_extra_settings = obj.get("extra_settings", UNSET)
+        if not isinstance(raw_extra_settings, Unset | None):
+            raw_extra_settings = _models.expect_object(raw_extra_settings, path, "extra_settings")
         raw_modifiers = obj.get("modifiers", UNSET)
+        if not isinstance(raw_modifiers, Unset | None):
+            raw_modifiers = _models.expect_object(raw_modifiers, path, "modifiers")
         raw_has_completed_onboarding_for = obj.get("has_completed_onboarding_for", UNSET)
+        if not isinstance(raw_has_completed_onboarding_for, Unset | None):
+            raw_has_completed_onboarding_for = _models.expect_object(
+                raw_has_completed_onboarding_for, path, "has_completed_onboarding_for"
+            )
         raw_surveys_opt_in = obj.get("surveys_opt_in", UNSET)
+        if not isinstance(raw_surveys_opt_in, Unset | None):
+            raw_surveys_opt_in = _models.expect_bool(raw_surveys_opt_in, path, "surveys_opt_in")
         raw_heatmaps_opt_in = obj.get("heatmaps_opt_in", UNSET)
+        if not isinstance(raw_heatmaps_opt_in, Unset | None):
+            raw_heatmaps_opt_in = _models.expect_bool(raw_heatmaps_opt_in, path, "heatmaps_opt_in")
         raw_flags_persistence_default = obj.get("flags_persistence_default", UNSET)
+        if not isinstance(raw_flags_persistence_default, Unset | None):
+            raw_flags_persistence_default = _models.expect_bool(
+                raw_flags_persistence_default, path, "flags_persistence_default"
+            )
         raw_receive_org_level_activity_logs = obj.get("receive_org_level_activity_logs", UNSET)
+        if not isinstance(raw_receive_org_level_activity_logs, Unset | None):
+            raw_receive_org_level_activity_logs = _models.expect_bool(
+                raw_receive_org_level_activity_logs, path, "receive_org_level_activity_logs"
+            )
         raw_business_model = obj.get("business_model", UNSET)
+        if not isinstance(raw_business_model, Unset | None):
+            raw_business_model = _models.parse_enum(
+                BusinessModelEnum, raw_business_model, path, "business_model"
+            )
         raw_conversations_enabled = obj.get("conversations_enabled", UNSET)
+        if not isinstance(raw_conversations_enabled, Unset | None):
+            raw_conversations_enabled = _models.expect_bool(
+                raw_conversations_enabled, path, "conversations_enabled"
+            )
         raw_conversations_settings = obj.get("conversations_settings", UNSET)
+        if not isinstance(raw_conversations_settings, Unset | None):
+            raw_conversations_settings = _models.expect_object(
+                raw_conversations_settings, path, "conversations_settings"
+            )
         raw_logs_settings = obj.get("logs_settings", UNSET)
+        if not isinstance(raw_logs_settings, Unset | None):
+            raw_logs_settings = _models.expect_object(raw_logs_settings, path, "logs_settings")
         return cls(
-            name=(
-                UNSET if isinstance(raw_name, Unset) else _models.expect_str(raw_name, path, "name")
-            ),
-            product_description=(
-                UNSET
-                if isinstance(raw_product_description, Unset)
-                else (
-                    None
-                    if raw_product_description is None
-                    else _models.expect_str(raw_product_description, path, "product_description")
-                )
-            ),
-            app_urls=(
-                UNSET
-                if isinstance(raw_app_urls, Unset)
-                else [
-                    (
-                        None
-                        if item0 is None
-                        else _models.expect_str(item0, _models.at(path, "app_urls"), index0)
-                    )
-                    for index0, item0 in enumerate(
-                        _models.expect_list(raw_app_urls, path, "app_urls")
-                    )
-                ]
-            ),
-            slack_incoming_webhook=(
-                UNSET
-                if isinstance(raw_slack_incoming_webhook, Unset)
-                else (
-                    None
-                    if raw_slack_incoming_webhook is None
-                    else _models.expect_str(
-                        raw_slack_incoming_webhook, path, "slack_incoming_webhook"
-                    )
-                )
-            ),
-            anonymize_ips=(
-                UNSET
-                if isinstance(raw_anonymize_ips, Unset)
-                else _models.expect_bool(raw_anonymize_ips, path, "anonymize_ips")
-            ),
-            completed_snippet_onboarding=(
-                UNSET
-                if isinstance(raw_completed_snippet_onboarding, Unset)
-                else _models.expect_bool(
-                    raw_completed_snippet_onboarding, path, "completed_snippet_onboarding"
-                )
-            ),
-            test_account_filters=(
-                UNSET
-                if isinstance(raw_test_account_filters, Unset)
-                else (
-                    None
-                    if raw_test_account_filters is None
-                    else [
-                        _models.expect_object(
-                            item0, _models.at(path, "test_account_filters"), index0
-                        )
-                        for index0, item0 in enumerate(
-                            _models.expect_list(
-                                raw_test_account_filters, path, "test_account_filters"
-                            )
-                        )
-                    ]
-                )
-            ),
-            test_account_filters_default_checked=(
-                UNSET
-                if isinstance(raw_test_account_filters_default_checked, Unset)
-                else (
-                    None
-                    if raw_test_account_filters_default_checked is None
-                    else _models.expect_bool(
-                        raw_test_account_filters_default_checked,
-                        path,
-                        "test_account_filters_default_checked",
-                    )
-                )
-            ),
-            path_cleaning_filters=(
-                UNSET
-                if isinstance(raw_path_cleaning_filters, Unset)
-                else (
-                    None
-                    if raw_path_cleaning_filters is None
-                    else [
-                        _models.expect_object(
-                            item0, _models.at(path, "path_cleaning_filters"), index0
-                        )
-                        for index0, item0 in enumerate(
-                            _models.expect_list(
-                                raw_path_cleaning_filters, path, "path_cleaning_filters"
-                            )
-                        )
-                    ]
-                )
-            ),
-            is_demo=(
-                UNSET
-                if isinstance(raw_is_demo, Unset)
-                else _models.expect_bool(raw_is_demo, path, "is_demo")
-            ),
-            timezone=(
-                UNSET
-                if isinstance(raw_timezone, Unset)
-                else _models.expect_str(raw_timezone, path, "timezone")
-            ),
-            data_attributes=(
-                UNSET
-                if isinstance(raw_data_attributes, Unset)
-                else (
-                    None
-                    if raw_data_attributes is None
-                    else [
-                        _models.expect_str(item0, _models.at(path, "data_attributes"), index0)
-                        for index0, item0 in enumerate(
-                            _models.expect_list(raw_data_attributes, path, "data_attributes")
-                        )
-                    ]
-                )
-            ),
-            person_display_name_properties=(
-                UNSET
-                if isinstance(raw_person_display_name_properties, Unset)
-                else (
-                    None
-                    if raw_person_display_name_properties is None
-                    else [
-                        _models.expect_str(
-                            item0, _models.at(path, "person_display_name_properties"), index0
-                        )
-                        for index0, item0 in enumerate(
-                            _models.expect_list(
-                                raw_person_display_name_properties,
-                                path,
-                                "person_display_name_properties",
-                            )
-                        )
-                    ]
-                )
-            ),
-            correlation_config=(
-                UNSET
-                if isinstance(raw_correlation_config, Unset)
-                else (
-                    None
-                    if raw_correlation_config is None
-                    else _models.expect_object(raw_correlation_config, path, "correlation_config")
-                )
-            ),
-            autocapture_opt_out=(
-                UNSET
-                if isinstance(raw_autocapture_opt_out, Unset)
-                else (
-                    None
-                    if raw_autocapture_opt_out is None
-                    else _models.expect_bool(raw_autocapture_opt_out, path, "autocapture_opt_out")
-                )
-            ),
-            autocapture_exceptions_opt_in=(
-                UNSET
-                if isinstance(raw_autocapture_exceptions_opt_in, Unset)
-                else (
-                    None
-                    if raw_autocapture_exceptions_opt_in is None
-                    else _models.expect_bool(
-                        raw_autocapture_exceptions_opt_in, path, "autocapture_exceptions_opt_in"
-                    )
-                )
-            ),
-            autocapture_web_vitals_opt_in=(
-                UNSET
-                if isinstance(raw_autocapture_web_vitals_opt_in, Unset)
-                else (
-                    None
-                    if raw_autocapture_web_vitals_opt_in is None
-                    else _models.expect_bool(
-                        raw_autocapture_web_vitals_opt_in, path, "autocapture_web_vitals_opt_in"
-                    )
-                )
-            ),
-            autocapture_web_vitals_allowed_metrics=(
-                UNSET
-                if isinstance(raw_autocapture_web_vitals_allowed_metrics, Unset)
-                else (
-                    None
-                    if raw_autocapture_web_vitals_allowed_metrics is None
-                    else [
-                        _models.expect_str(
-                            item0,
-                            _models.at(path, "autocapture_web_vitals_allowed_metrics"),
-                            index0,
-                        )
-                        for index0, item0 in enumerate(
-                            _models.expect_list(
-                                raw_autocapture_web_vitals_allowed_metrics,
-                                path,
-                                "autocapture_web_vitals_allowed_metrics",
-                            )
-                        )
-                    ]
-                )
-            ),
-            autocapture_exceptions_errors_to_ignore=(
-                UNSET
-                if isinstance(raw_autocapture_exceptions_errors_to_ignore, Unset)
-                else (
-                    None
-                    if raw_autocapture_exceptions_errors_to_ignore is None
-                    else [
-                        _models.expect_str(
-                            item0,
-                            _models.at(path, "autocapture_exceptions_errors_to_ignore"),
-                            index0,
-                        )
-                        for index0, item0 in enumerate(
-                            _models.expect_list(
-                                raw_autocapture_exceptions_errors_to_ignore,
-                                path,
-                                "autocapture_exceptions_errors_to_ignore",
-                            )
-                        )
-                    ]
-                )
-            ),
-            capture_console_log_opt_in=(
-                UNSET
-                if isinstance(raw_capture_console_log_opt_in, Unset)
-                else (
-                    None
-                    if raw_capture_console_log_opt_in is None
-                    else _models.expect_bool(
-                        raw_capture_console_log_opt_in, path, "capture_console_log_opt_in"
-                    )
-                )
-            ),
-            capture_performance_opt_in=(
-                UNSET
-                if isinstance(raw_capture_performance_opt_in, Unset)
-                else (
-                    None
-                    if raw_capture_performance_opt_in is None
-                    else _models.expect_bool(
-                        raw_capture_performance_opt_in, path, "capture_performance_opt_in"
-                    )
-                )
-            ),
-            session_recording_opt_in=(
-                UNSET
-                if isinstance(raw_session_recording_opt_in, Unset)
-                else _models.expect_bool(
-                    raw_session_recording_opt_in, path, "session_recording_opt_in"
-                )
-            ),
-            session_recording_sample_rate=(
-                UNSET
-                if isinstance(raw_session_recording_sample_rate, Unset)
-                else (
-                    None
-                    if raw_session_recording_sample_rate is None
-                    else _models.expect_str(
-                        raw_session_recording_sample_rate, path, "session_recording_sample_rate"
-                    )
-                )
-            ),
-            session_recording_minimum_duration_milliseconds=(
-                UNSET
-                if isinstance(raw_session_recording_minimum_duration_milliseconds, Unset)
-                else (
-                    None
-                    if raw_session_recording_minimum_duration_milliseconds is None
-                    else _models.expect_int(
-                        raw_session_recording_minimum_duration_milliseconds,
-                        path,
-                        "session_recording_minimum_duration_milliseconds",
-                    )
-                )
-            ),
-            session_recording_linked_flag=(
-                UNSET
-                if isinstance(raw_session_recording_linked_flag, Unset)
-                else (
-                    None
-                    if raw_session_recording_linked_flag is None
-                    else _models.expect_object(
-                        raw_session_recording_linked_flag, path, "session_recording_linked_flag"
-                    )
-                )
-            ),
-            session_recording_network_payload_capture_config=(
-                UNSET
-                if isinstance(raw_session_recording_network_payload_capture_config, Unset)
-                else (
-                    None
-                    if raw_session_recording_network_payload_capture_config is None
-                    else _models.expect_object(
-                        raw_session_recording_network_payload_capture_config,
-                        path,
-                        "session_recording_network_payload_capture_config",
-                    )
-                )
-            ),
-            session_recording_masking_config=(
-                UNSET
-                if isinstance(raw_session_recording_masking_config, Unset)
-                else (
-                    None
-                    if raw_session_recording_masking_config is None
-                    else _models.expect_object(
-                        raw_session_recording_masking_config,
-                        path,
-                        "session_recording_masking_config",
-                    )
-                )
-            ),
-            session_replay_config=(
-                UNSET
-                if isinstance(raw_session_replay_config, Unset)
-                else (
-                    None
-                    if raw_session_replay_config is None
-                    else _models.expect_object(
-                        raw_session_replay_config, path, "session_replay_config"
-                    )
-                )
-            ),
-            survey_config=(
-                UNSET
-                if isinstance(raw_survey_config, Unset)
-                else (
-                    None
-                    if raw_survey_config is None
-                    else _models.expect_object(raw_survey_config, path, "survey_config")
-                )
-            ),
-            access_control=(
-                UNSET
-                if isinstance(raw_access_control, Unset)
-                else _models.expect_bool(raw_access_control, path, "access_control")
-            ),
-            week_start_day=(
-                UNSET
-                if isinstance(raw_week_start_day, Unset)
-                else (
-                    None
-                    if raw_week_start_day is None
-                    else _models.parse_enum(
-                        WeekStartDayEnum, raw_week_start_day, path, "week_start_day"
-                    )
-                )
-            ),
-            primary_dashboard=(
-                UNSET
-                if isinstance(raw_primary_dashboard, Unset)
-                else (
-                    None
-                    if raw_primary_dashboard is None
-                    else _models.expect_int(raw_primary_dashboard, path, "primary_dashboard")
-                )
-            ),
-            live_events_columns=(
-                UNSET
-                if isinstance(raw_live_events_columns, Unset)
-                else (
-                    None
-                    if raw_live_events_columns is None
-                    else [
-                        _models.expect_str(item0, _models.at(path, "live_events_columns"), index0)
-                        for index0, item0 in enumerate(
-                            _models.expect_list(
-                                raw_live_events_columns, path, "live_events_columns"
-                            )
-                        )
-                    ]
-                )
-            ),
-            recording_domains=(
-                UNSET
-                if isinstance(raw_recording_domains, Unset)
-                else (
-                    None
-                    if raw_recording_domains is None
-                    else [
-                        (
-                            None
-                            if item0 is None
-                            else _models.expect_str(
-                                item0, _models.at(path, "recording_domains"), index0
-                            )
-                        )
-                        for index0, item0 in enumerate(
-                            _models.expect_list(raw_recording_domains, path, "recording_domains")
-                        )
-                    ]
-                )
-            ),
-            inject_web_apps=(
-                UNSET
-                if isinstance(raw_inject_web_apps, Unset)
-                else (
-                    None
-                    if raw_inject_web_apps is None
-                    else _models.expect_bool(raw_inject_web_apps, path, "inject_web_apps")
-                )
-            ),
-            extra_settings=(
-                UNSET
-                if isinstance(raw_extra_settings, Unset)
-                else (
-                    None
-                    if raw_extra_settings is None
-                    else _models.expect_object(raw_extra_settings, path, "extra_settings")
-                )
-            ),
-            modifiers=(
-                UNSET
-                if isinstance(raw_modifiers, Unset)
-                else (
-                    None
-                    if raw_modifiers is None
-                    else _models.expect_object(raw_modifiers, path, "modifiers")
-                )
-            ),
-            has_completed_onboarding_for=(
-                UNSET
-                if isinstance(raw_has_completed_onboarding_for, Unset)
-                else (
-                    None
-                    if raw_has_completed_onboarding_for is None
-                    else _models.expect_object(
-                        raw_has_completed_onboarding_for, path, "has_completed_onboarding_for"
-                    )
-                )
-            ),
-            surveys_opt_in=(
-                UNSET
-                if isinstance(raw_surveys_opt_in, Unset)
-                else (
-                    None
-                    if raw_surveys_opt_in is None
-                    else _models.expect_bool(raw_surveys_opt_in, path, "surveys_opt_in")
-                )
-            ),
-            heatmaps_opt_in=(
-                UNSET
-                if isinstance(raw_heatmaps_opt_in, Unset)
-                else (
-                    None
-                    if raw_heatmaps_opt_in is None
-                    else _models.expect_bool(raw_heatmaps_opt_in, path, "heatmaps_opt_in")
-                )
-            ),
-            flags_persistence_default=(
-                UNSET
-                if isinstance(raw_flags_persistence_default, Unset)
-                else (
-                    None
-                    if raw_flags_persistence_default is None
-                    else _models.expect_bool(
-                        raw_flags_persistence_default, path, "flags_persistence_default"
-                    )
-                )
-            ),
-            receive_org_level_activity_logs=(
-                UNSET
-                if isinstance(raw_receive_org_level_activity_logs, Unset)
-                else (
-                    None
-                    if raw_receive_org_level_activity_logs is None
-                    else _models.expect_bool(
-                        raw_receive_org_level_activity_logs, path, "receive_org_level_activity_logs"
-                    )
-                )
-            ),
-            business_model=(
-                UNSET
-                if isinstance(raw_business_model, Unset)
-                else (
-                    None
-                    if raw_business_model is None
-                    else _models.parse_enum(
-                        BusinessModelEnum, raw_business_model, path, "business_model"
-                    )
-                )
-            ),
-            conversations_enabled=(
-                UNSET
-                if isinstance(raw_conversations_enabled, Unset)
-                else (
-                    None
-                    if raw_conversations_enabled is None
-                    else _models.expect_bool(
-                        raw_conversations_enabled, path, "conversations_enabled"
-                    )
-                )
-            ),
-            conversations_settings=(
-                UNSET
-                if isinstance(raw_conversations_settings, Unset)
-                else (
-                    None
-                    if raw_conversations_settings is None
-                    else _models.expect_object(
-                        raw_conversations_settings, path, "conversations_settings"
-                    )
-                )
-            ),
-            logs_settings=(
-                UNSET
-                if isinstance(raw_logs_settings, Unset)
-                else (
-                    None
-                    if raw_logs_settings is None
-                    else _models.expect_object(raw_logs_settings, path, "logs_settings")
-                )
-            ),
+            name=raw_name,
+            product_description=raw_product_description,
+            app_urls=raw_app_urls,
+            slack_incoming_webhook=raw_slack_incoming_webhook,
+            anonymize_ips=raw_anonymize_ips,
+            completed_snippet_onboarding=raw_completed_snippet_onboarding,
+            test_account_filters=raw_test_account_filters,
+            test_account_filters_default_checked=raw_test_account_filters_default_checked,
+            path_cleaning_filters=raw_path_cleaning_filters,
+            is_demo=raw_is_demo,
+            timezone=raw_timezone,
+            data_attributes=raw_data_attributes,
+            person_display_name_properties=raw_person_display_name_properties,
+            correlation_config=raw_correlation_config,
+            autocapture_opt_out=raw_autocapture_opt_out,
+            autocapture_exceptions_opt_in=raw_autocapture_exceptions_opt_in,
+            autocapture_web_vitals_opt_in=raw_autocapture_web_vitals_opt_in,
+            autocapture_web_vitals_allowed_metrics=raw_autocapture_web_vitals_allowed_metrics,
+            autocapture_exceptions_errors_to_ignore=raw_autocapture_exceptions_errors_to_ignore,
+            capture_console_log_opt_in=raw_capture_console_log_opt_in,
+            capture_performance_opt_in=raw_capture_performance_opt_in,
+            session_recording_opt_in=raw_session_recording_opt_in,
+            session_recording_sample_rate=raw_session_recording_sample_rate,
+            session_recording_minimum_duration_milliseconds=raw_session_recording_minimum_duration_milliseconds,
+            session_recording_linked_flag=raw_session_recording_linked_flag,
+            session_recording_network_payload_capture_config=raw_session_recording_network_payload_capture_config,
+            session_recording_masking_config=raw_session_recording_masking_config,
+            session_replay_config=raw_session_replay_config,
+            survey_config=raw_survey_config,
+            access_control=raw_access_control,
+            week_start_day=raw_week_start_day,
+            primary_dashboard=raw_primary_dashboard,
+            live_events_columns=raw_live_events_columns,
+            recording_domains=raw_recording_domains,
+            inject_web_apps=raw_inject_web_apps,
+            extra_settings=raw_extra_settings,
+            modifiers=raw_modifiers,
+            has_completed_onboarding_for=raw_has_completed_onboarding_for,
+            surveys_opt_in=raw_surveys_opt_in,
+            heatmaps_opt_in=raw_heatmaps_opt_in,
+            flags_persistence_default=raw_flags_persistence_default,
+            receive_org_level_activity_logs=raw_receive_org_level_activity_logs,
+            business_model=raw_business_model,
+            conversations_enabled=raw_conversations_enabled,
+            conversations_settings=raw_conversations_settings,
+            logs_settings=raw_logs_settings,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

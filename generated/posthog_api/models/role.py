@@ -55,18 +55,24 @@ class Role:
 
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.parse_uuid(raw_id, path, "id")
         raw_name = _models.require(obj, "name", path)
+        raw_name = _models.expect_str(raw_name, path, "name")
         raw_created_at = _models.require(obj, "created_at", path)
+        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
         raw_created_by = _models.require(obj, "created_by", path)
+        raw_created_by = UserBasic.from_dict(raw_created_by, _models.at(path, "created_by"))
         raw_members = _models.require(obj, "members", path)
+        raw_members = _models.expect_str(raw_members, path, "members")
         raw_is_default = _models.require(obj, "is_default", path)
+        raw_is_default = _models.expect_str(raw_is_default, path, "is_default")
         return cls(
-            id=_models.parse_uuid(raw_id, path, "id"),
-            name=_models.expect_str(raw_name, path, "name"),
-            created_at=_models.parse_datetime(raw_created_at, path, "created_at"),
-            created_by=UserBasic.from_dict(raw_created_by, _models.at(path, "created_by")),
-            members=_models.expect_str(raw_members, path, "members"),
-            is_default=_models.expect_str(raw_is_default, path, "is_default"),
+            id=raw_id,
+            name=raw_name,
+            created_at=raw_created_at,
+            created_by=raw_created_by,
+            members=raw_members,
+            is_default=raw_is_default,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -84,64 +84,70 @@ class SignalReport:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.parse_uuid(raw_id, path, "id")
         raw_title = _models.require(obj, "title", path)
+        if raw_title is not None:
+            raw_title = _models.expect_str(raw_title, path, "title")
         raw_summary = _models.require(obj, "summary", path)
+        if raw_summary is not None:
+            raw_summary = _models.expect_str(raw_summary, path, "summary")
         raw_status = _models.require(obj, "status", path)
+        raw_status = _models.parse_enum(SignalReportStatusEnum, raw_status, path, "status")
         raw_total_weight = _models.require(obj, "total_weight", path)
+        raw_total_weight = _models.expect_float(raw_total_weight, path, "total_weight")
         raw_signal_count = _models.require(obj, "signal_count", path)
+        raw_signal_count = _models.expect_int(raw_signal_count, path, "signal_count")
         raw_signals_at_run = _models.require(obj, "signals_at_run", path)
+        raw_signals_at_run = _models.expect_int(raw_signals_at_run, path, "signals_at_run")
         raw_created_at = _models.require(obj, "created_at", path)
+        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
         raw_updated_at = _models.require(obj, "updated_at", path)
+        raw_updated_at = _models.parse_datetime(raw_updated_at, path, "updated_at")
         raw_artefact_count = _models.require(obj, "artefact_count", path)
+        raw_artefact_count = _models.expect_int(raw_artefact_count, path, "artefact_count")
         raw_priority = _models.require(obj, "priority", path)
+        if raw_priority is not None:
+            raw_priority = _models.expect_str(raw_priority, path, "priority")
         raw_actionability = _models.require(obj, "actionability", path)
+        if raw_actionability is not None:
+            raw_actionability = _models.expect_str(raw_actionability, path, "actionability")
         raw_already_addressed = _models.require(obj, "already_addressed", path)
+        if raw_already_addressed is not None:
+            raw_already_addressed = _models.expect_bool(
+                raw_already_addressed, path, "already_addressed"
+            )
         raw_is_suggested_reviewer = _models.require(obj, "is_suggested_reviewer", path)
+        raw_is_suggested_reviewer = _models.expect_bool(
+            raw_is_suggested_reviewer, path, "is_suggested_reviewer"
+        )
         raw_source_products = _models.require(obj, "source_products", path)
+        raw_source_products = _models.list_of(
+            raw_source_products, path, "source_products", _models.expect_str
+        )
         raw_implementation_pr_url = _models.require(obj, "implementation_pr_url", path)
+        if raw_implementation_pr_url is not None:
+            raw_implementation_pr_url = _models.expect_str(
+                raw_implementation_pr_url, path, "implementation_pr_url"
+            )
         return cls(
-            id=_models.parse_uuid(raw_id, path, "id"),
-            title=(None if raw_title is None else _models.expect_str(raw_title, path, "title")),
-            summary=(
-                None if raw_summary is None else _models.expect_str(raw_summary, path, "summary")
-            ),
-            status=_models.parse_enum(SignalReportStatusEnum, raw_status, path, "status"),
-            total_weight=_models.expect_float(raw_total_weight, path, "total_weight"),
-            signal_count=_models.expect_int(raw_signal_count, path, "signal_count"),
-            signals_at_run=_models.expect_int(raw_signals_at_run, path, "signals_at_run"),
-            created_at=_models.parse_datetime(raw_created_at, path, "created_at"),
-            updated_at=_models.parse_datetime(raw_updated_at, path, "updated_at"),
-            artefact_count=_models.expect_int(raw_artefact_count, path, "artefact_count"),
-            priority=(
-                None if raw_priority is None else _models.expect_str(raw_priority, path, "priority")
-            ),
-            actionability=(
-                None
-                if raw_actionability is None
-                else _models.expect_str(raw_actionability, path, "actionability")
-            ),
-            already_addressed=(
-                None
-                if raw_already_addressed is None
-                else _models.expect_bool(raw_already_addressed, path, "already_addressed")
-            ),
-            is_suggested_reviewer=_models.expect_bool(
-                raw_is_suggested_reviewer, path, "is_suggested_reviewer"
-            ),
-            source_products=[
-                _models.expect_str(item0, _models.at(path, "source_products"), index0)
-                for index0, item0 in enumerate(
-                    _models.expect_list(raw_source_products, path, "source_products")
-                )
-            ],
-            implementation_pr_url=(
-                None
-                if raw_implementation_pr_url is None
-                else _models.expect_str(raw_implementation_pr_url, path, "implementation_pr_url")
-            ),
+            id=raw_id,
+            title=raw_title,
+            summary=raw_summary,
+            status=raw_status,
+            total_weight=raw_total_weight,
+            signal_count=raw_signal_count,
+            signals_at_run=raw_signals_at_run,
+            created_at=raw_created_at,
+            updated_at=raw_updated_at,
+            artefact_count=raw_artefact_count,
+            priority=raw_priority,
+            actionability=raw_actionability,
+            already_addressed=raw_already_addressed,
+            is_suggested_reviewer=raw_is_suggested_reviewer,
+            source_products=raw_source_products,
+            implementation_pr_url=raw_implementation_pr_url,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

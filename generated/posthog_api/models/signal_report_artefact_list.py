@@ -33,16 +33,17 @@ class SignalReportArtefactList:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_count = _models.require(obj, "count", path)
+        raw_count = _models.expect_int(raw_count, path, "count")
         raw_results = _models.require(obj, "results", path)
+        raw_results = [
+            _models.expect_object(item0, _models.at(path, "results"), index0)
+            for index0, item0 in enumerate(_models.expect_list(raw_results, path, "results"))
+        ]
         return cls(
-            count=_models.expect_int(raw_count, path, "count"),
-            results=[
-                _models.expect_object(item0, _models.at(path, "results"), index0)
-                for index0, item0 in enumerate(_models.expect_list(raw_results, path, "results"))
-            ],
+            count=raw_count,
+            results=raw_results,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -56,41 +56,39 @@ class SignalSourceConfig:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.parse_uuid(raw_id, path, "id")
         raw_source_product = _models.require(obj, "source_product", path)
+        raw_source_product = _models.parse_enum(
+            SourceProductEnum, raw_source_product, path, "source_product"
+        )
         raw_source_type = _models.require(obj, "source_type", path)
+        raw_source_type = _models.parse_enum(
+            SignalSourceConfigSourceTypeEnum, raw_source_type, path, "source_type"
+        )
         raw_enabled = obj.get("enabled", UNSET)
+        if not isinstance(raw_enabled, Unset):
+            raw_enabled = _models.expect_bool(raw_enabled, path, "enabled")
         raw_config = obj.get("config", UNSET)
+        if not isinstance(raw_config, Unset | None):
+            raw_config = _models.expect_object(raw_config, path, "config")
         raw_created_at = _models.require(obj, "created_at", path)
+        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
         raw_updated_at = _models.require(obj, "updated_at", path)
+        raw_updated_at = _models.parse_datetime(raw_updated_at, path, "updated_at")
         raw_status = _models.require(obj, "status", path)
+        if raw_status is not None:
+            raw_status = _models.expect_str(raw_status, path, "status")
         return cls(
-            id=_models.parse_uuid(raw_id, path, "id"),
-            source_product=_models.parse_enum(
-                SourceProductEnum, raw_source_product, path, "source_product"
-            ),
-            source_type=_models.parse_enum(
-                SignalSourceConfigSourceTypeEnum, raw_source_type, path, "source_type"
-            ),
-            enabled=(
-                UNSET
-                if isinstance(raw_enabled, Unset)
-                else _models.expect_bool(raw_enabled, path, "enabled")
-            ),
-            config=(
-                UNSET
-                if isinstance(raw_config, Unset)
-                else (
-                    None
-                    if raw_config is None
-                    else _models.expect_object(raw_config, path, "config")
-                )
-            ),
-            created_at=_models.parse_datetime(raw_created_at, path, "created_at"),
-            updated_at=_models.parse_datetime(raw_updated_at, path, "updated_at"),
-            status=(None if raw_status is None else _models.expect_str(raw_status, path, "status")),
+            id=raw_id,
+            source_product=raw_source_product,
+            source_type=raw_source_type,
+            enabled=raw_enabled,
+            config=raw_config,
+            created_at=raw_created_at,
+            updated_at=raw_updated_at,
+            status=raw_status,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -49,18 +49,21 @@ class Threshold:
 
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.parse_uuid(raw_id, path, "id")
         raw_created_at = _models.require(obj, "created_at", path)
+        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
         raw_name = obj.get("name", UNSET)
+        if not isinstance(raw_name, Unset):
+            raw_name = _models.expect_str(raw_name, path, "name")
         raw_configuration = _models.require(obj, "configuration", path)
+        raw_configuration = InsightThreshold.from_dict(
+            raw_configuration, _models.at(path, "configuration")
+        )
         return cls(
-            id=_models.parse_uuid(raw_id, path, "id"),
-            created_at=_models.parse_datetime(raw_created_at, path, "created_at"),
-            name=(
-                UNSET if isinstance(raw_name, Unset) else _models.expect_str(raw_name, path, "name")
-            ),
-            configuration=InsightThreshold.from_dict(
-                raw_configuration, _models.at(path, "configuration")
-            ),
+            id=raw_id,
+            created_at=raw_created_at,
+            name=raw_name,
+            configuration=raw_configuration,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

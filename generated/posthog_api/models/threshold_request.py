@@ -41,14 +41,15 @@ class ThresholdRequest:
 
         obj = _models.expect_object(data, path, None)
         raw_name = obj.get("name", UNSET)
+        if not isinstance(raw_name, Unset):
+            raw_name = _models.expect_str(raw_name, path, "name")
         raw_configuration = _models.require(obj, "configuration", path)
+        raw_configuration = InsightThreshold.from_dict(
+            raw_configuration, _models.at(path, "configuration")
+        )
         return cls(
-            name=(
-                UNSET if isinstance(raw_name, Unset) else _models.expect_str(raw_name, path, "name")
-            ),
-            configuration=InsightThreshold.from_dict(
-                raw_configuration, _models.at(path, "configuration")
-            ),
+            name=raw_name,
+            configuration=raw_configuration,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

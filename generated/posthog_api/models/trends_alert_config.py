@@ -39,29 +39,21 @@ class TrendsAlertConfig:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_check_ongoing_interval = obj.get("check_ongoing_interval", UNSET)
+        if not isinstance(raw_check_ongoing_interval, Unset | None):
+            raw_check_ongoing_interval = _models.expect_bool(
+                raw_check_ongoing_interval, path, "check_ongoing_interval"
+            )
         raw_series_index = _models.require(obj, "series_index", path)
+        raw_series_index = _models.expect_int(raw_series_index, path, "series_index")
         raw_type = obj.get("type", UNSET)
+        if not isinstance(raw_type, Unset):
+            raw_type = _models.parse_enum(TrendsAlertConfigTypeEnum, raw_type, path, "type")
         return cls(
-            check_ongoing_interval=(
-                UNSET
-                if isinstance(raw_check_ongoing_interval, Unset)
-                else (
-                    None
-                    if raw_check_ongoing_interval is None
-                    else _models.expect_bool(
-                        raw_check_ongoing_interval, path, "check_ongoing_interval"
-                    )
-                )
-            ),
-            series_index=_models.expect_int(raw_series_index, path, "series_index"),
-            type=(
-                UNSET
-                if isinstance(raw_type, Unset)
-                else _models.parse_enum(TrendsAlertConfigTypeEnum, raw_type, path, "type")
-            ),
+            check_ongoing_interval=raw_check_ongoing_interval,
+            series_index=raw_series_index,
+            type=raw_type,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

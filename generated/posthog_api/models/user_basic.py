@@ -57,68 +57,47 @@ class UserBasic:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.expect_int(raw_id, path, "id")
         raw_uuid_ = _models.require(obj, "uuid", path)
+        raw_uuid_ = _models.parse_uuid(raw_uuid_, path, "uuid")
         raw_distinct_id = obj.get("distinct_id", UNSET)
+        if not isinstance(raw_distinct_id, Unset | None):
+            raw_distinct_id = _models.expect_str(raw_distinct_id, path, "distinct_id")
         raw_first_name = obj.get("first_name", UNSET)
+        if not isinstance(raw_first_name, Unset):
+            raw_first_name = _models.expect_str(raw_first_name, path, "first_name")
         raw_last_name = obj.get("last_name", UNSET)
+        if not isinstance(raw_last_name, Unset):
+            raw_last_name = _models.expect_str(raw_last_name, path, "last_name")
         raw_email = _models.require(obj, "email", path)
+        raw_email = _models.expect_str(raw_email, path, "email")
         raw_is_email_verified = obj.get("is_email_verified", UNSET)
+        if not isinstance(raw_is_email_verified, Unset | None):
+            raw_is_email_verified = _models.expect_bool(
+                raw_is_email_verified, path, "is_email_verified"
+            )
         raw_hedgehog_config = _models.require(obj, "hedgehog_config", path)
+        if raw_hedgehog_config is not None:
+            raw_hedgehog_config = _models.expect_object(
+                raw_hedgehog_config, path, "hedgehog_config"
+            )
         raw_role_at_organization = obj.get("role_at_organization", UNSET)
+        if not isinstance(raw_role_at_organization, Unset | None):
+            raw_role_at_organization = _models.parse_enum(
+                RoleAtOrganizationEnum, raw_role_at_organization, path, "role_at_organization"
+            )
         return cls(
-            id=_models.expect_int(raw_id, path, "id"),
-            uuid_=_models.parse_uuid(raw_uuid_, path, "uuid"),
-            distinct_id=(
-                UNSET
-                if isinstance(raw_distinct_id, Unset)
-                else (
-                    None
-                    if raw_distinct_id is None
-                    else _models.expect_str(raw_distinct_id, path, "distinct_id")
-                )
-            ),
-            first_name=(
-                UNSET
-                if isinstance(raw_first_name, Unset)
-                else _models.expect_str(raw_first_name, path, "first_name")
-            ),
-            last_name=(
-                UNSET
-                if isinstance(raw_last_name, Unset)
-                else _models.expect_str(raw_last_name, path, "last_name")
-            ),
-            email=_models.expect_str(raw_email, path, "email"),
-            is_email_verified=(
-                UNSET
-                if isinstance(raw_is_email_verified, Unset)
-                else (
-                    None
-                    if raw_is_email_verified is None
-                    else _models.expect_bool(raw_is_email_verified, path, "is_email_verified")
-                )
-            ),
-            hedgehog_config=(
-                None
-                if raw_hedgehog_config is None
-                else _models.expect_object(raw_hedgehog_config, path, "hedgehog_config")
-            ),
-            role_at_organization=(
-                UNSET
-                if isinstance(raw_role_at_organization, Unset)
-                else (
-                    None
-                    if raw_role_at_organization is None
-                    else _models.parse_enum(
-                        RoleAtOrganizationEnum,
-                        raw_role_at_organization,
-                        path,
-                        "role_at_organization",
-                    )
-                )
-            ),
+            id=raw_id,
+            uuid_=raw_uuid_,
+            distinct_id=raw_distinct_id,
+            first_name=raw_first_name,
+            last_name=raw_last_name,
+            email=raw_email,
+            is_email_verified=raw_is_email_verified,
+            hedgehog_config=raw_hedgehog_config,
+            role_at_organization=raw_role_at_organization,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -100,24 +100,12 @@ class AlertsResource:
             {
                 "insight": insight,
                 "subscribed_users": subscribed_users,
-                "threshold": threshold.to_dict(),
+                "threshold": _models.to_json(threshold),
                 "name": name,
-                "condition": (
-                    UNSET
-                    if isinstance(condition, Unset)
-                    else (None if condition is None else condition.to_dict())
-                ),
+                "condition": _models.to_json(condition),
                 "enabled": enabled,
-                "config": (
-                    UNSET
-                    if isinstance(config, Unset)
-                    else (None if config is None else config.to_dict())
-                ),
-                "calculation_interval": (
-                    UNSET
-                    if isinstance(calculation_interval, Unset)
-                    else (None if calculation_interval is None else calculation_interval.value)
-                ),
+                "config": _models.to_json(config),
+                "calculation_interval": _models.to_json(calculation_interval),
                 "snoozed_until": snoozed_until,
                 "skip_weekend": skip_weekend,
             }
@@ -158,7 +146,7 @@ class AlertsResource:
             path="/api/environments/"
             + self._client.path_param("project_id", project_id)
             + "/alerts/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -189,7 +177,7 @@ class AlertsResource:
             path="/api/environments/"
             + self._client.path_param("project_id", project_id)
             + "/alerts/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -234,23 +222,11 @@ class AlertsResource:
                 "insight": insight,
                 "name": name,
                 "subscribed_users": subscribed_users,
-                "threshold": UNSET if isinstance(threshold, Unset) else threshold.to_dict(),
-                "condition": (
-                    UNSET
-                    if isinstance(condition, Unset)
-                    else (None if condition is None else condition.to_dict())
-                ),
+                "threshold": _models.to_json(threshold),
+                "condition": _models.to_json(condition),
                 "enabled": enabled,
-                "config": (
-                    UNSET
-                    if isinstance(config, Unset)
-                    else (None if config is None else config.to_dict())
-                ),
-                "calculation_interval": (
-                    UNSET
-                    if isinstance(calculation_interval, Unset)
-                    else (None if calculation_interval is None else calculation_interval.value)
-                ),
+                "config": _models.to_json(config),
+                "calculation_interval": _models.to_json(calculation_interval),
                 "snoozed_until": snoozed_until,
                 "skip_weekend": skip_weekend,
             }
@@ -261,7 +237,7 @@ class AlertsResource:
             path="/api/environments/"
             + self._client.path_param("project_id", project_id)
             + "/alerts/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             body=json_body,
@@ -361,24 +337,12 @@ class AsyncAlertsResource:
             {
                 "insight": insight,
                 "subscribed_users": subscribed_users,
-                "threshold": threshold.to_dict(),
+                "threshold": _models.to_json(threshold),
                 "name": name,
-                "condition": (
-                    UNSET
-                    if isinstance(condition, Unset)
-                    else (None if condition is None else condition.to_dict())
-                ),
+                "condition": _models.to_json(condition),
                 "enabled": enabled,
-                "config": (
-                    UNSET
-                    if isinstance(config, Unset)
-                    else (None if config is None else config.to_dict())
-                ),
-                "calculation_interval": (
-                    UNSET
-                    if isinstance(calculation_interval, Unset)
-                    else (None if calculation_interval is None else calculation_interval.value)
-                ),
+                "config": _models.to_json(config),
+                "calculation_interval": _models.to_json(calculation_interval),
                 "snoozed_until": snoozed_until,
                 "skip_weekend": skip_weekend,
             }
@@ -419,7 +383,7 @@ class AsyncAlertsResource:
             path="/api/environments/"
             + self._client.path_param("project_id", project_id)
             + "/alerts/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -450,7 +414,7 @@ class AsyncAlertsResource:
             path="/api/environments/"
             + self._client.path_param("project_id", project_id)
             + "/alerts/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -495,23 +459,11 @@ class AsyncAlertsResource:
                 "insight": insight,
                 "name": name,
                 "subscribed_users": subscribed_users,
-                "threshold": UNSET if isinstance(threshold, Unset) else threshold.to_dict(),
-                "condition": (
-                    UNSET
-                    if isinstance(condition, Unset)
-                    else (None if condition is None else condition.to_dict())
-                ),
+                "threshold": _models.to_json(threshold),
+                "condition": _models.to_json(condition),
                 "enabled": enabled,
-                "config": (
-                    UNSET
-                    if isinstance(config, Unset)
-                    else (None if config is None else config.to_dict())
-                ),
-                "calculation_interval": (
-                    UNSET
-                    if isinstance(calculation_interval, Unset)
-                    else (None if calculation_interval is None else calculation_interval.value)
-                ),
+                "config": _models.to_json(config),
+                "calculation_interval": _models.to_json(calculation_interval),
                 "snoozed_until": snoozed_until,
                 "skip_weekend": skip_weekend,
             }
@@ -522,7 +474,7 @@ class AsyncAlertsResource:
             path="/api/environments/"
             + self._client.path_param("project_id", project_id)
             + "/alerts/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             body=json_body,

@@ -102,16 +102,12 @@ class AnnotationsResource:
         json_body = _models.drop_unset(
             {
                 "content": content,
-                "date_marker": (
-                    UNSET
-                    if isinstance(date_marker, Unset)
-                    else (None if date_marker is None else date_marker.isoformat())
-                ),
-                "creation_type": UNSET if isinstance(creation_type, Unset) else creation_type.value,
+                "date_marker": _models.to_json(date_marker),
+                "creation_type": _models.to_json(creation_type),
                 "dashboard_item": dashboard_item,
                 "dashboard_id": dashboard_id,
                 "deleted": deleted,
-                "scope": UNSET if isinstance(scope, Unset) else scope.value,
+                "scope": _models.to_json(scope),
             }
         )
 
@@ -229,16 +225,12 @@ class AnnotationsResource:
         json_body = _models.drop_unset(
             {
                 "content": content,
-                "date_marker": (
-                    UNSET
-                    if isinstance(date_marker, Unset)
-                    else (None if date_marker is None else date_marker.isoformat())
-                ),
-                "creation_type": UNSET if isinstance(creation_type, Unset) else creation_type.value,
+                "date_marker": _models.to_json(date_marker),
+                "creation_type": _models.to_json(creation_type),
                 "dashboard_item": dashboard_item,
                 "dashboard_id": dashboard_id,
                 "deleted": deleted,
-                "scope": UNSET if isinstance(scope, Unset) else scope.value,
+                "scope": _models.to_json(scope),
             }
         )
 
@@ -351,16 +343,12 @@ class AsyncAnnotationsResource:
         json_body = _models.drop_unset(
             {
                 "content": content,
-                "date_marker": (
-                    UNSET
-                    if isinstance(date_marker, Unset)
-                    else (None if date_marker is None else date_marker.isoformat())
-                ),
-                "creation_type": UNSET if isinstance(creation_type, Unset) else creation_type.value,
+                "date_marker": _models.to_json(date_marker),
+                "creation_type": _models.to_json(creation_type),
                 "dashboard_item": dashboard_item,
                 "dashboard_id": dashboard_id,
                 "deleted": deleted,
-                "scope": UNSET if isinstance(scope, Unset) else scope.value,
+                "scope": _models.to_json(scope),
             }
         )
 
@@ -478,16 +466,12 @@ class AsyncAnnotationsResource:
         json_body = _models.drop_unset(
             {
                 "content": content,
-                "date_marker": (
-                    UNSET
-                    if isinstance(date_marker, Unset)
-                    else (None if date_marker is None else date_marker.isoformat())
-                ),
-                "creation_type": UNSET if isinstance(creation_type, Unset) else creation_type.value,
+                "date_marker": _models.to_json(date_marker),
+                "creation_type": _models.to_json(creation_type),
                 "dashboard_item": dashboard_item,
                 "dashboard_id": dashboard_id,
                 "deleted": deleted,
-                "scope": UNSET if isinstance(scope, Unset) else scope.value,
+                "scope": _models.to_json(scope),
             }
         )
 

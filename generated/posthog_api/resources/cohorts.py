@@ -100,11 +100,7 @@ class CohortsResource:
                 "filters": filters,
                 "query": query,
                 "is_static": is_static,
-                "cohort_type": (
-                    UNSET
-                    if isinstance(cohort_type, Unset)
-                    else (None if cohort_type is None else cohort_type.value)
-                ),
+                "cohort_type": _models.to_json(cohort_type),
                 "_create_in_folder": create_in_folder,
                 "_create_static_person_ids": create_static_person_ids,
             }
@@ -212,11 +208,7 @@ class AsyncCohortsResource:
                 "filters": filters,
                 "query": query,
                 "is_static": is_static,
-                "cohort_type": (
-                    UNSET
-                    if isinstance(cohort_type, Unset)
-                    else (None if cohort_type is None else cohort_type.value)
-                ),
+                "cohort_type": _models.to_json(cohort_type),
                 "_create_in_folder": create_in_folder,
                 "_create_static_person_ids": create_static_person_ids,
             }

@@ -147,11 +147,7 @@ class ProjectsResource:
                 "session_replay_config": session_replay_config,
                 "survey_config": survey_config,
                 "access_control": access_control,
-                "week_start_day": (
-                    UNSET
-                    if isinstance(week_start_day, Unset)
-                    else (None if week_start_day is None else week_start_day.value)
-                ),
+                "week_start_day": _models.to_json(week_start_day),
                 "primary_dashboard": primary_dashboard,
                 "live_events_columns": live_events_columns,
                 "recording_domains": recording_domains,
@@ -163,11 +159,7 @@ class ProjectsResource:
                 "heatmaps_opt_in": heatmaps_opt_in,
                 "flags_persistence_default": flags_persistence_default,
                 "receive_org_level_activity_logs": receive_org_level_activity_logs,
-                "business_model": (
-                    UNSET
-                    if isinstance(business_model, Unset)
-                    else (None if business_model is None else business_model.value)
-                ),
+                "business_model": _models.to_json(business_model),
                 "conversations_enabled": conversations_enabled,
                 "conversations_settings": conversations_settings,
                 "logs_settings": logs_settings,
@@ -308,11 +300,7 @@ class ProjectsResource:
                 "session_replay_config": session_replay_config,
                 "survey_config": survey_config,
                 "access_control": access_control,
-                "week_start_day": (
-                    UNSET
-                    if isinstance(week_start_day, Unset)
-                    else (None if week_start_day is None else week_start_day.value)
-                ),
+                "week_start_day": _models.to_json(week_start_day),
                 "primary_dashboard": primary_dashboard,
                 "live_events_columns": live_events_columns,
                 "recording_domains": recording_domains,
@@ -324,11 +312,7 @@ class ProjectsResource:
                 "heatmaps_opt_in": heatmaps_opt_in,
                 "flags_persistence_default": flags_persistence_default,
                 "receive_org_level_activity_logs": receive_org_level_activity_logs,
-                "business_model": (
-                    UNSET
-                    if isinstance(business_model, Unset)
-                    else (None if business_model is None else business_model.value)
-                ),
+                "business_model": _models.to_json(business_model),
                 "conversations_enabled": conversations_enabled,
                 "conversations_settings": conversations_settings,
                 "logs_settings": logs_settings,
@@ -468,11 +452,7 @@ class ProjectsResource:
                 "session_replay_config": session_replay_config,
                 "survey_config": survey_config,
                 "access_control": access_control,
-                "week_start_day": (
-                    UNSET
-                    if isinstance(week_start_day, Unset)
-                    else (None if week_start_day is None else week_start_day.value)
-                ),
+                "week_start_day": _models.to_json(week_start_day),
                 "primary_dashboard": primary_dashboard,
                 "live_events_columns": live_events_columns,
                 "recording_domains": recording_domains,
@@ -484,11 +464,7 @@ class ProjectsResource:
                 "heatmaps_opt_in": heatmaps_opt_in,
                 "flags_persistence_default": flags_persistence_default,
                 "receive_org_level_activity_logs": receive_org_level_activity_logs,
-                "business_model": (
-                    UNSET
-                    if isinstance(business_model, Unset)
-                    else (None if business_model is None else business_model.value)
-                ),
+                "business_model": _models.to_json(business_model),
                 "conversations_enabled": conversations_enabled,
                 "conversations_settings": conversations_settings,
                 "logs_settings": logs_settings,
@@ -660,11 +636,7 @@ class ProjectsResource:
                 "session_replay_config": session_replay_config,
                 "survey_config": survey_config,
                 "access_control": access_control,
-                "week_start_day": (
-                    UNSET
-                    if isinstance(week_start_day, Unset)
-                    else (None if week_start_day is None else week_start_day.value)
-                ),
+                "week_start_day": _models.to_json(week_start_day),
                 "primary_dashboard": primary_dashboard,
                 "live_events_columns": live_events_columns,
                 "recording_domains": recording_domains,
@@ -676,11 +648,7 @@ class ProjectsResource:
                 "heatmaps_opt_in": heatmaps_opt_in,
                 "flags_persistence_default": flags_persistence_default,
                 "receive_org_level_activity_logs": receive_org_level_activity_logs,
-                "business_model": (
-                    UNSET
-                    if isinstance(business_model, Unset)
-                    else (None if business_model is None else business_model.value)
-                ),
+                "business_model": _models.to_json(business_model),
                 "conversations_enabled": conversations_enabled,
                 "conversations_settings": conversations_settings,
                 "logs_settings": logs_settings,
@@ -819,11 +787,7 @@ class ProjectsResource:
                 "session_replay_config": session_replay_config,
                 "survey_config": survey_config,
                 "access_control": access_control,
-                "week_start_day": (
-                    UNSET
-                    if isinstance(week_start_day, Unset)
-                    else (None if week_start_day is None else week_start_day.value)
-                ),
+                "week_start_day": _models.to_json(week_start_day),
                 "primary_dashboard": primary_dashboard,
                 "live_events_columns": live_events_columns,
                 "recording_domains": recording_domains,
@@ -835,11 +799,7 @@ class ProjectsResource:
                 "heatmaps_opt_in": heatmaps_opt_in,
                 "flags_persistence_default": flags_persistence_default,
                 "receive_org_level_activity_logs": receive_org_level_activity_logs,
-                "business_model": (
-                    UNSET
-                    if isinstance(business_model, Unset)
-                    else (None if business_model is None else business_model.value)
-                ),
+                "business_model": _models.to_json(business_model),
                 "conversations_enabled": conversations_enabled,
                 "conversations_settings": conversations_settings,
                 "logs_settings": logs_settings,
@@ -1008,11 +968,7 @@ class AsyncProjectsResource:
                 "session_replay_config": session_replay_config,
                 "survey_config": survey_config,
                 "access_control": access_control,
-                "week_start_day": (
-                    UNSET
-                    if isinstance(week_start_day, Unset)
-                    else (None if week_start_day is None else week_start_day.value)
-                ),
+                "week_start_day": _models.to_json(week_start_day),
                 "primary_dashboard": primary_dashboard,
                 "live_events_columns": live_events_columns,
                 "recording_domains": recording_domains,
@@ -1024,11 +980,7 @@ class AsyncProjectsResource:
                 "heatmaps_opt_in": heatmaps_opt_in,
                 "flags_persistence_default": flags_persistence_default,
                 "receive_org_level_activity_logs": receive_org_level_activity_logs,
-                "business_model": (
-                    UNSET
-                    if isinstance(business_model, Unset)
-                    else (None if business_model is None else business_model.value)
-                ),
+                "business_model": _models.to_json(business_model),
                 "conversations_enabled": conversations_enabled,
                 "conversations_settings": conversations_settings,
                 "logs_settings": logs_settings,
@@ -1169,11 +1121,7 @@ class AsyncProjectsResource:
                 "session_replay_config": session_replay_config,
                 "survey_config": survey_config,
                 "access_control": access_control,
-                "week_start_day": (
-                    UNSET
-                    if isinstance(week_start_day, Unset)
-                    else (None if week_start_day is None else week_start_day.value)
-                ),
+                "week_start_day": _models.to_json(week_start_day),
                 "primary_dashboard": primary_dashboard,
                 "live_events_columns": live_events_columns,
                 "recording_domains": recording_domains,
@@ -1185,11 +1133,7 @@ class AsyncProjectsResource:
                 "heatmaps_opt_in": heatmaps_opt_in,
                 "flags_persistence_default": flags_persistence_default,
                 "receive_org_level_activity_logs": receive_org_level_activity_logs,
-                "business_model": (
-                    UNSET
-                    if isinstance(business_model, Unset)
-                    else (None if business_model is None else business_model.value)
-                ),
+                "business_model": _models.to_json(business_model),
                 "conversations_enabled": conversations_enabled,
                 "conversations_settings": conversations_settings,
                 "logs_settings": logs_settings,
@@ -1329,11 +1273,7 @@ class AsyncProjectsResource:
                 "session_replay_config": session_replay_config,
                 "survey_config": survey_config,
                 "access_control": access_control,
-                "week_start_day": (
-                    UNSET
-                    if isinstance(week_start_day, Unset)
-                    else (None if week_start_day is None else week_start_day.value)
-                ),
+                "week_start_day": _models.to_json(week_start_day),
                 "primary_dashboard": primary_dashboard,
                 "live_events_columns": live_events_columns,
                 "recording_domains": recording_domains,
@@ -1345,11 +1285,7 @@ class AsyncProjectsResource:
                 "heatmaps_opt_in": heatmaps_opt_in,
                 "flags_persistence_default": flags_persistence_default,
                 "receive_org_level_activity_logs": receive_org_level_activity_logs,
-                "business_model": (
-                    UNSET
-                    if isinstance(business_model, Unset)
-                    else (None if business_model is None else business_model.value)
-                ),
+                "business_model": _models.to_json(business_model),
                 "conversations_enabled": conversations_enabled,
                 "conversations_settings": conversations_settings,
                 "logs_settings": logs_settings,
@@ -1521,11 +1457,7 @@ class AsyncProjectsResource:
                 "session_replay_config": session_replay_config,
                 "survey_config": survey_config,
                 "access_control": access_control,
-                "week_start_day": (
-                    UNSET
-                    if isinstance(week_start_day, Unset)
-                    else (None if week_start_day is None else week_start_day.value)
-                ),
+                "week_start_day": _models.to_json(week_start_day),
                 "primary_dashboard": primary_dashboard,
                 "live_events_columns": live_events_columns,
                 "recording_domains": recording_domains,
@@ -1537,11 +1469,7 @@ class AsyncProjectsResource:
                 "heatmaps_opt_in": heatmaps_opt_in,
                 "flags_persistence_default": flags_persistence_default,
                 "receive_org_level_activity_logs": receive_org_level_activity_logs,
-                "business_model": (
-                    UNSET
-                    if isinstance(business_model, Unset)
-                    else (None if business_model is None else business_model.value)
-                ),
+                "business_model": _models.to_json(business_model),
                 "conversations_enabled": conversations_enabled,
                 "conversations_settings": conversations_settings,
                 "logs_settings": logs_settings,
@@ -1680,11 +1608,7 @@ class AsyncProjectsResource:
                 "session_replay_config": session_replay_config,
                 "survey_config": survey_config,
                 "access_control": access_control,
-                "week_start_day": (
-                    UNSET
-                    if isinstance(week_start_day, Unset)
-                    else (None if week_start_day is None else week_start_day.value)
-                ),
+                "week_start_day": _models.to_json(week_start_day),
                 "primary_dashboard": primary_dashboard,
                 "live_events_columns": live_events_columns,
                 "recording_domains": recording_domains,
@@ -1696,11 +1620,7 @@ class AsyncProjectsResource:
                 "heatmaps_opt_in": heatmaps_opt_in,
                 "flags_persistence_default": flags_persistence_default,
                 "receive_org_level_activity_logs": receive_org_level_activity_logs,
-                "business_model": (
-                    UNSET
-                    if isinstance(business_model, Unset)
-                    else (None if business_model is None else business_model.value)
-                ),
+                "business_model": _models.to_json(business_model),
                 "conversations_enabled": conversations_enabled,
                 "conversations_settings": conversations_settings,
                 "logs_settings": logs_settings,

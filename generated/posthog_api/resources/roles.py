@@ -119,7 +119,7 @@ class RolesResource:
             path="/api/organizations/"
             + self._client.path_param("organization_id", organization_id)
             + "/roles/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -150,7 +150,7 @@ class RolesResource:
             path="/api/organizations/"
             + self._client.path_param("organization_id", organization_id)
             + "/roles/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -188,7 +188,7 @@ class RolesResource:
             path="/api/organizations/"
             + self._client.path_param("organization_id", organization_id)
             + "/roles/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             body=json_body,
@@ -312,7 +312,7 @@ class AsyncRolesResource:
             path="/api/organizations/"
             + self._client.path_param("organization_id", organization_id)
             + "/roles/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -343,7 +343,7 @@ class AsyncRolesResource:
             path="/api/organizations/"
             + self._client.path_param("organization_id", organization_id)
             + "/roles/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -381,7 +381,7 @@ class AsyncRolesResource:
             path="/api/organizations/"
             + self._client.path_param("organization_id", organization_id)
             + "/roles/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             body=json_body,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 from ..models.legacy_signal_report import LegacySignalReport
@@ -87,7 +88,7 @@ class SignalReportsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signal_reports/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -119,7 +120,7 @@ class SignalReportsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signal_reports/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/artefacts/",
             query=None,
             options=options,
@@ -207,7 +208,7 @@ class AsyncSignalReportsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signal_reports/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -239,7 +240,7 @@ class AsyncSignalReportsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signal_reports/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/artefacts/",
             query=None,
             options=options,

@@ -90,8 +90,8 @@ class SignalSourceConfigsResource:
         """
         json_body = _models.drop_unset(
             {
-                "source_product": source_product.value,
-                "source_type": source_type.value,
+                "source_product": _models.to_json(source_product),
+                "source_type": _models.to_json(source_type),
                 "enabled": enabled,
                 "config": config,
             }
@@ -133,7 +133,7 @@ class SignalSourceConfigsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signal_source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -165,7 +165,7 @@ class SignalSourceConfigsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signal_source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -201,10 +201,8 @@ class SignalSourceConfigsResource:
         """
         json_body = _models.drop_unset(
             {
-                "source_product": (
-                    UNSET if isinstance(source_product, Unset) else source_product.value
-                ),
-                "source_type": UNSET if isinstance(source_type, Unset) else source_type.value,
+                "source_product": _models.to_json(source_product),
+                "source_type": _models.to_json(source_type),
                 "enabled": enabled,
                 "config": config,
             }
@@ -215,7 +213,7 @@ class SignalSourceConfigsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signal_source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             body=json_body,
@@ -307,8 +305,8 @@ class AsyncSignalSourceConfigsResource:
         """
         json_body = _models.drop_unset(
             {
-                "source_product": source_product.value,
-                "source_type": source_type.value,
+                "source_product": _models.to_json(source_product),
+                "source_type": _models.to_json(source_type),
                 "enabled": enabled,
                 "config": config,
             }
@@ -350,7 +348,7 @@ class AsyncSignalSourceConfigsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signal_source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -382,7 +380,7 @@ class AsyncSignalSourceConfigsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signal_source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -418,10 +416,8 @@ class AsyncSignalSourceConfigsResource:
         """
         json_body = _models.drop_unset(
             {
-                "source_product": (
-                    UNSET if isinstance(source_product, Unset) else source_product.value
-                ),
-                "source_type": UNSET if isinstance(source_type, Unset) else source_type.value,
+                "source_product": _models.to_json(source_product),
+                "source_type": _models.to_json(source_type),
                 "enabled": enabled,
                 "config": config,
             }
@@ -432,7 +428,7 @@ class AsyncSignalSourceConfigsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signal_source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             body=json_body,

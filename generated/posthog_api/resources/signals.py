@@ -174,7 +174,7 @@ class SignalsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signals/reports/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -242,8 +242,8 @@ class SignalsResource:
         """
         json_body = _models.drop_unset(
             {
-                "source_product": source_product.value,
-                "source_type": source_type.value,
+                "source_product": _models.to_json(source_product),
+                "source_type": _models.to_json(source_type),
                 "enabled": enabled,
                 "config": config,
             }
@@ -285,7 +285,7 @@ class SignalsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signals/source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -317,7 +317,7 @@ class SignalsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signals/source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -353,10 +353,8 @@ class SignalsResource:
         """
         json_body = _models.drop_unset(
             {
-                "source_product": (
-                    UNSET if isinstance(source_product, Unset) else source_product.value
-                ),
-                "source_type": UNSET if isinstance(source_type, Unset) else source_type.value,
+                "source_product": _models.to_json(source_product),
+                "source_type": _models.to_json(source_type),
                 "enabled": enabled,
                 "config": config,
             }
@@ -367,7 +365,7 @@ class SignalsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signals/source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             body=json_body,
@@ -545,7 +543,7 @@ class AsyncSignalsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signals/reports/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -613,8 +611,8 @@ class AsyncSignalsResource:
         """
         json_body = _models.drop_unset(
             {
-                "source_product": source_product.value,
-                "source_type": source_type.value,
+                "source_product": _models.to_json(source_product),
+                "source_type": _models.to_json(source_type),
                 "enabled": enabled,
                 "config": config,
             }
@@ -656,7 +654,7 @@ class AsyncSignalsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signals/source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -688,7 +686,7 @@ class AsyncSignalsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signals/source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             options=options,
@@ -724,10 +722,8 @@ class AsyncSignalsResource:
         """
         json_body = _models.drop_unset(
             {
-                "source_product": (
-                    UNSET if isinstance(source_product, Unset) else source_product.value
-                ),
-                "source_type": UNSET if isinstance(source_type, Unset) else source_type.value,
+                "source_product": _models.to_json(source_product),
+                "source_type": _models.to_json(source_type),
                 "enabled": enabled,
                 "config": config,
             }
@@ -738,7 +734,7 @@ class AsyncSignalsResource:
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
             + "/signals/source_configs/"
-            + self._client.path_param("id", str(id))
+            + self._client.path_param("id", _models.to_json(id))
             + "/",
             query=None,
             body=json_body,

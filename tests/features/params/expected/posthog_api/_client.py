@@ -26,7 +26,8 @@ class PostHog(SyncAPIClient):
         timeout: seconds (or an httpx.Timeout) per request.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
         http_client: your own configured `httpx.Client`, if you need one.
-        transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in tests.
+        transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
+            tests.
         default_headers: headers sent with every request.
     """
 
@@ -75,7 +76,8 @@ class AsyncPostHog(AsyncAPIClient):
         timeout: seconds (or an httpx.Timeout) per request.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
         http_client: your own configured `httpx.AsyncClient`, if you need one.
-        transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in tests.
+        transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
+            tests.
         default_headers: headers sent with every request.
     """
 

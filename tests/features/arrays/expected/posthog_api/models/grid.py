@@ -42,48 +42,26 @@ class Grid:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_cells = _models.require(obj, "cells", path)
+        raw_cells = [
+            _models.list_of(item0, _models.at(path, "cells"), index0, _models.expect_float)
+            for index0, item0 in enumerate(_models.expect_list(raw_cells, path, "cells"))
+        ]
         raw_labels = obj.get("labels", UNSET)
+        if not isinstance(raw_labels, Unset):
+            raw_labels = _models.list_of(raw_labels, path, "labels", _models.expect_str)
         raw_stamps = obj.get("stamps", UNSET)
+        if not isinstance(raw_stamps, Unset):
+            raw_stamps = _models.list_of(raw_stamps, path, "stamps", _models.parse_datetime)
         raw_ids = obj.get("ids", UNSET)
+        if not isinstance(raw_ids, Unset):
+            raw_ids = _models.list_of(raw_ids, path, "ids", _models.parse_uuid)
         return cls(
-            cells=[
-                [
-                    _models.expect_float(
-                        item1, _models.at(_models.at(path, "cells"), index0), index1
-                    )
-                    for index1, item1 in enumerate(
-                        _models.expect_list(item0, _models.at(path, "cells"), index0)
-                    )
-                ]
-                for index0, item0 in enumerate(_models.expect_list(raw_cells, path, "cells"))
-            ],
-            labels=(
-                UNSET
-                if isinstance(raw_labels, Unset)
-                else [
-                    _models.expect_str(item0, _models.at(path, "labels"), index0)
-                    for index0, item0 in enumerate(_models.expect_list(raw_labels, path, "labels"))
-                ]
-            ),
-            stamps=(
-                UNSET
-                if isinstance(raw_stamps, Unset)
-                else [
-                    _models.parse_datetime(item0, _models.at(path, "stamps"), index0)
-                    for index0, item0 in enumerate(_models.expect_list(raw_stamps, path, "stamps"))
-                ]
-            ),
-            ids=(
-                UNSET
-                if isinstance(raw_ids, Unset)
-                else [
-                    _models.parse_uuid(item0, _models.at(path, "ids"), index0)
-                    for index0, item0 in enumerate(_models.expect_list(raw_ids, path, "ids"))
-                ]
-            ),
+            cells=raw_cells,
+            labels=raw_labels,
+            stamps=raw_stamps,
+            ids=raw_ids,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

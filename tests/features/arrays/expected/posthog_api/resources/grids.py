@@ -40,10 +40,7 @@ class GridsResource:
             path="/api/grids/",
             query=None,
             options=options,
-            parse=lambda data: [
-                Grid.from_dict(item0, _models.at(_models.at("$", None), index0))
-                for index0, item0 in enumerate(_models.expect_list(data, "$", None))
-            ],
+            parse=lambda data: _models.list_of_models(data, "$", None, Grid.from_dict),
         )
         return response.deliver()
 
@@ -80,10 +77,7 @@ class AsyncGridsResource:
             path="/api/grids/",
             query=None,
             options=options,
-            parse=lambda data: [
-                Grid.from_dict(item0, _models.at(_models.at("$", None), index0))
-                for index0, item0 in enumerate(_models.expect_list(data, "$", None))
-            ],
+            parse=lambda data: _models.list_of_models(data, "$", None, Grid.from_dict),
         )
         return response.deliver()
 

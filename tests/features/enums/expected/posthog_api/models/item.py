@@ -43,33 +43,25 @@ class Item:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_status = _models.require(obj, "status", path)
+        raw_status = _models.parse_enum(StatusEnum, raw_status, path, "status")
         raw_priority = obj.get("priority", UNSET)
+        if not isinstance(raw_priority, Unset):
+            raw_priority = _models.parse_enum(PriorityEnum, raw_priority, path, "priority")
         raw_level = obj.get("level", UNSET)
+        if not isinstance(raw_level, Unset | None):
+            raw_level = _models.parse_enum(StatusEnum, raw_level, path, "level")
         raw_inline_mode = obj.get("inline_mode", UNSET)
+        if not isinstance(raw_inline_mode, Unset):
+            raw_inline_mode = _models.parse_enum(
+                ItemInlineMode, raw_inline_mode, path, "inline_mode"
+            )
         return cls(
-            status=_models.parse_enum(StatusEnum, raw_status, path, "status"),
-            priority=(
-                UNSET
-                if isinstance(raw_priority, Unset)
-                else _models.parse_enum(PriorityEnum, raw_priority, path, "priority")
-            ),
-            level=(
-                UNSET
-                if isinstance(raw_level, Unset)
-                else (
-                    None
-                    if raw_level is None
-                    else _models.parse_enum(StatusEnum, raw_level, path, "level")
-                )
-            ),
-            inline_mode=(
-                UNSET
-                if isinstance(raw_inline_mode, Unset)
-                else _models.parse_enum(ItemInlineMode, raw_inline_mode, path, "inline_mode")
-            ),
+            status=raw_status,
+            priority=raw_priority,
+            level=raw_level,
+            inline_mode=raw_inline_mode,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 from ..models.item import Item
@@ -35,12 +36,15 @@ class ItemsResource:
         """Filter items by status
 
         `GET /api/projects/{project_id}/items/`.
+
+        Args:
+            status: Where an item is in its life.
         """
         response = self._client.request(
             method="GET",
             path="/api/projects/" + self._client.path_param("project_id", project_id) + "/items/",
             query={
-                "status": UNSET if isinstance(status, Unset) else status.value,
+                "status": _models.to_json(status),
             },
             options=options,
             parse=Item.from_dict,
@@ -76,12 +80,15 @@ class AsyncItemsResource:
         """Filter items by status
 
         `GET /api/projects/{project_id}/items/`.
+
+        Args:
+            status: Where an item is in its life.
         """
         response = await self._client.request(
             method="GET",
             path="/api/projects/" + self._client.path_param("project_id", project_id) + "/items/",
             query={
-                "status": UNSET if isinstance(status, Unset) else status.value,
+                "status": _models.to_json(status),
             },
             options=options,
             parse=Item.from_dict,

@@ -47,43 +47,34 @@ class Evil:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_import_os = obj.get('"""; import os #', UNSET)
+        if not isinstance(raw_import_os, Unset):
+            raw_import_os = _models.expect_str(raw_import_os, path, '"""; import os #')
         raw_n1st = obj.get("1st", UNSET)
+        if not isinstance(raw_n1st, Unset):
+            raw_n1st = _models.expect_str(raw_n1st, path, "1st")
         raw_naive = obj.get("naïve", UNSET)
+        if not isinstance(raw_naive, Unset):
+            raw_naive = _models.expect_str(raw_naive, path, "naïve")
         raw_def_ = obj.get("def", UNSET)
+        if not isinstance(raw_def_, Unset):
+            raw_def_ = _models.parse_enum(EvilDef, raw_def_, path, "def")
         raw_from_dict_ = obj.get("from_dict", UNSET)
+        if not isinstance(raw_from_dict_, Unset):
+            raw_from_dict_ = _models.expect_int(raw_from_dict_, path, "from_dict")
         raw_additional_properties_ = obj.get("additional_properties", UNSET)
+        if not isinstance(raw_additional_properties_, Unset):
+            raw_additional_properties_ = _models.expect_int(
+                raw_additional_properties_, path, "additional_properties"
+            )
         return cls(
-            import_os=(
-                UNSET
-                if isinstance(raw_import_os, Unset)
-                else _models.expect_str(raw_import_os, path, '"""; import os #')
-            ),
-            n1st=(
-                UNSET if isinstance(raw_n1st, Unset) else _models.expect_str(raw_n1st, path, "1st")
-            ),
-            naive=(
-                UNSET
-                if isinstance(raw_naive, Unset)
-                else _models.expect_str(raw_naive, path, "naïve")
-            ),
-            def_=(
-                UNSET
-                if isinstance(raw_def_, Unset)
-                else _models.parse_enum(EvilDef, raw_def_, path, "def")
-            ),
-            from_dict_=(
-                UNSET
-                if isinstance(raw_from_dict_, Unset)
-                else _models.expect_int(raw_from_dict_, path, "from_dict")
-            ),
-            additional_properties_=(
-                UNSET
-                if isinstance(raw_additional_properties_, Unset)
-                else _models.expect_int(raw_additional_properties_, path, "additional_properties")
-            ),
+            import_os=raw_import_os,
+            n1st=raw_n1st,
+            naive=raw_naive,
+            def_=raw_def_,
+            from_dict_=raw_from_dict_,
+            additional_properties_=raw_additional_properties_,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

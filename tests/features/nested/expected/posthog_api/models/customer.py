@@ -41,14 +41,13 @@ class Customer:
 
         obj = _models.expect_object(data, path, None)
         raw_name = _models.require(obj, "name", path)
+        raw_name = _models.expect_str(raw_name, path, "name")
         raw_address = obj.get("address", UNSET)
+        if not isinstance(raw_address, Unset):
+            raw_address = CustomerAddress.from_dict(raw_address, _models.at(path, "address"))
         return cls(
-            name=_models.expect_str(raw_name, path, "name"),
-            address=(
-                UNSET
-                if isinstance(raw_address, Unset)
-                else CustomerAddress.from_dict(raw_address, _models.at(path, "address"))
-            ),
+            name=raw_name,
+            address=raw_address,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -34,19 +34,16 @@ class CustomerAddress:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_city = obj.get("city", UNSET)
+        if not isinstance(raw_city, Unset):
+            raw_city = _models.expect_str(raw_city, path, "city")
         raw_country = obj.get("country", UNSET)
+        if not isinstance(raw_country, Unset):
+            raw_country = _models.expect_str(raw_country, path, "country")
         return cls(
-            city=(
-                UNSET if isinstance(raw_city, Unset) else _models.expect_str(raw_city, path, "city")
-            ),
-            country=(
-                UNSET
-                if isinstance(raw_country, Unset)
-                else _models.expect_str(raw_country, path, "country")
-            ),
+            city=raw_city,
+            country=raw_country,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

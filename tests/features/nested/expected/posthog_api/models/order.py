@@ -47,29 +47,21 @@ class Order:
 
         obj = _models.expect_object(data, path, None)
         raw_customer = _models.require(obj, "customer", path)
+        raw_customer = Customer.from_dict(raw_customer, _models.at(path, "customer"))
         raw_parent = obj.get("parent", UNSET)
+        if not isinstance(raw_parent, Unset):
+            raw_parent = Order.from_dict(raw_parent, _models.at(path, "parent"))
         raw_metadata = obj.get("metadata", UNSET)
+        if not isinstance(raw_metadata, Unset):
+            raw_metadata = _models.dict_of(raw_metadata, path, "metadata", _models.expect_int)
         raw_extra = obj.get("extra", UNSET)
+        if not isinstance(raw_extra, Unset):
+            raw_extra = _models.expect_object(raw_extra, path, "extra")
         return cls(
-            customer=Customer.from_dict(raw_customer, _models.at(path, "customer")),
-            parent=(
-                UNSET
-                if isinstance(raw_parent, Unset)
-                else Order.from_dict(raw_parent, _models.at(path, "parent"))
-            ),
-            metadata=(
-                UNSET
-                if isinstance(raw_metadata, Unset)
-                else {
-                    key0: _models.expect_int(item0, _models.at(path, "metadata"), key0)
-                    for key0, item0 in _models.expect_object(raw_metadata, path, "metadata").items()
-                }
-            ),
-            extra=(
-                UNSET
-                if isinstance(raw_extra, Unset)
-                else _models.expect_object(raw_extra, path, "extra")
-            ),
+            customer=raw_customer,
+            parent=raw_parent,
+            metadata=raw_metadata,
+            extra=raw_extra,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

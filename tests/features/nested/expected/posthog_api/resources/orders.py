@@ -42,8 +42,8 @@ class OrdersResource:
         """
         json_body = _models.drop_unset(
             {
-                "customer": customer.to_dict(),
-                "parent": UNSET if isinstance(parent, Unset) else parent.to_dict(),
+                "customer": _models.to_json(customer),
+                "parent": _models.to_json(parent),
                 "metadata": metadata,
                 "extra": extra,
             }
@@ -93,8 +93,8 @@ class AsyncOrdersResource:
         """
         json_body = _models.drop_unset(
             {
-                "customer": customer.to_dict(),
-                "parent": UNSET if isinstance(parent, Unset) else parent.to_dict(),
+                "customer": _models.to_json(customer),
+                "parent": _models.to_json(parent),
                 "metadata": metadata,
                 "extra": extra,
             }

@@ -37,7 +37,7 @@ class ThingsResource:
         """
         response = self._client.request(
             method="PUT",
-            path="/api/things/" + self._client.path_param("id", str(id)) + "/",
+            path="/api/things/" + self._client.path_param("id", _models.to_json(id)) + "/",
             query=None,
             options=options,
             parse=_models.parse_none,
@@ -56,7 +56,7 @@ class ThingsResource:
         """
         response = self._client.request(
             method="DELETE",
-            path="/api/things/" + self._client.path_param("id", str(id)) + "/",
+            path="/api/things/" + self._client.path_param("id", _models.to_json(id)) + "/",
             query=None,
             options=options,
             parse=_models.parse_none,
@@ -95,7 +95,7 @@ class AsyncThingsResource:
         """
         response = await self._client.request(
             method="PUT",
-            path="/api/things/" + self._client.path_param("id", str(id)) + "/",
+            path="/api/things/" + self._client.path_param("id", _models.to_json(id)) + "/",
             query=None,
             options=options,
             parse=_models.parse_none,
@@ -114,7 +114,7 @@ class AsyncThingsResource:
         """
         response = await self._client.request(
             method="DELETE",
-            path="/api/things/" + self._client.path_param("id", str(id)) + "/",
+            path="/api/things/" + self._client.path_param("id", _models.to_json(id)) + "/",
             query=None,
             options=options,
             parse=_models.parse_none,

@@ -47,58 +47,37 @@ class Thing:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_required_nullable = _models.require(obj, "required_nullable", path)
+        if raw_required_nullable is not None:
+            raw_required_nullable = _models.expect_str(
+                raw_required_nullable, path, "required_nullable"
+            )
         raw_required_plain = _models.require(obj, "required_plain", path)
+        raw_required_plain = _models.expect_str(raw_required_plain, path, "required_plain")
         raw_optional_nullable = obj.get("optional_nullable", UNSET)
+        if not isinstance(raw_optional_nullable, Unset | None):
+            raw_optional_nullable = _models.expect_int(
+                raw_optional_nullable, path, "optional_nullable"
+            )
         raw_optional_plain = obj.get("optional_plain", UNSET)
+        if not isinstance(raw_optional_plain, Unset):
+            raw_optional_plain = _models.expect_bool(raw_optional_plain, path, "optional_plain")
         raw_nullable_time = obj.get("nullable_time", UNSET)
+        if not isinstance(raw_nullable_time, Unset | None):
+            raw_nullable_time = _models.parse_datetime(raw_nullable_time, path, "nullable_time")
         raw_nullable_list = obj.get("nullable_list", UNSET)
+        if not isinstance(raw_nullable_list, Unset | None):
+            raw_nullable_list = _models.list_of(
+                raw_nullable_list, path, "nullable_list", _models.expect_str
+            )
         return cls(
-            required_nullable=(
-                None
-                if raw_required_nullable is None
-                else _models.expect_str(raw_required_nullable, path, "required_nullable")
-            ),
-            required_plain=_models.expect_str(raw_required_plain, path, "required_plain"),
-            optional_nullable=(
-                UNSET
-                if isinstance(raw_optional_nullable, Unset)
-                else (
-                    None
-                    if raw_optional_nullable is None
-                    else _models.expect_int(raw_optional_nullable, path, "optional_nullable")
-                )
-            ),
-            optional_plain=(
-                UNSET
-                if isinstance(raw_optional_plain, Unset)
-                else _models.expect_bool(raw_optional_plain, path, "optional_plain")
-            ),
-            nullable_time=(
-                UNSET
-                if isinstance(raw_nullable_time, Unset)
-                else (
-                    None
-                    if raw_nullable_time is None
-                    else _models.parse_datetime(raw_nullable_time, path, "nullable_time")
-                )
-            ),
-            nullable_list=(
-                UNSET
-                if isinstance(raw_nullable_list, Unset)
-                else (
-                    None
-                    if raw_nullable_list is None
-                    else [
-                        _models.expect_str(item0, _models.at(path, "nullable_list"), index0)
-                        for index0, item0 in enumerate(
-                            _models.expect_list(raw_nullable_list, path, "nullable_list")
-                        )
-                    ]
-                )
-            ),
+            required_nullable=raw_required_nullable,
+            required_plain=raw_required_plain,
+            optional_nullable=raw_optional_nullable,
+            optional_plain=raw_optional_plain,
+            nullable_time=raw_nullable_time,
+            nullable_list=raw_nullable_list,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

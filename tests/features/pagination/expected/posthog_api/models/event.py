@@ -30,11 +30,11 @@ class Event:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.expect_str(raw_id, path, "id")
         return cls(
-            id=_models.expect_str(raw_id, path, "id"),
+            id=raw_id,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

@@ -58,16 +58,11 @@ class SearchResource:
                 "q": q,
                 "limit": limit,
                 "exact": exact,
-                "since": UNSET if isinstance(since, Unset) else since.isoformat(),
+                "since": _models.to_json(since),
                 "tags": tags,
                 "from": from_,
             },
-            options=_models.with_headers(
-                options,
-                {
-                    "X-Request-Id": x_request_id,
-                },
-            ),
+            options=_models.with_headers(options, {"X-Request-Id": x_request_id}),
             parse=lambda data: _models.expect_object(data, "$", None),
         )
         return response.deliver()
@@ -123,16 +118,11 @@ class AsyncSearchResource:
                 "q": q,
                 "limit": limit,
                 "exact": exact,
-                "since": UNSET if isinstance(since, Unset) else since.isoformat(),
+                "since": _models.to_json(since),
                 "tags": tags,
                 "from": from_,
             },
-            options=_models.with_headers(
-                options,
-                {
-                    "X-Request-Id": x_request_id,
-                },
-            ),
+            options=_models.with_headers(options, {"X-Request-Id": x_request_id}),
             parse=lambda data: _models.expect_object(data, "$", None),
         )
         return response.deliver()

@@ -37,15 +37,17 @@ class Note:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_id = _models.require(obj, "id", path)
+        raw_id = _models.expect_int(raw_id, path, "id")
         raw_content = _models.require(obj, "content", path)
+        raw_content = _models.expect_str(raw_content, path, "content")
         raw_created_at = _models.require(obj, "created_at", path)
+        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
         return cls(
-            id=_models.expect_int(raw_id, path, "id"),
-            content=_models.expect_str(raw_content, path, "content"),
-            created_at=_models.parse_datetime(raw_created_at, path, "created_at"),
+            id=raw_id,
+            content=raw_content,
+            created_at=raw_created_at,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

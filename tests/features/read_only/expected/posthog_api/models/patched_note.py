@@ -31,15 +31,12 @@ class PatchedNote:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$") -> Self:
         """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-
         obj = _models.expect_object(data, path, None)
         raw_content = obj.get("content", UNSET)
+        if not isinstance(raw_content, Unset):
+            raw_content = _models.expect_str(raw_content, path, "content")
         return cls(
-            content=(
-                UNSET
-                if isinstance(raw_content, Unset)
-                else _models.expect_str(raw_content, path, "content")
-            ),
+            content=raw_content,
             additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
         )
 

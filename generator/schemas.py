@@ -1,0 +1,519 @@
+"""JSON Schemas -> Python types (`TypeRef`), registering the models and enums they define.
+
+Every typing decision the parser makes about a schema lives here: which schemas become classes,
+what a `oneOf` becomes, how "or null" is spelled in 3.0 and 3.1. What cannot be represented
+precisely becomes a wider type plus a warning naming the JSON pointer; nothing is dropped
+silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from generator import naming
+from generator.load import escape_pointer_token, resolve_pointer
+from generator.model import (
+    Discriminator,
+    Enum,
+    EnumMember,
+    Field,
+    Model,
+    TypeRef,
+)
+
+SCHEMA_PREFIX = "#/components/schemas/"
+_MAX_REF_HOPS = 50
+_ANY = TypeRef("any")
+# Keywords that give a schema a shape; a oneOf variant without any of them only adds
+# constraints (`oneOf: [{required: [a]}, {required: [b]}]`) and changes no type.
+_SHAPE_KEYWORDS = frozenset(
+    {"$ref", "type", "properties", "items", "enum", "const", "allOf", "oneOf", "anyOf"}
+)
+_STRING_FORMATS: dict[str, Any] = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
+_SCALAR_KINDS: dict[str, Any] = {"integer": "int", "number": "float", "boolean": "bool"}
+
+Warn = Callable[[str, str], None]
+
+
+@dataclass
+class Registry:
+    """Models and enums found so far, by class name, plus the names already claimed."""
+
+    models: dict[str, Model] = field(default_factory=dict)
+    enums: dict[str, Enum] = field(default_factory=dict)
+    names_by_pointer: dict[str, str] = field(default_factory=dict)
+    taken: set[str] = field(default_factory=set)
+    in_progress: set[str] = field(default_factory=set)
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def claim(self, pointer: str, wanted: str) -> str:
+        """The class name for the schema at `pointer`: the same on every call, unique overall."""
+        if pointer in self.names_by_pointer:
+            return self.names_by_pointer[pointer]
+        name = naming.unique_class_name(wanted, self.taken, self.counters)
+        self.names_by_pointer[pointer] = name
+        return name
+
+
+class SchemaTyper:
+    """Types schemas of one document; the registry and warnings are shared with the parser."""
+
+    def __init__(self, document: dict[str, Any], registry: Registry, warn: Warn) -> None:
+        self.doc = document
+        self.registry = registry
+        self.warn = warn
+        # $ref targets being expanded inline right now: meeting one again means a cycle that no
+        # class breaks (an array of itself), which Python cannot spell without a class.
+        self._expanding: set[str] = set()
+
+    # -- references -------------------------------------------------------------------------
+
+    def resolve(self, node: Any) -> Any:
+        """Follow `$ref` chains to the node they name (refs were checked at load time).
+
+        A chain that loops (`A: {$ref: B}`, `B: {$ref: A}`) ends as an empty schema.
+        """
+        hops = 0
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            node = resolve_pointer(self.doc, node["$ref"][1:])
+            hops += 1
+            if hops > _MAX_REF_HOPS:
+                return {}
+        return node
+
+    def resolve_schema(self, schema: Any) -> dict[str, Any]:
+        resolved = self.resolve(schema)
+        return resolved if isinstance(resolved, dict) else {}
+
+    # -- the entry point --------------------------------------------------------------------
+
+    def type_of(self, schema: Any, pointer: str, name_hint: str) -> TypeRef:
+        """The Python type for a schema; registers models and enums it defines on the way."""
+        if not isinstance(schema, dict):
+            return _ANY  # `true` (anything) and `false` (nothing) in 3.1
+        if isinstance(schema.get("$ref"), str):
+            return self._ref_type(schema, pointer, name_hint)
+        nullable, rest = self._split_nullable(schema, pointer)
+        if rest is None:
+            return _ANY
+        if nullable:
+            return self.type_of(rest, pointer, name_hint).with_nullable()
+        return self._non_null_type(rest, pointer, name_hint)
+
+    def _non_null_type(self, schema: dict[str, Any], pointer: str, name_hint: str) -> TypeRef:
+        if "enum" in schema:
+            return self._enum_type(schema, pointer, name_hint)
+        if "const" in schema:
+            return self._const_type(schema["const"], f"{pointer}/const")
+        if "allOf" in schema:
+            return self._all_of_type(schema, pointer, name_hint)
+        for key in ("oneOf", "anyOf"):
+            if key in schema and _has_shaped_variants(schema[key]):
+                return self._union_type(schema, key, pointer, name_hint)
+        kind = schema.get("type")
+        if kind == "object" or (kind is None and "properties" in schema):
+            return self._object_type(schema, pointer, name_hint)
+        if kind == "array":
+            items = schema.get("items")
+            return TypeRef("list", item=self.type_of(items, f"{pointer}/items", f"{name_hint}Item"))
+        if kind == "string":
+            return TypeRef(_STRING_FORMATS.get(str(schema.get("format")), "str"))
+        if kind in _SCALAR_KINDS:
+            return TypeRef(_SCALAR_KINDS[kind])
+        if kind is not None:
+            self.warn(f"{pointer}/type", f"type {kind!r} is typed as Any")
+        return _ANY
+
+    def _ref_type(self, schema: dict[str, Any], pointer: str, name_hint: str) -> TypeRef:
+        ref: str = schema["$ref"]
+        target_pointer = ref[1:]
+        target = self.resolve(schema)
+        # 3.0 documents often write `{$ref: X, nullable: true}`; honour it rather than drop it.
+        nullable = schema.get("nullable") is True
+        if ref.startswith(SCHEMA_PREFIX) and _defines_class(target):
+            name = self.registry.claim(target_pointer, naming.pascal_case(ref.rsplit("/", 1)[-1]))
+            known = self._known_class(name)
+            if known is not None:  # built already, or being built (a model that contains itself)
+                return known.with_nullable() if nullable else known
+            name_hint = name
+        if target_pointer in self._expanding:
+            self.warn(pointer, f"recursive schema {ref!r} is typed as Any")
+            return _ANY
+        self._expanding.add(target_pointer)
+        try:
+            target_type = self.type_of(target, target_pointer, name_hint)
+        finally:
+            self._expanding.discard(target_pointer)
+        return target_type.with_nullable() if nullable else target_type
+
+    def _known_class(self, name: str) -> TypeRef | None:
+        if name in self.registry.models or name in self.registry.in_progress:
+            return TypeRef("model", name=name)
+        if name in self.registry.enums:
+            return TypeRef("enum", name=name)
+        return None
+
+    # -- "or null" --------------------------------------------------------------------------
+
+    def _split_nullable(self, schema: dict[str, Any], pointer: str) -> tuple[bool, Any]:
+        """Separate "or null" (3.1 type list, 3.0 nullable, a null variant, a null enum value)
+        from the rest; the rest is None when the schema allows null only."""
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            return _split_type_list(schema, kind)
+        if schema.get("nullable") is True:
+            return True, {k: v for k, v in schema.items() if k != "nullable"}
+        if kind == "null":
+            return True, None
+        for key in ("oneOf", "anyOf"):
+            variants = schema.get(key)
+            if isinstance(variants, list):
+                non_null = [v for v in variants if not _is_null_schema(self.resolve(v))]
+                if len(non_null) < len(variants):
+                    return True, self._without_null_variants(schema, key, non_null)
+        if isinstance(schema.get("enum"), list) and None in schema["enum"]:
+            values = [v for v in schema["enum"] if v is not None]
+            return True, ({**schema, "enum": values} if values else None)
+        if "const" in schema and schema["const"] is None:
+            return True, None
+        return False, schema
+
+    def _without_null_variants(
+        self, schema: dict[str, Any], key: str, non_null: list[Any]
+    ) -> dict[str, Any] | None:
+        rest = {k: v for k, v in schema.items() if k != key}
+        if not non_null:
+            return rest or None
+        if len(non_null) == 1:
+            return {**rest, **non_null[0]} if rest else non_null[0]
+        return {**rest, key: non_null}
+
+    # -- enums and constants ----------------------------------------------------------------
+
+    def _enum_type(self, schema: dict[str, Any], pointer: str, name_hint: str) -> TypeRef:
+        values = schema["enum"]
+        if not isinstance(values, list) or not values:
+            self.warn(f"{pointer}/enum", "an empty enum is typed as Any")
+            return _ANY
+        if not all(_hashable(v) for v in values):
+            self.warn(f"{pointer}/enum", "an enum of objects or lists is typed as Any")
+            return _ANY
+        # Keyed by type too: 1 and True are equal in Python but distinct enum values.
+        plain = [value for _, value in dict.fromkeys((type(v), v) for v in values)]
+        value_kind: Literal["str", "int"]
+        if all(isinstance(v, str) for v in plain):
+            value_kind = "str"
+        elif all(isinstance(v, int) and not isinstance(v, bool) for v in plain):
+            value_kind = "int"
+        elif all(isinstance(v, str | int) for v in plain):  # bools are ints too
+            return TypeRef("literal", literals=tuple(plain))
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in plain):
+            self.warn(f"{pointer}/enum", "an enum of fractional numbers is typed as float")
+            return TypeRef("float")
+        else:
+            self.warn(f"{pointer}/enum", "an enum of mixed value types is typed as Any")
+            return _ANY
+        return self._register_enum(schema, pointer, name_hint, value_kind, plain)
+
+    def _register_enum(
+        self,
+        schema: dict[str, Any],
+        pointer: str,
+        name_hint: str,
+        value_kind: Literal["str", "int"],
+        values: list[Any],
+    ) -> TypeRef:
+        name = self.registry.claim(pointer, name_hint)
+        if name not in self.registry.enums:
+            members = naming.unique(naming.enum_member_name(v) for v in values)
+            self.registry.enums[name] = Enum(
+                name=name,
+                module=naming.snake_case(name),
+                pointer=pointer,
+                description=str(schema.get("description") or ""),
+                value_kind=value_kind,
+                members=tuple(
+                    EnumMember(py_name=member, value=value)
+                    for member, value in zip(members, values, strict=True)
+                ),
+            )
+        return TypeRef("enum", name=name)
+
+    def _const_type(self, value: Any, pointer: str) -> TypeRef:
+        if isinstance(value, str | int):  # bools included
+            return TypeRef("literal", literals=(value,))
+        if isinstance(value, float):
+            return TypeRef("float")
+        self.warn(pointer, "a const object or list is typed as Any")
+        return _ANY
+
+    # -- allOf ------------------------------------------------------------------------------
+
+    def _all_of_type(self, schema: dict[str, Any], pointer: str, name_hint: str) -> TypeRef:
+        parts = schema["allOf"]
+        siblings = {k: v for k, v in schema.items() if k not in ("allOf", "description", "title")}
+        if isinstance(parts, list) and len(parts) == 1 and not siblings:
+            return self.type_of(parts[0], f"{pointer}/allOf/0", name_hint)
+        merged = self.merged_object(schema)
+        return self._object_type(merged, pointer, name_hint)
+
+    def merged_object(
+        self, schema: dict[str, Any], seen: frozenset[int] = frozenset()
+    ) -> dict[str, Any]:
+        """Flatten allOf parts into one object schema (properties and required united).
+
+        `seen` holds the parts being merged, so parts that include each other end the recursion.
+        """
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        extra: Any = None
+        for part in [*schema.get("allOf", []), {k: v for k, v in schema.items() if k != "allOf"}]:
+            resolved = self.resolve_schema(part)
+            if id(resolved) in seen:
+                continue
+            if "allOf" in resolved:
+                resolved = self.merged_object(resolved, seen | {id(resolved)})
+            properties.update(resolved.get("properties") or {})
+            required.extend(r for r in resolved.get("required") or [] if r not in required)
+            if isinstance(resolved.get("additionalProperties"), dict):
+                extra = resolved["additionalProperties"]
+        merged: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
+        if extra is not None:
+            merged["additionalProperties"] = extra
+        if schema.get("description"):
+            merged["description"] = schema["description"]
+        return merged
+
+    # -- oneOf / anyOf ----------------------------------------------------------------------
+
+    def _union_type(
+        self, schema: dict[str, Any], key: str, pointer: str, name_hint: str
+    ) -> TypeRef:
+        raw_variants = schema[key]
+        if schema.get("properties"):
+            self.warn(
+                f"{pointer}/{key}",
+                f"{key} beside properties is not modelled: typed as the object's own properties",
+            )
+            return self._object_type(schema, pointer, name_hint)
+        variants = [
+            self.type_of(
+                variant, f"{pointer}/{key}/{index}", _variant_hint(variant, index, name_hint)
+            )
+            for index, variant in enumerate(raw_variants)
+        ]
+        discriminator = self._discriminator(schema, key, pointer, raw_variants, variants)
+        if discriminator is not None:
+            return TypeRef("union", variants=tuple(variants), discriminator=discriminator)
+        return _union_of(variants)
+
+    def _discriminator(
+        self,
+        schema: dict[str, Any],
+        key: str,
+        pointer: str,
+        raw_variants: list[Any],
+        variants: list[TypeRef],
+    ) -> Discriminator | None:
+        """The discriminator's (value -> variant) table, or None to try the variants in order."""
+        spec = schema.get("discriminator")
+        if not isinstance(spec, dict) or not isinstance(spec.get("propertyName"), str):
+            return None
+        where = f"{pointer}/discriminator"
+        if not all(v.kind in ("model", "dict") and not v.nullable for v in variants):
+            self.warn(where, "a discriminator over non-object variants is ignored")
+            return None
+        refs = [v.get("$ref") if isinstance(v, dict) else None for v in raw_variants]
+        mapping: list[tuple[str, int]] = []
+        for value, target in (spec.get("mapping") or {}).items():
+            index = _variant_index(str(target), refs)
+            if index is None:
+                self.warn(f"{where}/mapping", f"{target!r} is not one of the {key} variants")
+                continue
+            mapping.append((str(value), index))
+        mapped = {index for _, index in mapping}
+        for index, ref in enumerate(refs):
+            if index not in mapped and isinstance(ref, str):
+                mapping.append(
+                    (ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~"), index)
+                )
+        if {index for _, index in mapping} != set(range(len(variants))):
+            self.warn(
+                where, "not every variant has a discriminator value: variants are tried in order"
+            )
+            return None
+        return Discriminator(property=spec["propertyName"], mapping=tuple(mapping))
+
+    # -- objects ----------------------------------------------------------------------------
+
+    def _object_type(self, schema: dict[str, Any], pointer: str, name_hint: str) -> TypeRef:
+        properties = schema.get("properties")
+        extra = schema.get("additionalProperties")
+        if not properties:
+            if isinstance(extra, dict) and extra:
+                value = self.type_of(extra, f"{pointer}/additionalProperties", f"{name_hint}Value")
+                return TypeRef("dict", item=value)
+            return TypeRef("dict", item=_ANY)
+        name = self.registry.claim(pointer, name_hint)
+        if name in self.registry.models or name in self.registry.in_progress:
+            return TypeRef("model", name=name)
+        if isinstance(schema.get("discriminator"), dict):
+            self.warn(
+                f"{pointer}/discriminator",
+                "a discriminator without oneOf/anyOf is not used: the base class is decoded",
+            )
+        self.registry.in_progress.add(name)
+        fields = self.fields_of(schema, pointer, name)
+        extra_type = None
+        if isinstance(extra, dict) and extra:
+            extra_type = self.type_of(extra, f"{pointer}/additionalProperties", f"{name}Value")
+            if extra_type.kind == "any" and not extra_type.nullable:
+                extra_type = None
+        self.registry.in_progress.discard(name)
+        self.registry.models[name] = Model(
+            name=name,
+            module=naming.snake_case(name),
+            pointer=pointer,
+            description=str(schema.get("description") or schema.get("title") or ""),
+            fields=fields,
+            extra_type=extra_type,
+        )
+        return TypeRef("model", name=name)
+
+    def fields_of(self, schema: dict[str, Any], pointer: str, owner: str) -> tuple[Field, ...]:
+        properties: dict[str, Any] = schema.get("properties") or {}
+        required = set(schema.get("required") or [])
+        py_names = naming.unique(naming.field_name(str(name)) for name in properties)
+        fields = []
+        for (wire_name, prop), py_name in zip(properties.items(), py_names, strict=True):
+            prop_pointer = f"{pointer}/properties/{escape_pointer_token(str(wire_name))}"
+            own = prop if isinstance(prop, dict) else {}
+            resolved = self.resolve_schema(prop)
+            hint = f"{owner}{naming.pascal_case(str(wire_name))}"
+            fields.append(
+                Field(
+                    wire_name=str(wire_name),
+                    py_name=py_name,
+                    type=self.type_of(prop, prop_pointer, hint),
+                    required=wire_name in required,
+                    read_only=bool(own.get("readOnly") or resolved.get("readOnly")),
+                    description=describe(own) or describe(resolved),
+                    pointer=prop_pointer,
+                )
+            )
+        return tuple(fields)
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def describe(schema: Any) -> str:
+    """A schema's description, plus its default when it has one (shown in docstrings only)."""
+    if not isinstance(schema, dict):
+        return ""
+    text = str(schema.get("description") or "")
+    if "default" in schema and _is_short_scalar(schema["default"]):
+        text = f"{text} Defaults to `{_json_scalar(schema['default'])}`.".strip()
+    return text
+
+
+def _is_short_scalar(value: Any) -> bool:
+    return (
+        value is None
+        or isinstance(value, bool | int | float)
+        or (isinstance(value, str) and len(value) <= 60 and "`" not in value)
+    )
+
+
+def _json_scalar(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _split_type_list(schema: dict[str, Any], kinds: list[Any]) -> tuple[bool, Any]:
+    """A 3.1 type list: "null" becomes nullability; several other types become an anyOf."""
+    nullable = "null" in kinds
+    non_null = [k for k in dict.fromkeys(kinds) if k != "null"]
+    rest = {k: v for k, v in schema.items() if k != "type"}
+    if isinstance(rest.get("enum"), list):
+        rest["enum"] = [v for v in rest["enum"] if v is not None]
+    if not non_null:
+        return nullable, (rest if rest.get("enum") else None)
+    if len(non_null) == 1:
+        return nullable, {**rest, "type": non_null[0]}
+    if "enum" in rest or "const" in rest:
+        return nullable, rest  # the values decide the type
+    return nullable, {"anyOf": [{**rest, "type": kind} for kind in non_null]}
+
+
+def _defines_class(schema: Any) -> bool:
+    """Does a component get its own class (object with properties, enum, allOf merge)?"""
+    if not isinstance(schema, dict):
+        return False
+    return bool(schema.get("properties")) or "enum" in schema or "allOf" in schema
+
+
+def _has_shaped_variants(variants: Any) -> bool:
+    return isinstance(variants, list) and any(
+        not isinstance(v, dict) or _SHAPE_KEYWORDS & v.keys() for v in variants
+    )
+
+
+def _is_null_schema(schema: Any) -> bool:
+    return isinstance(schema, dict) and (
+        schema.get("type") == "null"
+        or schema.get("enum") == [None]
+        or ("const" in schema and schema["const"] is None)
+    )
+
+
+def _hashable(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float)
+
+
+def _variant_hint(variant: Any, index: int, name_hint: str) -> str:
+    """Class-name hint for an inline union variant: its title, else its position."""
+    title = variant.get("title") if isinstance(variant, dict) else None
+    if isinstance(title, str) and title.strip():
+        return f"{name_hint}{naming.pascal_case(title)}"
+    return f"{name_hint}Variant{index + 1}"
+
+
+def _variant_index(target: str, refs: list[Any]) -> int | None:
+    """Which variant a discriminator mapping names: a full `$ref` or a bare schema name."""
+    for index, ref in enumerate(refs):
+        if isinstance(ref, str) and (ref == target or ref == f"{SCHEMA_PREFIX}{target}"):
+            return index
+    return None
+
+
+def _union_of(variants: list[TypeRef]) -> TypeRef:
+    """`A | B` from the variants' types: nested unions flattened, constants merged into one
+    Literal, duplicates dropped; Any absorbs everything; one variant left is just that type."""
+    nullable = any(v.nullable for v in variants)
+    flat: list[TypeRef] = []
+    for variant in variants:
+        inner = variant.with_nullable(False)
+        flat.extend(
+            inner.variants if inner.kind == "union" and not inner.discriminator else [inner]
+        )
+    if any(v.kind == "any" for v in flat):
+        return TypeRef("any", nullable=nullable)
+    literals = tuple(
+        dict.fromkeys(value for v in flat if v.kind == "literal" for value in v.literals)
+    )
+    merged: list[TypeRef] = []
+    seen: set[str] = set()
+    for variant in flat:
+        if variant.kind == "literal":
+            variant = TypeRef("literal", literals=literals)
+        if variant.annotation not in seen:
+            seen.add(variant.annotation)
+            merged.append(variant)
+    if not merged:
+        return TypeRef("any", nullable=nullable)
+    if len(merged) == 1:
+        return merged[0].with_nullable(nullable)
+    return TypeRef("union", variants=tuple(merged), nullable=nullable)

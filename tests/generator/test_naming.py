@@ -1,0 +1,309 @@
+"""Identifiers from spec names: valid, unique, stable, whatever the spec calls things.
+
+Tables first (one function each), then properties every result must have, then collisions at
+every level of a parsed API: model fields, arguments, classes, modules, resources, methods.
+"""
+
+from __future__ import annotations
+
+import keyword
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator import naming
+from generator.load import LoadedSpec
+from generator.model import Api
+from generator.parse import parse_api
+
+HOSTILE_NAMES = [
+    "class", "def", "None", "True", "self", "cls", "match", "_", "type", "id", "list", "str",
+    "dict", "field", "dataclass", "from_dict", "to_dict", "additional_properties", "datetime",
+    "uuid", "Any", "UNSET", "Unset", "options", "json_body", "response", "builtins",
+    "dashed-name", "dotted.name", "with space", "1st", "2fa-enabled", "naïve", "日本語", "",
+    "   ", "__init__", "__class__", "a/b", "../../etc/passwd", "C:\\x", "\x00", "'\"", "ÄÖÜ",
+    "camelCaseName", "HTTPServer", "getHTTPResponseCode", "x" * 300, "-", "$ref", "@type",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("dateMarker", "date_marker"),
+        ("HTTPServer", "http_server"),
+        ("getHTTPResponseCode", "get_http_response_code"),
+        ("dashed-name", "dashed_name"),
+        ("dotted.name", "dotted_name"),
+        ("with space", "with_space"),
+        ("2fa-enabled", "n2fa_enabled"),
+        ("naïve", "naive"),
+        ("日本語", "value"),
+        ("", "value"),
+        ("class", "class_"),
+        ("match", "match_"),
+        ("self", "self_"),
+        ("from_dict", "from_dict_"),
+        ("__init__", "init"),
+    ],
+)
+def test_snake_case(name: str, expected: str) -> None:
+    assert naming.snake_case(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("id", "id"),  # common enough to shadow
+        ("type", "type"),
+        ("list", "list_"),
+        ("str", "str_"),
+        ("options", "options_"),
+        ("json_body", "json_body_"),
+        ("response", "response_"),
+        ("builtins", "builtins_"),
+        ("X-Request-Id", "x_request_id"),
+    ],
+)
+def test_argument_name(name: str, expected: str) -> None:
+    assert naming.argument_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("field", "field_"),  # the dataclass body calls field()
+        ("dict", "dict_"),  # ... with default_factory=dict
+        ("str", "str_"),  # annotations name these types
+        ("list", "list_"),
+        ("next", "next"),  # a builtin nothing in a model body uses
+        ("id", "id"),
+        ("additional_properties", "additional_properties_"),
+    ],
+)
+def test_field_name(name: str, expected: str) -> None:
+    assert naming.field_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("list", "list"),  # annotations write builtins.list, so `list` is fine
+        ("str", "str_"),
+        ("with_raw_response", "with_raw_response_"),
+        ("builtins", "builtins_"),
+        ("partialUpdate", "partial_update"),
+        ("", "call"),
+    ],
+)
+def test_method_name(name: str, expected: str) -> None:
+    assert naming.method_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("Feature Flags", "feature_flags"),
+        ("request", "request_"),  # the client's own method
+        ("host", "host_"),
+        ("close", "close_"),
+        ("str", "str_"),
+        ("class", "class_"),
+        ("", "default"),
+        ("../../etc/passwd", "etc_passwd"),
+    ],
+)
+def test_resource_attribute(tag: str, expected: str) -> None:
+    assert naming.resource_attribute(tag) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("signal_report", "SignalReport"),
+        ("UserBasic", "UserBasic"),
+        ("1st", "Model1st"),
+        ("", "Model"),
+        ("str", "Str"),
+        ("None", "None_"),
+        ("Exception", "Exception_"),
+        ("Any", "Any_"),
+        ("Literal", "Literal_"),
+        ("RequestOptions", "RequestOptions_"),
+        ("/etc/passwd", "EtcPasswd"),
+    ],
+)
+def test_pascal_case(name: str, expected: str) -> None:
+    assert naming.pascal_case(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("session_replay", "SESSION_REPLAY"),
+        ("Not firing", "NOT_FIRING"),
+        (1, "VALUE_1"),
+        ("", "EMPTY"),
+        ("日本", "VALUE"),
+        ("a-b", "A_B"),
+    ],
+)
+def test_enum_member_name(value: object, expected: str) -> None:
+    assert naming.enum_member_name(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("get", "/api/things/{id}/", "get_api_things_by_id"),
+        ("GET", "/api/things/", "get_api_things"),
+        ("delete", "/a/{x}/b/{part-id}", "delete_a_by_x_b_by_part_id"),
+        ("get", "/", "get_root"),
+        ("post", "/v1/users.json", "post_v1_users_json"),
+    ],
+)
+def test_operation_name(method: str, path: str, expected: str) -> None:
+    assert naming.operation_name(method, path) == expected
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["a", "b"], ["a", "b"]),
+        (["a", "a", "a"], ["a", "a_2", "a_3"]),
+        # A name nobody else wants keeps its spelling: `a_2` is not renamed by the second `a`.
+        (["a", "a", "a_2"], ["a", "a_3", "a_2"]),
+        (["a_2", "a", "a"], ["a_2", "a", "a_3"]),
+    ],
+)
+def test_unique(names: list[str], expected: list[str]) -> None:
+    assert naming.unique(names) == expected
+
+
+def test_unique_avoids_taken_names() -> None:
+    assert naming.unique(["host", "x"], taken={"host"}) == ["host_2", "x"]
+
+
+def test_unique_and_class_names_stay_linear() -> None:
+    """10,000 identical names: a quadratic search would take minutes."""
+    started = time.perf_counter()
+    result = naming.unique(["same"] * 10_000)
+    taken: set[str] = set()
+    counters: dict[str, int] = {}
+    classes = [naming.unique_class_name("Same", taken, counters) for _ in range(10_000)]
+    assert time.perf_counter() - started < 1
+    assert len(set(result)) == len(set(classes)) == 10_000
+    assert classes[:3] == ["Same", "Same2", "Same3"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+@pytest.mark.parametrize(
+    "function",
+    [
+        naming.snake_case,
+        naming.argument_name,
+        naming.field_name,
+        naming.method_name,
+        naming.resource_attribute,
+        naming.pascal_case,
+        naming.enum_member_name,
+    ],
+)
+def test_every_result_is_a_safe_identifier(function: Any, name: str) -> None:
+    result = function(name)
+    assert result.isidentifier() and result.isascii()
+    assert not keyword.iskeyword(result) and not keyword.issoftkeyword(result)
+    assert not result.startswith("_")  # never private, never a dunder
+    assert function(name) == result  # stable
+
+
+# -- collisions at every level of a parsed API ------------------------------------------------
+
+COLLISIONS = """
+openapi: 3.1.0
+info: {title: Collisions, version: "1"}
+paths:
+  /a/{dashed-id}/:
+    post:
+      operationId: things_get
+      tags: [things]
+      parameters:
+        - {name: dashed-id, in: path, required: true, schema: {type: string}}
+        - {name: dashed_id, in: query, schema: {type: string}}
+        - {name: Dashed.Id, in: header, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                dashed_id: {type: string}
+                options: {type: string}
+      responses: {"204": {description: ok}}
+  /b/:
+    get: {operationId: thingsGet, tags: [Things], responses: {"204": {description: ok}}}
+    put: {operationId: things-get, tags: [things], responses: {"204": {description: ok}}}
+  /c/:
+    get: {operationId: x, tags: [request], responses: {"204": {description: ok}}}
+    put: {operationId: y, tags: [Request], responses: {"204": {description: ok}}}
+components:
+  schemas:
+    Pair:
+      type: object
+      properties:
+        Name: {type: string}
+        name: {type: string}
+        NAME: {type: string}
+        name_2: {type: string}
+    AbTest: {type: object, properties: {x: {type: string}}}
+    ABTest: {type: object, properties: {x: {type: string}}}
+    ab_test: {type: object, properties: {x: {type: string}}}
+    ThingsResource: {type: object, properties: {x: {type: string}}}
+    PostHog: {type: object, properties: {x: {type: string}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def api() -> Api:
+    data = yaml.safe_load(COLLISIONS)
+    return parse_api(LoadedSpec(Path("c.yaml"), "c.yaml", data, "0" * 64))
+
+
+def test_model_fields_collide_apart(api: Api) -> None:
+    pair = next(m for m in api.models if m.name == "Pair")
+    assert [(f.wire_name, f.py_name) for f in pair.fields] == [
+        ("Name", "name"),
+        ("name", "name_3"),  # name_2 is a real property: it keeps its name
+        ("NAME", "name_4"),
+        ("name_2", "name_2"),
+    ]
+
+
+def test_arguments_collide_apart_and_keep_wire_names(api: Api) -> None:
+    operation = next(op for op in api.operations if op.operation_id == "things_get")
+    assert [(a.source, a.wire_name, a.py_name) for a in operation.arguments] == [
+        ("path", "dashed-id", "dashed_id"),
+        ("query", "dashed_id", "dashed_id_2"),
+        ("header", "Dashed.Id", "dashed_id_3"),
+        ("body_field", "dashed_id", "dashed_id_4"),
+        ("body_field", "options", "options_"),
+    ]
+
+
+def test_class_and_module_names_collide_apart(api: Api) -> None:
+    names = {m.name: m.module for m in api.models}
+    assert names["AbTest"] != names["ABTest"]
+    assert len({names["AbTest"], names["ABTest"], names["AbTest2"]}) == 3
+    assert "PostHog" not in names and "PostHog2" in names  # the client class keeps its name
+    resource = next(r for r in api.resources if r.attribute == "things")
+    assert resource.class_name == "ThingsResource2"  # a model took ThingsResource
+
+
+def test_resources_and_methods_collide_apart(api: Api) -> None:
+    by_attribute = {r.attribute: [op.method_name for op in r.operations] for r in api.resources}
+    assert by_attribute["things"] == ["get", "get_2", "get_3"]  # three spellings of one name
+    assert by_attribute["request_"] == ["x", "y"]  # not the client's request()
+    ids = [op.operation_id for op in api.operations]
+    assert len(ids) == len(set(ids))

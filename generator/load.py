@@ -51,11 +51,11 @@ def load_spec(
     pieces = ChunkCache(cache_dir, path)
     data = parse_document(raw, name, json_first=path.suffix.lower() == ".json", pieces=pieces)
     _check_bounds(data, name)
-    refs = _refs_in(data)
+    refs = collect_refs(data)
     if any(not ref.startswith("#") for ref in refs):
         data = _Bundler(path.resolve().parent, name).bundle(data)
         pieces.trusted = False  # another file may have changed under an unchanged piece
-        refs = _refs_in(data)
+        refs = collect_refs(data)
     _check_local_refs(data, refs, name)
     return LoadedSpec(
         path=path,
@@ -328,8 +328,8 @@ def _rebase_local_refs(node: Any, file_part: str) -> Any:
     return node
 
 
-def _refs_in(data: Any) -> set[str]:
-    """Every distinct `$ref` string in the document."""
+def collect_refs(data: Any) -> set[str]:
+    """Every distinct `$ref` string under `data` (iterative: documents can nest deeply)."""
     refs: set[str] = set()
     stack: list[Any] = [data]
     while stack:

@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import SpecError
-from generator.load import LoadedSpec
+from generator.load import LoadedSpec, collect_refs
 from generator.load import load_spec as bundle_spec
 from generator.parse import parse_api
 from generator.review import git
 from generator.review.lint import describe_validation_error, lint_spec
 from generator.review.report import RENDERERS, Finding, Report, Section, Severity, exit_code
-from generator.review.spec_diff import Spec, child, collect_refs, diff_specs, operations
+from generator.review.spec_diff import Spec, child, diff_specs, operations
 from generator.surface import diff_surfaces, surface_of
 from generator.validate import validator_class_for
 

@@ -20,6 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
+from generator.load import collect_refs
 from generator.review.report import Finding, Severity
 from generator.review.spec_diff import (
     Node,
@@ -28,7 +29,6 @@ from generator.review.spec_diff import (
     Views,
     canonical,
     child,
-    collect_refs,
     escape,
     operations,
 )

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.load import collect_refs
 from generator.review.report import Finding, Severity
 
 Document = Mapping[str, Any]
@@ -204,22 +205,6 @@ def operations(spec: Spec) -> dict[tuple[str, str], Operation]:
             if isinstance(op, Mapping):
                 pointer = child(item_pointer, method)
                 found[(method, path)] = Operation(method, path, pointer, op, item, item_pointer)
-    return found
-
-
-def collect_refs(value: Any) -> set[str]:
-    """Every `$ref` string under `value` (iterative: documents can nest deeply)."""
-    found: set[str] = set()
-    stack = [value]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Mapping):
-            ref = current.get("$ref")
-            if isinstance(ref, str):
-                found.add(ref)
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
     return found
 
 

@@ -22,11 +22,6 @@ from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
-import black
-from black.mode import Mode, TargetVersion
-from black.parsing import InvalidInput
-from black.strings import str_width
-
 from generator.errors import SpecError
 from generator.manifest import sha256
 
@@ -43,15 +38,21 @@ def default_cache_dir() -> Path:
     return Path(base) / "posthog-codegen"
 
 
-def _mode(line_length: int) -> Mode:
-    return Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
+# black is imported only when a file really needs it: most regenerations need none, and the
+# import alone costs about 0.1 s.
 
 
 def format_python(source: str, line_length: int = 100) -> str:
-    return black.format_str(source, mode=_mode(line_length))
+    import black
+    from black.mode import Mode, TargetVersion
+
+    mode = Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
+    return black.format_str(source, mode=mode)
 
 
 def _format_one(item: tuple[str, str, int]) -> tuple[str, str]:
+    from black.parsing import InvalidInput
+
     name, source, line_length = item
     try:
         return name, format_python(source, line_length)
@@ -100,10 +101,19 @@ class FormatCache:
                 continue
 
 
+def _width(line: str) -> int:
+    """A line's width as black measures it (wide East Asian characters count twice)."""
+    if line.isascii():
+        return len(line)
+    from black.strings import str_width
+
+    return int(str_width(line))
+
+
 def lines_fit(text: str, line_length: int) -> bool:
     """No line is longer than black allows (measured as black measures) or ends in a space."""
     return all(
-        str_width(line) <= line_length and not line.endswith((" ", "\t"))
+        _width(line) <= line_length and not line.endswith((" ", "\t"))
         for line in text.splitlines()
     )
 

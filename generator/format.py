@@ -113,8 +113,7 @@ def _width(line: str) -> int:
 def lines_fit(text: str, line_length: int) -> bool:
     """No line is longer than black allows (measured as black measures) or ends in a space."""
     return all(
-        _width(line) <= line_length and not line.endswith((" ", "\t"))
-        for line in text.splitlines()
+        _width(line) <= line_length and not line.endswith((" ", "\t")) for line in text.splitlines()
     )
 
 

@@ -10,6 +10,8 @@ black formats that file. Tests compare the result with black's on every spec the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 LINE_LENGTH = 100
 
 
@@ -55,12 +57,11 @@ def conditional(
     return f"{head}(\n{inner}{value}\n{inner}if {condition}\n{inner}else {other}{closing}"
 
 
-def _top_level_parts(arguments: str) -> list[str]:
-    """`a, f(b, c), "d,e"` -> [`a`, `f(b, c)`, `"d,e"`]: split at commas outside brackets."""
-    parts: list[str] = []
-    depth, quote, start, index = 0, "", 0, 0
-    while index < len(arguments):
-        char = arguments[index]
+def _code_chars(text: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, char, bracket depth after it) for each char outside string literals."""
+    depth, quote, index = 0, "", start
+    while index < len(text):
+        char = text[index]
         if quote:
             if char == "\\":
                 index += 1
@@ -68,14 +69,23 @@ def _top_level_parts(arguments: str) -> list[str]:
                 quote = ""
         elif char in "\"'":
             quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
+        else:
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
+            yield index, char, depth
+        index += 1
+
+
+def _top_level_parts(arguments: str) -> list[str]:
+    """`a, f(b, c), "d,e"` -> [`a`, `f(b, c)`, `"d,e"`]: split at commas outside brackets."""
+    parts: list[str] = []
+    start = 0
+    for index, char, depth in _code_chars(arguments):
+        if char == "," and depth == 0:
             parts.append(arguments[start:index].strip())
             start = index + 1
-        index += 1
     parts.append(arguments[start:].strip())
     return parts
 
@@ -88,25 +98,9 @@ def _split_call(expr: str) -> tuple[str, str | None]:
     start = expr.find("(")
     if start <= 0 or not expr.endswith(")") or any(c in expr[:start] for c in "\"' [{"):
         return expr, None
-    depth = 0
-    quote = ""
-    index = start
-    while index < len(expr):
-        char = expr[index]
-        if quote:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0 and index != len(expr) - 1:
-                return expr, None
-        index += 1
+    for index, char, depth in _code_chars(expr, start):
+        if char in ")]}" and depth == 0 and index != len(expr) - 1:
+            return expr, None
     arguments = expr[start + 1 : -1]
     if not arguments or arguments.rstrip().endswith(","):
         return expr, None  # black explodes a magic trailing comma one item per line

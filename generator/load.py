@@ -22,6 +22,8 @@ from generator.yaml_chunks import ChunkCache
 # The C loader is ~10x faster on large specs; fall back when libyaml is missing.
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# The operation keys of an OpenAPI path item, in the order the generator walks them.
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_DEPTH = 200  # deeper than any real spec; bounds recursion in every later stage
 MAX_NODES = 5_000_000  # bounds the work a YAML alias bomb can cause
 

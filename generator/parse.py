@@ -13,7 +13,7 @@ from typing import Any
 from generator import naming
 from generator.config import GeneratorConfig
 from generator.examples import example_for
-from generator.load import LoadedSpec, escape_pointer_token
+from generator.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
 from generator.model import (
     Api,
     Argument,
@@ -35,7 +35,6 @@ from generator.model import (
 )
 from generator.schemas import SCHEMA_PREFIX, Registry, SchemaTyper, describe
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 # Body media types whose object properties become keyword arguments, most preferred first.
@@ -202,7 +201,7 @@ class _Parser:
             else None
         )
         schema, serialization = self.parameter_schema(param, pointer)
-        example, has_example = _parameter_example(param, schema, self.resolve_schema)
+        example, has_example = _example_of(param, schema, self.resolve_schema)
         return Parameter(
             wire_name=str(param["name"]),
             py_name=py_name,
@@ -289,7 +288,7 @@ class _Parser:
         resolved = self.resolve_schema(schema)
         if "allOf" in resolved:
             resolved = self.schemas.merged_object(resolved)
-        example, has_example = _media_example(media, schema, self.resolve_schema)
+        example, has_example = _example_of(media, schema, self.resolve_schema)
         ref = schema.get("$ref") if isinstance(schema, dict) else None
         schema_name = None
         if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
@@ -369,7 +368,7 @@ class _Parser:
                     f"{response_pointer}/content/{escape_pointer_token(content_type)}/schema",
                     f"{name_hint}Response",
                 )
-            example, has_example = _media_example(media, schema, self.resolve_schema)
+            example, has_example = _example_of(media, schema, self.resolve_schema)
             result.append(
                 Response(
                     status=str(status),
@@ -589,23 +588,12 @@ def _with_unique_ids(operations: list[Operation]) -> list[Operation]:
     ]
 
 
-def _media_example(media: dict[str, Any], schema: Any, resolve: Any) -> tuple[Any, bool]:
-    if "example" in media:
-        return media["example"], True
-    examples = media.get("examples")
-    if isinstance(examples, dict) and examples:
-        first = resolve(next(iter(examples.values())))
-        if isinstance(first, dict) and "value" in first:
-            return first["value"], True
-    if schema is None:
-        return None, False
-    return example_for(schema, resolve), False
-
-
-def _parameter_example(param: dict[str, Any], schema: Any, resolve: Any) -> tuple[Any, bool]:
-    if "example" in param:
-        return param["example"], True
-    examples = param.get("examples")
+def _example_of(node: dict[str, Any], schema: Any, resolve: Any) -> tuple[Any, bool]:
+    """A media type's or parameter's declared example (`example`, else the first of
+    `examples`) and True; else one synthesised from its schema (None without one) and False."""
+    if "example" in node:
+        return node["example"], True
+    examples = node.get("examples")
     if isinstance(examples, dict) and examples:
         first = resolve(next(iter(examples.values())))
         if isinstance(first, dict) and "value" in first:

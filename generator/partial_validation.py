@@ -20,11 +20,11 @@ from collections import defaultdict
 from typing import Any
 
 from generator.errors import SpecError
-from generator.load import LoadedSpec, escape_pointer_token
+from generator.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
 
 Entry = tuple[str, str]  # ("paths", "/a/") or ("schemas", "Pet")
 _SCHEMA_REF = "#/components/schemas/"
-_OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_OPERATIONS = HTTP_METHODS
 
 
 def validation_target(spec: LoadedSpec) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
-from generator.load import collect_refs
+from generator.load import HTTP_METHODS, collect_refs
 from generator.review.report import Finding, Severity
 from generator.review.spec_diff import (
     Node,
@@ -129,7 +129,7 @@ class Linted:
             owners = [(item_pointer, _mapping(item))]
             owners += [
                 (child(item_pointer, method), _mapping(_mapping(item).get(method)))
-                for method in ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+                for method in HTTP_METHODS
             ]
             for owner_pointer, owner in owners:
                 for index, value in enumerate(_list(owner.get("parameters"))):

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.load import collect_refs
+from generator.load import HTTP_METHODS, collect_refs
 from generator.review.report import Finding, Severity
 
 Document = Mapping[str, Any]
@@ -107,7 +107,6 @@ RULES: dict[str, Rule] = {
     )
 }
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _MISSING: Any = object()
 
 
@@ -200,7 +199,7 @@ def operations(spec: Spec) -> dict[tuple[str, str], Operation]:
         item_pointer, item = spec.resolve((child("/paths", path), raw_item))
         if not isinstance(item, Mapping):
             continue
-        for method in METHODS:
+        for method in HTTP_METHODS:
             op = item.get(method)
             if isinstance(op, Mapping):
                 pointer = child(item_pointer, method)

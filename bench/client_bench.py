@@ -40,6 +40,7 @@ GENERATED = REPO / "generated"
 sys.path.insert(0, str(GENERATED))
 
 from posthog_api import PostHog  # noqa: E402  (found via the path set above)
+from posthog_api._models import Parser  # noqa: E402
 from posthog_api._pagination import SyncPage  # noqa: E402
 from posthog_api.models import Annotation, PaginatedAnnotationList  # noqa: E402
 
@@ -178,7 +179,10 @@ def bench_page_parse(items: int, profile: bool, repeats: int = 7) -> dict[str, f
                 json.loads(payload)
             ),
             "page parser (SyncPage)": lambda: SyncPage(
-                json.loads(payload), client=client, item=Annotation.from_dict, options=None
+                json.loads(payload),
+                client=client,
+                item=Parser[Annotation](Annotation),
+                options=None,
             ),
         }
         page = cases["page parser (SyncPage)"]()

@@ -9,16 +9,16 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from generator.config import GeneratorConfig
+from generator.emit.fixtures import build_fixtures
+from generator.emit.format import format_files, formatter_id
+from generator.emit.manifest import MANIFEST, render_manifest, reusable_results
+from generator.emit.render import black_layout_outputs, render_files
 from generator.errors import SpecError
-from generator.fixtures import build_fixtures
-from generator.format import format_files, formatter_id
-from generator.load import LoadedSpec, load_spec
-from generator.manifest import MANIFEST, render_manifest, reusable_results
-from generator.model import Api
-from generator.parse import parse_api
-from generator.partial_validation import check_operation_ids, validation_target
-from generator.render import black_layout_outputs, render_files
-from generator.validate import validate_spec
+from generator.ir.model import Api
+from generator.ir.parse import parse_api
+from generator.spec.load import LoadedSpec, load_spec
+from generator.spec.partial_validation import check_operation_ids, validation_target
+from generator.spec.validate import validate_spec
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def _start_validation(spec: LoadedSpec) -> Callable[[], None]:
     Validation is a third of a large spec's generation time and nothing waits for it but the
     final verdict. The child is forked, so it shares the loaded document instead of pickling
     it; the verdict (a SpecError's fields, or None) comes back through a pipe. After a small
-    change only the affected part is validated (generator.partial_validation).
+    change only the affected part is validated (generator.spec.partial_validation).
     """
     size = len(spec.data.get("paths") or {}) + len(
         (spec.data.get("components") or {}).get("schemas") or {}

@@ -10,9 +10,9 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from generator.manifest import MANIFEST
+from generator.emit.manifest import MANIFEST
+from generator.emit.render import RUNTIME_MODULES
 from generator.pipeline import generate
-from generator.render import RUNTIME_MODULES
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "posthog.yaml"

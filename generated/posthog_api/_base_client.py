@@ -37,6 +37,7 @@ from ._constants import (
     RETRYABLE_STATUS_CODES,
 )
 from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError, make_status_error
+from ._models import Drift, Parse
 from ._pagination import AsyncPage, SyncPage
 from ._response import APIResponse, elapsed_of
 from ._types import UNSET, RequestOptions, ResponseFormat, Timeout, Unset
@@ -243,6 +244,7 @@ class _BaseClient(Generic[_HttpClientT]):
         timeout: Timeout,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
+        strict_response_validation: bool,
     ) -> None:
         api_key = api_key or _env("PERSONAL_API_KEY")
         if not api_key:
@@ -256,6 +258,7 @@ class _BaseClient(Generic[_HttpClientT]):
         self.host = _check_host(host or _env("HOST") or DEFAULT_HOST)
         self.timeout = httpx.Timeout(DEFAULT_TIMEOUT if timeout is None else timeout)
         self.max_retries = max_retries
+        self.strict_response_validation = strict_response_validation
         self.default_path_params: dict[str, str | int | None] = {
             name: _env(name.upper()) if value is None else value
             for name, value in (default_path_params or {}).items()
@@ -271,6 +274,10 @@ class _BaseClient(Generic[_HttpClientT]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(host={self.host!r}, api_key='<redacted>')"
+
+    def _strict(self, options: RequestOptions) -> bool:
+        """Strict decoding raises on any disagreement with the spec; the default records it."""
+        return options.get("strict_response_validation", self.strict_response_validation)
 
     def path_param(self, name: str, value: str | int | None) -> str:
         """A path segment: the argument, else the client default, URL-quoted so "a/b" stays one."""
@@ -402,6 +409,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         """timeout=None means the default of 60 s; pass httpx.Timeout(None) for no timeout."""
         super().__init__(
@@ -411,6 +419,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
         )
         _check_http_args(http_client, transport)
         self._owns_http = http_client is None
@@ -429,7 +438,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         query: Mapping[str, object] | None = None,
         body: object = UNSET,
         options: RequestOptions | None = None,
-        parse: Callable[[Any], T],
+        parse: Parse[T],
         content_type: str = "application/json",
         response_format: ResponseFormat = "json",
     ) -> APIResponse[T]:
@@ -452,6 +461,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                     return APIResponse(
                         response,
                         parse=parse,
+                        strict=self._strict(options),
                         retries_taken=retries_taken,
                         response_format=response_format,
                     )
@@ -466,12 +476,16 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         path: str,
         query: Mapping[str, object] | None = None,
         options: RequestOptions | None = None,
-        item: Callable[[Any], T],
+        item: Parse[T],
     ) -> APIResponse[SyncPage[T]]:
         """A DRF limit/offset page whose results are parsed with `item`."""
 
-        def parse(raw: Any) -> SyncPage[T]:
-            return SyncPage(raw, client=self, item=item, options=options)
+        def parse(
+            data: Any, *, strict: bool = False, path: str = "$", drift: list[Drift] | None = None
+        ) -> SyncPage[T]:
+            return SyncPage(
+                data, client=self, item=item, options=options, strict=strict, drift=drift
+            )
 
         return self.request(method=method, path=path, query=query, options=options, parse=parse)
 
@@ -506,6 +520,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         """timeout=None means the default of 60 s; pass httpx.Timeout(None) for no timeout."""
         super().__init__(
@@ -515,6 +530,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
         )
         _check_http_args(http_client, transport)
         self._owns_http = http_client is None
@@ -533,7 +549,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         query: Mapping[str, object] | None = None,
         body: object = UNSET,
         options: RequestOptions | None = None,
-        parse: Callable[[Any], T],
+        parse: Parse[T],
         content_type: str = "application/json",
         response_format: ResponseFormat = "json",
     ) -> APIResponse[T]:
@@ -556,6 +572,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                     return APIResponse(
                         response,
                         parse=parse,
+                        strict=self._strict(options),
                         retries_taken=retries_taken,
                         response_format=response_format,
                     )
@@ -570,12 +587,16 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         path: str,
         query: Mapping[str, object] | None = None,
         options: RequestOptions | None = None,
-        item: Callable[[Any], T],
+        item: Parse[T],
     ) -> APIResponse[AsyncPage[T]]:
         """A DRF limit/offset page whose results are parsed with `item`."""
 
-        def parse(raw: Any) -> AsyncPage[T]:
-            return AsyncPage(raw, client=self, item=item, options=options)
+        def parse(
+            data: Any, *, strict: bool = False, path: str = "$", drift: list[Drift] | None = None
+        ) -> AsyncPage[T]:
+            return AsyncPage(
+                data, client=self, item=item, options=options, strict=strict, drift=drift
+            )
 
         return await self.request(
             method=method, path=path, query=query, options=options, parse=parse

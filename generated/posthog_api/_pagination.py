@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
 from ._exceptions import PostHogError, ResponseValidationError, UnsafeNextPageError
+from ._models import Drift, Parse
 from ._types import RequestOptions
 
 if TYPE_CHECKING:
@@ -20,7 +21,13 @@ class _BasePage(Generic[T]):
     """One page {"count", "next", "previous", "results"}, with each result already parsed."""
 
     def __init__(
-        self, raw: Any, *, item: Callable[[Any], T], options: RequestOptions | None
+        self,
+        raw: Any,
+        *,
+        item: Parse[T],
+        options: RequestOptions | None,
+        strict: bool = False,
+        drift: list[Drift] | None = None,
     ) -> None:
         if not isinstance(raw, dict):
             raise ResponseValidationError(f"expected a page object, got {_kind(raw)}", path="$")
@@ -30,7 +37,8 @@ class _BasePage(Generic[T]):
                 f"expected a list, got {_kind(results)}", path="$.results"
             )
         self.results: list[T] = [
-            _parse_item(item, value, index) for index, value in enumerate(results)
+            item(value, strict=strict, path=f"$.results[{index}]", drift=drift)
+            for index, value in enumerate(results)
         ]
         self.count: int | None = _optional(raw, "count", int)
         self.next: str | None = _optional(raw, "next", str)
@@ -62,10 +70,12 @@ class SyncPage(_BasePage[T]):
         raw: Any,
         *,
         client: SyncAPIClient,
-        item: Callable[[Any], T],
+        item: Parse[T],
         options: RequestOptions | None,
+        strict: bool = False,
+        drift: list[Drift] | None = None,
     ) -> None:
-        super().__init__(raw, item=item, options=options)
+        super().__init__(raw, item=item, options=options, strict=strict, drift=drift)
         self._client = client
 
     def next_page(self) -> SyncPage[T]:
@@ -99,10 +109,12 @@ class AsyncPage(_BasePage[T]):
         raw: Any,
         *,
         client: AsyncAPIClient,
-        item: Callable[[Any], T],
+        item: Parse[T],
         options: RequestOptions | None,
+        strict: bool = False,
+        drift: list[Drift] | None = None,
     ) -> None:
-        super().__init__(raw, item=item, options=options)
+        super().__init__(raw, item=item, options=options, strict=strict, drift=drift)
         self._client = client
 
     async def next_page(self) -> AsyncPage[T]:
@@ -153,15 +165,6 @@ def _check_progress(page: _BasePage[Any], seen: set[str]) -> None:
         raise ResponseValidationError(f"next page {page.next!r} was already fetched", path="$.next")
     if page.next is not None:
         seen.add(page.next)
-
-
-def _parse_item(item: Callable[[Any], T], value: Any, index: int) -> T:
-    """item(value), with a validation error's path re-rooted under $.results[index]."""
-    try:
-        return item(value)
-    except ResponseValidationError as exc:
-        inner = exc.path[1:] if exc.path.startswith("$") else f".{exc.path}"
-        raise ResponseValidationError(exc.message, path=f"$.results[{index}]{inner}") from exc
 
 
 def _optional(raw: dict[str, Any], key: str, kind: type[Any]) -> Any:

@@ -15,6 +15,7 @@ from typing import Any, Generic, ParamSpec, TypeVar, cast
 import httpx
 
 from ._exceptions import ResponseValidationError
+from ._models import Drift, Parse
 from ._types import ResponseFormat
 
 T = TypeVar("T")
@@ -32,12 +33,16 @@ class APIResponse(Generic[T]):
         self,
         http_response: httpx.Response,
         *,
-        parse: Callable[[Any], T],
+        parse: Parse[T],
         retries_taken: int,
         response_format: ResponseFormat = "json",
+        strict: bool = False,
     ) -> None:
         self.http_response = http_response
         self.retries_taken = retries_taken
+        self.drift: list[Drift] = []
+        """Where the body disagreed with the spec (filled by parse(); empty when strict)."""
+        self._strict = strict
         self._parse = parse
         self._format = response_format
         self._parsed: tuple[T] | None = None
@@ -63,9 +68,15 @@ class APIResponse(Generic[T]):
         return elapsed_of(self.http_response)
 
     def parse(self) -> T:
-        """The body as the operation's type; ResponseValidationError if it is not that shape."""
+        """The body as the operation's type.
+
+        A field that disagrees with the spec is kept as sent and recorded in `drift`; with
+        strict response validation it raises ResponseValidationError instead. A body that is
+        not JSON at all always raises.
+        """
         if self._parsed is None:
-            self._parsed = (self._parse(read_body(self.http_response, self._format)),)
+            body = read_body(self.http_response, self._format)
+            self._parsed = (self._parse(body, strict=self._strict, drift=self.drift),)
         return self._parsed[0]
 
     def deliver(self) -> T:

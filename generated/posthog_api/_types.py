@@ -48,5 +48,8 @@ class RequestOptions(TypedDict, total=False):
     extra_headers: Mapping[str, str]
     extra_query: Mapping[str, object]
     """Merged over the method's own query parameters; a key present in both takes this value."""
+    strict_response_validation: bool
+    """Raise ResponseValidationError on any disagreement with the spec, instead of keeping the
+    value as sent and recording it (APIResponse.drift, Model.spec_drift)."""
     retry_non_idempotent: bool
     """Also retry POST and PATCH; only safe when the server de-duplicates the write."""

@@ -25,15 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import SpecError
-from generator.load import LoadedSpec, collect_refs
-from generator.load import load_spec as bundle_spec
-from generator.parse import parse_api
+from generator.ir.parse import parse_api
 from generator.review import git
 from generator.review.lint import describe_validation_error, lint_spec
 from generator.review.report import RENDERERS, Finding, Report, Section, Severity, exit_code
 from generator.review.spec_diff import Spec, child, diff_specs, operations
-from generator.surface import diff_surfaces, surface_of
-from generator.validate import validator_class_for
+from generator.review.surface import diff_surfaces, surface_of
+from generator.spec.load import LoadedSpec, collect_refs
+from generator.spec.load import load_spec as bundle_spec
+from generator.spec.validate import validator_class_for
 
 __all__ = [
     "add_diff_arguments",
@@ -291,7 +291,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def client_api_findings(base: dict[str, Any], head: dict[str, Any]) -> list[Finding]:
-    """What changes for code calling the generated client (see generator.surface)."""
+    """What changes for code calling the generated client (see generator.review.surface)."""
     surfaces = [
         surface_of(parse_api(LoadedSpec(Path(side), side, document, sha256="")))
         for side, document in (("base", base), ("head", head))

@@ -20,7 +20,6 @@ from typing import Any
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
-from generator.load import HTTP_METHODS, collect_refs
 from generator.review.report import Finding, Severity
 from generator.review.spec_diff import (
     Node,
@@ -32,6 +31,7 @@ from generator.review.spec_diff import (
     escape,
     operations,
 )
+from generator.spec.load import HTTP_METHODS, collect_refs
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.load import HTTP_METHODS, collect_refs
 from generator.review.report import Finding, Severity
+from generator.spec.load import HTTP_METHODS, collect_refs
 
 Document = Mapping[str, Any]
 Node = tuple[str, Any]  # (JSON pointer, value at that pointer)

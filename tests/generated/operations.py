@@ -24,7 +24,7 @@ import posthog_api
 import pytest
 from posthog_api import models
 
-from generator.model import Api, Operation, TypeRef
+from generator.ir.model import Api, Operation, TypeRef
 from generator.pipeline import load_and_parse
 
 REPO = Path(__file__).resolve().parents[2]

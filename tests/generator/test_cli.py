@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import format as format_module
 from generator.cli import main
-from generator.manifest import MANIFEST
+from generator.emit import format as format_module
+from generator.emit.manifest import MANIFEST
 from tests.goldens import FEATURES, SPEC
 
 SMALL_SPEC = FEATURES / "pagination" / "spec.yaml"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.manifest import MANIFEST
+from generator.emit.manifest import MANIFEST
 from generator.pipeline import generate
 from tests.goldens import (
     GENERATED,

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import generator.format as format_module
+import generator.emit.format as format_module
 import generator.pipeline as pipeline
+from generator.emit.render import render_files
 from generator.pipeline import generate
-from generator.render import render_files
 from tests.goldens import SPEC
 
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import naming
-from generator.load import LoadedSpec
-from generator.model import Api
-from generator.parse import parse_api
+from generator.ir import naming
+from generator.ir.model import Api
+from generator.ir.parse import parse_api
+from generator.spec.load import LoadedSpec
 
 HOSTILE_NAMES = [
     "class", "def", "None", "True", "self", "cls", "match", "_", "type", "id", "list", "str",

@@ -8,9 +8,9 @@ import pytest
 
 import generator.pipeline as pipeline
 from generator.errors import SpecError
-from generator.load import LoadedSpec
-from generator.partial_validation import partial_document
 from generator.pipeline import generate
+from generator.spec.load import LoadedSpec
+from generator.spec.partial_validation import partial_document
 
 SPEC = """openapi: 3.1.0
 info: {title: t, version: "1"}

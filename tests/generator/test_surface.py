@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from generator.pipeline import load_and_parse
-from generator.surface import diff_surfaces, surface_of
+from generator.review.surface import diff_surfaces, surface_of
 from tests.goldens import FEATURES
 
 BASE = yaml.safe_load((FEATURES / "read_only" / "spec.yaml").read_text())

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-import generator.yaml_chunks as chunks
-from generator.yaml_chunks import ChunkCache, split
+import generator.spec.yaml_chunks as chunks
+from generator.spec.yaml_chunks import ChunkCache, split
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))

@@ -29,7 +29,7 @@ def script_three_pages(server: ScriptedServer) -> None:
     )
 
 
-def item_id(raw: Any) -> int:
+def item_id(raw: Any, **_: Any) -> int:
     return int(raw["id"])
 
 
@@ -145,9 +145,9 @@ def test_a_malformed_page_is_a_validation_error(
 def test_an_item_error_is_reported_under_its_index(
     client: SyncAPIClient, server: ScriptedServer
 ) -> None:
-    def strict_item(raw: Any) -> str:
+    def strict_item(raw: Any, *, path: str = "$", **_: Any) -> str:
         if not isinstance(raw["created_at"], str):
-            raise ResponseValidationError("expected a string", path="$.created_at")
+            raise ResponseValidationError("expected a string", path=f"{path}.created_at")
         return raw["created_at"]
 
     rows = [{"created_at": "2025-01-01"}, {"created_at": 12}]

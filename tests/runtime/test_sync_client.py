@@ -63,7 +63,7 @@ def test_parse_runs_once_and_only_when_asked(client: SyncAPIClient, server: Scri
     server.script("GET", PROJECT_PATH, Reply(json={"id": 7}))
     calls: list[Any] = []
 
-    def parse(raw: Any) -> int:
+    def parse(raw: Any, **_: Any) -> int:
         calls.append(raw)
         return int(raw["id"])
 

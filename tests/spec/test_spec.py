@@ -18,8 +18,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from generator.errors import SpecError
-from generator.load import load_spec
-from generator.validate import validate_spec
+from generator.spec.load import load_spec
+from generator.spec.validate import validate_spec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO_ROOT / "spec" / "posthog.yaml"

@@ -6,46 +6,23 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .alert_state_enum import AlertStateEnum
-from .calculation_interval_enum import CalculationIntervalEnum
 
 if TYPE_CHECKING:
     from .alert_check import AlertCheck
     from .alert_condition import AlertCondition
+    from .alert_state_enum import AlertStateEnum
+    from .calculation_interval_enum import CalculationIntervalEnum
     from .threshold import Threshold
     from .trends_alert_config import TrendsAlertConfig
     from .user_basic import UserBasic
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "created_by",
-        "created_at",
-        "insight",
-        "name",
-        "subscribed_users",
-        "threshold",
-        "condition",
-        "state",
-        "enabled",
-        "last_notified_at",
-        "last_checked_at",
-        "next_check_at",
-        "checks",
-        "config",
-        "calculation_interval",
-        "snoozed_until",
-        "skip_weekend",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class Alert:
+class Alert(_models.Model):
     """An alert on an insight.
 
     Attributes:
@@ -90,129 +67,3 @@ class Alert:
     snoozed_until: datetime.datetime | Unset | None = UNSET
     skip_weekend: bool | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .alert_check import AlertCheck
-        from .alert_condition import AlertCondition
-        from .threshold import Threshold
-        from .trends_alert_config import TrendsAlertConfig
-        from .user_basic import UserBasic
-
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.parse_uuid(raw_id, path, "id")
-        raw_created_by = _models.require(obj, "created_by", path)
-        raw_created_by = UserBasic.from_dict(raw_created_by, _models.at(path, "created_by"))
-        raw_created_at = _models.require(obj, "created_at", path)
-        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
-        raw_insight = _models.require(obj, "insight", path)
-        raw_insight = _models.expect_int(raw_insight, path, "insight")
-        raw_name = obj.get("name", UNSET)
-        if not isinstance(raw_name, Unset):
-            raw_name = _models.expect_str(raw_name, path, "name")
-        raw_subscribed_users = _models.require(obj, "subscribed_users", path)
-        raw_subscribed_users = _models.list_of(
-            raw_subscribed_users, path, "subscribed_users", _models.expect_int
-        )
-        raw_threshold = _models.require(obj, "threshold", path)
-        raw_threshold = Threshold.from_dict(raw_threshold, _models.at(path, "threshold"))
-        raw_condition = obj.get("condition", UNSET)
-        if not isinstance(raw_condition, Unset | None):
-            raw_condition = AlertCondition.from_dict(raw_condition, _models.at(path, "condition"))
-        raw_state = _models.require(obj, "state", path)
-        raw_state = _models.parse_enum(AlertStateEnum, raw_state, path, "state")
-        raw_enabled = obj.get("enabled", UNSET)
-        if not isinstance(raw_enabled, Unset):
-            raw_enabled = _models.expect_bool(raw_enabled, path, "enabled")
-        raw_last_notified_at = _models.require(obj, "last_notified_at", path)
-        if raw_last_notified_at is not None:
-            raw_last_notified_at = _models.parse_datetime(
-                raw_last_notified_at, path, "last_notified_at"
-            )
-        raw_last_checked_at = _models.require(obj, "last_checked_at", path)
-        if raw_last_checked_at is not None:
-            raw_last_checked_at = _models.parse_datetime(
-                raw_last_checked_at, path, "last_checked_at"
-            )
-        raw_next_check_at = _models.require(obj, "next_check_at", path)
-        if raw_next_check_at is not None:
-            raw_next_check_at = _models.parse_datetime(raw_next_check_at, path, "next_check_at")
-        raw_checks = _models.require(obj, "checks", path)
-        raw_checks = _models.list_of_models(raw_checks, path, "checks", AlertCheck.from_dict)
-        raw_config = obj.get("config", UNSET)
-        if not isinstance(raw_config, Unset | None):
-            raw_config = TrendsAlertConfig.from_dict(raw_config, _models.at(path, "config"))
-        raw_calculation_interval = obj.get("calculation_interval", UNSET)
-        if not isinstance(raw_calculation_interval, Unset | None):
-            raw_calculation_interval = _models.parse_enum(
-                CalculationIntervalEnum, raw_calculation_interval, path, "calculation_interval"
-            )
-        raw_snoozed_until = obj.get("snoozed_until", UNSET)
-        if not isinstance(raw_snoozed_until, Unset | None):
-            raw_snoozed_until = _models.parse_datetime(raw_snoozed_until, path, "snoozed_until")
-        raw_skip_weekend = obj.get("skip_weekend", UNSET)
-        if not isinstance(raw_skip_weekend, Unset | None):
-            raw_skip_weekend = _models.expect_bool(raw_skip_weekend, path, "skip_weekend")
-        return cls(
-            id=raw_id,
-            created_by=raw_created_by,
-            created_at=raw_created_at,
-            insight=raw_insight,
-            name=raw_name,
-            subscribed_users=raw_subscribed_users,
-            threshold=raw_threshold,
-            condition=raw_condition,
-            state=raw_state,
-            enabled=raw_enabled,
-            last_notified_at=raw_last_notified_at,
-            last_checked_at=raw_last_checked_at,
-            next_check_at=raw_next_check_at,
-            checks=raw_checks,
-            config=raw_config,
-            calculation_interval=raw_calculation_interval,
-            snoozed_until=raw_snoozed_until,
-            skip_weekend=raw_skip_weekend,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = str(self.id)
-        data["created_by"] = self.created_by.to_dict()
-        data["created_at"] = self.created_at.isoformat()
-        data["insight"] = self.insight
-        if not isinstance(self.name, Unset):
-            data["name"] = self.name
-        data["subscribed_users"] = self.subscribed_users
-        data["threshold"] = self.threshold.to_dict()
-        if not isinstance(self.condition, Unset):
-            data["condition"] = None if self.condition is None else self.condition.to_dict()
-        data["state"] = self.state.value
-        if not isinstance(self.enabled, Unset):
-            data["enabled"] = self.enabled
-        data["last_notified_at"] = (
-            None if self.last_notified_at is None else self.last_notified_at.isoformat()
-        )
-        data["last_checked_at"] = (
-            None if self.last_checked_at is None else self.last_checked_at.isoformat()
-        )
-        data["next_check_at"] = (
-            None if self.next_check_at is None else self.next_check_at.isoformat()
-        )
-        data["checks"] = [item0.to_dict() for item0 in self.checks]
-        if not isinstance(self.config, Unset):
-            data["config"] = None if self.config is None else self.config.to_dict()
-        if not isinstance(self.calculation_interval, Unset):
-            data["calculation_interval"] = (
-                None if self.calculation_interval is None else self.calculation_interval.value
-            )
-        if not isinstance(self.snoozed_until, Unset):
-            data["snoozed_until"] = (
-                None if self.snoozed_until is None else self.snoozed_until.isoformat()
-            )
-        if not isinstance(self.skip_weekend, Unset):
-            data["skip_weekend"] = self.skip_weekend
-        return data

@@ -6,24 +6,16 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
-from .alert_state_enum import AlertStateEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "created_at",
-        "calculated_value",
-        "state",
-        "targets_notified",
-    }
-)
+if TYPE_CHECKING:
+    from .alert_state_enum import AlertStateEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class AlertCheck:
+class AlertCheck(_models.Model):
     """One evaluation of an alert.
 
     Attributes:
@@ -41,39 +33,3 @@ class AlertCheck:
     state: AlertStateEnum
     targets_notified: bool
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.parse_uuid(raw_id, path, "id")
-        raw_created_at = _models.require(obj, "created_at", path)
-        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
-        raw_calculated_value = _models.require(obj, "calculated_value", path)
-        if raw_calculated_value is not None:
-            raw_calculated_value = _models.expect_float(
-                raw_calculated_value, path, "calculated_value"
-            )
-        raw_state = _models.require(obj, "state", path)
-        raw_state = _models.parse_enum(AlertStateEnum, raw_state, path, "state")
-        raw_targets_notified = _models.require(obj, "targets_notified", path)
-        raw_targets_notified = _models.expect_bool(raw_targets_notified, path, "targets_notified")
-        return cls(
-            id=raw_id,
-            created_at=raw_created_at,
-            calculated_value=raw_calculated_value,
-            state=raw_state,
-            targets_notified=raw_targets_notified,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = str(self.id)
-        data["created_at"] = self.created_at.isoformat()
-        data["calculated_value"] = self.calculated_value
-        data["state"] = self.state.value
-        data["targets_notified"] = self.targets_notified
-        return data

@@ -4,20 +4,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
-from .alert_condition_type_enum import AlertConditionTypeEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "type",
-    }
-)
+if TYPE_CHECKING:
+    from .alert_condition_type_enum import AlertConditionTypeEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class AlertCondition:
+class AlertCondition(_models.Model):
     """AlertCondition (from the spec).
 
     Attributes:
@@ -27,20 +23,3 @@ class AlertCondition:
 
     type: AlertConditionTypeEnum
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_type = _models.require(obj, "type", path)
-        raw_type = _models.parse_enum(AlertConditionTypeEnum, raw_type, path, "type")
-        return cls(
-            type=raw_type,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["type"] = self.type.value
-        return data

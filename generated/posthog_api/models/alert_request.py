@@ -4,35 +4,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .calculation_interval_enum import CalculationIntervalEnum
 
 if TYPE_CHECKING:
     from .alert_condition import AlertCondition
+    from .calculation_interval_enum import CalculationIntervalEnum
     from .threshold_request import ThresholdRequest
     from .trends_alert_config import TrendsAlertConfig
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "insight",
-        "name",
-        "subscribed_users",
-        "threshold",
-        "condition",
-        "enabled",
-        "config",
-        "calculation_interval",
-        "snoozed_until",
-        "skip_weekend",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class AlertRequest:
+class AlertRequest(_models.Model):
     """AlertRequest (from the spec).
 
     Attributes:
@@ -61,80 +46,3 @@ class AlertRequest:
     snoozed_until: str | Unset | None = UNSET
     skip_weekend: bool | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .alert_condition import AlertCondition
-        from .threshold_request import ThresholdRequest
-        from .trends_alert_config import TrendsAlertConfig
-
-        obj = _models.expect_object(data, path, None)
-        raw_insight = _models.require(obj, "insight", path)
-        raw_insight = _models.expect_int(raw_insight, path, "insight")
-        raw_name = obj.get("name", UNSET)
-        if not isinstance(raw_name, Unset):
-            raw_name = _models.expect_str(raw_name, path, "name")
-        raw_subscribed_users = _models.require(obj, "subscribed_users", path)
-        raw_subscribed_users = _models.list_of(
-            raw_subscribed_users, path, "subscribed_users", _models.expect_int
-        )
-        raw_threshold = _models.require(obj, "threshold", path)
-        raw_threshold = ThresholdRequest.from_dict(raw_threshold, _models.at(path, "threshold"))
-        raw_condition = obj.get("condition", UNSET)
-        if not isinstance(raw_condition, Unset | None):
-            raw_condition = AlertCondition.from_dict(raw_condition, _models.at(path, "condition"))
-        raw_enabled = obj.get("enabled", UNSET)
-        if not isinstance(raw_enabled, Unset):
-            raw_enabled = _models.expect_bool(raw_enabled, path, "enabled")
-        raw_config = obj.get("config", UNSET)
-        if not isinstance(raw_config, Unset | None):
-            raw_config = TrendsAlertConfig.from_dict(raw_config, _models.at(path, "config"))
-        raw_calculation_interval = obj.get("calculation_interval", UNSET)
-        if not isinstance(raw_calculation_interval, Unset | None):
-            raw_calculation_interval = _models.parse_enum(
-                CalculationIntervalEnum, raw_calculation_interval, path, "calculation_interval"
-            )
-        raw_snoozed_until = obj.get("snoozed_until", UNSET)
-        if not isinstance(raw_snoozed_until, Unset | None):
-            raw_snoozed_until = _models.expect_str(raw_snoozed_until, path, "snoozed_until")
-        raw_skip_weekend = obj.get("skip_weekend", UNSET)
-        if not isinstance(raw_skip_weekend, Unset | None):
-            raw_skip_weekend = _models.expect_bool(raw_skip_weekend, path, "skip_weekend")
-        return cls(
-            insight=raw_insight,
-            name=raw_name,
-            subscribed_users=raw_subscribed_users,
-            threshold=raw_threshold,
-            condition=raw_condition,
-            enabled=raw_enabled,
-            config=raw_config,
-            calculation_interval=raw_calculation_interval,
-            snoozed_until=raw_snoozed_until,
-            skip_weekend=raw_skip_weekend,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["insight"] = self.insight
-        if not isinstance(self.name, Unset):
-            data["name"] = self.name
-        data["subscribed_users"] = self.subscribed_users
-        data["threshold"] = self.threshold.to_dict()
-        if not isinstance(self.condition, Unset):
-            data["condition"] = None if self.condition is None else self.condition.to_dict()
-        if not isinstance(self.enabled, Unset):
-            data["enabled"] = self.enabled
-        if not isinstance(self.config, Unset):
-            data["config"] = None if self.config is None else self.config.to_dict()
-        if not isinstance(self.calculation_interval, Unset):
-            data["calculation_interval"] = (
-                None if self.calculation_interval is None else self.calculation_interval.value
-            )
-        if not isinstance(self.snoozed_until, Unset):
-            data["snoozed_until"] = self.snoozed_until
-        if not isinstance(self.skip_weekend, Unset):
-            data["skip_weekend"] = self.skip_weekend
-        return data

@@ -5,39 +5,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .annotation_scope_enum import AnnotationScopeEnum
-from .creation_type_enum import CreationTypeEnum
 
 if TYPE_CHECKING:
+    from .annotation_scope_enum import AnnotationScopeEnum
+    from .creation_type_enum import CreationTypeEnum
     from .user_basic import UserBasic
-
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "content",
-        "date_marker",
-        "creation_type",
-        "dashboard_item",
-        "dashboard_id",
-        "dashboard_name",
-        "insight_short_id",
-        "insight_name",
-        "insight_derived_name",
-        "created_by",
-        "created_at",
-        "updated_at",
-        "deleted",
-        "scope",
-    }
-)
 
 
 @dataclass(kw_only=True, slots=True)
-class Annotation:
+class Annotation(_models.Model):
     """A note pinned to a point in time on charts.
 
     Attributes:
@@ -77,103 +57,3 @@ class Annotation:
     deleted: bool | Unset = UNSET
     scope: AnnotationScopeEnum | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .user_basic import UserBasic
-
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.expect_int(raw_id, path, "id")
-        raw_content = obj.get("content", UNSET)
-        if not isinstance(raw_content, Unset | None):
-            raw_content = _models.expect_str(raw_content, path, "content")
-        raw_date_marker = obj.get("date_marker", UNSET)
-        if not isinstance(raw_date_marker, Unset | None):
-            raw_date_marker = _models.parse_datetime(raw_date_marker, path, "date_marker")
-        raw_creation_type = obj.get("creation_type", UNSET)
-        if not isinstance(raw_creation_type, Unset):
-            raw_creation_type = _models.parse_enum(
-                CreationTypeEnum, raw_creation_type, path, "creation_type"
-            )
-        raw_dashboard_item = obj.get("dashboard_item", UNSET)
-        if not isinstance(raw_dashboard_item, Unset | None):
-            raw_dashboard_item = _models.expect_int(raw_dashboard_item, path, "dashboard_item")
-        raw_dashboard_id = obj.get("dashboard_id", UNSET)
-        if not isinstance(raw_dashboard_id, Unset | None):
-            raw_dashboard_id = _models.expect_int(raw_dashboard_id, path, "dashboard_id")
-        raw_dashboard_name = _models.require(obj, "dashboard_name", path)
-        if raw_dashboard_name is not None:
-            raw_dashboard_name = _models.expect_str(raw_dashboard_name, path, "dashboard_name")
-        raw_insight_short_id = _models.require(obj, "insight_short_id", path)
-        if raw_insight_short_id is not None:
-            raw_insight_short_id = _models.expect_str(
-                raw_insight_short_id, path, "insight_short_id"
-            )
-        raw_insight_name = _models.require(obj, "insight_name", path)
-        if raw_insight_name is not None:
-            raw_insight_name = _models.expect_str(raw_insight_name, path, "insight_name")
-        raw_insight_derived_name = _models.require(obj, "insight_derived_name", path)
-        if raw_insight_derived_name is not None:
-            raw_insight_derived_name = _models.expect_str(
-                raw_insight_derived_name, path, "insight_derived_name"
-            )
-        raw_created_by = _models.require(obj, "created_by", path)
-        raw_created_by = UserBasic.from_dict(raw_created_by, _models.at(path, "created_by"))
-        raw_created_at = _models.require(obj, "created_at", path)
-        if raw_created_at is not None:
-            raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
-        raw_updated_at = _models.require(obj, "updated_at", path)
-        raw_updated_at = _models.parse_datetime(raw_updated_at, path, "updated_at")
-        raw_deleted = obj.get("deleted", UNSET)
-        if not isinstance(raw_deleted, Unset):
-            raw_deleted = _models.expect_bool(raw_deleted, path, "deleted")
-        raw_scope = obj.get("scope", UNSET)
-        if not isinstance(raw_scope, Unset):
-            raw_scope = _models.parse_enum(AnnotationScopeEnum, raw_scope, path, "scope")
-        return cls(
-            id=raw_id,
-            content=raw_content,
-            date_marker=raw_date_marker,
-            creation_type=raw_creation_type,
-            dashboard_item=raw_dashboard_item,
-            dashboard_id=raw_dashboard_id,
-            dashboard_name=raw_dashboard_name,
-            insight_short_id=raw_insight_short_id,
-            insight_name=raw_insight_name,
-            insight_derived_name=raw_insight_derived_name,
-            created_by=raw_created_by,
-            created_at=raw_created_at,
-            updated_at=raw_updated_at,
-            deleted=raw_deleted,
-            scope=raw_scope,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = self.id
-        if not isinstance(self.content, Unset):
-            data["content"] = self.content
-        if not isinstance(self.date_marker, Unset):
-            data["date_marker"] = None if self.date_marker is None else self.date_marker.isoformat()
-        if not isinstance(self.creation_type, Unset):
-            data["creation_type"] = self.creation_type.value
-        if not isinstance(self.dashboard_item, Unset):
-            data["dashboard_item"] = self.dashboard_item
-        if not isinstance(self.dashboard_id, Unset):
-            data["dashboard_id"] = self.dashboard_id
-        data["dashboard_name"] = self.dashboard_name
-        data["insight_short_id"] = self.insight_short_id
-        data["insight_name"] = self.insight_name
-        data["insight_derived_name"] = self.insight_derived_name
-        data["created_by"] = self.created_by.to_dict()
-        data["created_at"] = None if self.created_at is None else self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
-        if not isinstance(self.deleted, Unset):
-            data["deleted"] = self.deleted
-        if not isinstance(self.scope, Unset):
-            data["scope"] = self.scope.value
-        return data

@@ -5,44 +5,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .cohort_type_enum import CohortTypeEnum
 
 if TYPE_CHECKING:
+    from .cohort_type_enum import CohortTypeEnum
     from .user_basic import UserBasic
-
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "name",
-        "description",
-        "groups",
-        "deleted",
-        "filters",
-        "query",
-        "version",
-        "pending_version",
-        "is_calculating",
-        "created_by",
-        "created_at",
-        "last_calculation",
-        "errors_calculating",
-        "last_error_message",
-        "count",
-        "is_static",
-        "cohort_type",
-        "experiment_set",
-        "_create_in_folder",
-        "_create_static_person_ids",
-    }
-)
 
 
 @dataclass(kw_only=True, slots=True)
-class Cohort:
+class Cohort(_models.Model):
     """A group of persons, defined by filters or a query, or a static list.
 
     Attributes:
@@ -90,150 +64,8 @@ class Cohort:
     is_static: bool | Unset = UNSET
     cohort_type: CohortTypeEnum | Unset | None = UNSET
     experiment_set: list[int]
-    create_in_folder: str | Unset = UNSET
-    create_static_person_ids: list[str] | Unset = UNSET
+    create_in_folder: str | Unset = field(default=UNSET, metadata={"wire": "_create_in_folder"})
+    create_static_person_ids: list[str] | Unset = field(
+        default=UNSET, metadata={"wire": "_create_static_person_ids"}
+    )
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .user_basic import UserBasic
-
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.expect_int(raw_id, path, "id")
-        raw_name = obj.get("name", UNSET)
-        if not isinstance(raw_name, Unset | None):
-            raw_name = _models.expect_str(raw_name, path, "name")
-        raw_description = obj.get("description", UNSET)
-        if not isinstance(raw_description, Unset):
-            raw_description = _models.expect_str(raw_description, path, "description")
-        raw_groups = obj.get("groups", UNSET)
-        if not isinstance(raw_groups, Unset | None):
-            raw_groups = [
-                _models.expect_object(item0, _models.at(path, "groups"), index0)
-                for index0, item0 in enumerate(_models.expect_list(raw_groups, path, "groups"))
-            ]
-        raw_deleted = obj.get("deleted", UNSET)
-        if not isinstance(raw_deleted, Unset):
-            raw_deleted = _models.expect_bool(raw_deleted, path, "deleted")
-        raw_filters = obj.get("filters", UNSET)
-        if not isinstance(raw_filters, Unset | None):
-            raw_filters = _models.expect_object(raw_filters, path, "filters")
-        raw_query = obj.get("query", UNSET)
-        if not isinstance(raw_query, Unset | None):
-            raw_query = _models.expect_object(raw_query, path, "query")
-        raw_version = _models.require(obj, "version", path)
-        if raw_version is not None:
-            raw_version = _models.expect_int(raw_version, path, "version")
-        raw_pending_version = _models.require(obj, "pending_version", path)
-        if raw_pending_version is not None:
-            raw_pending_version = _models.expect_int(raw_pending_version, path, "pending_version")
-        raw_is_calculating = _models.require(obj, "is_calculating", path)
-        raw_is_calculating = _models.expect_bool(raw_is_calculating, path, "is_calculating")
-        raw_created_by = _models.require(obj, "created_by", path)
-        raw_created_by = UserBasic.from_dict(raw_created_by, _models.at(path, "created_by"))
-        raw_created_at = _models.require(obj, "created_at", path)
-        if raw_created_at is not None:
-            raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
-        raw_last_calculation = _models.require(obj, "last_calculation", path)
-        if raw_last_calculation is not None:
-            raw_last_calculation = _models.parse_datetime(
-                raw_last_calculation, path, "last_calculation"
-            )
-        raw_errors_calculating = _models.require(obj, "errors_calculating", path)
-        raw_errors_calculating = _models.expect_int(
-            raw_errors_calculating, path, "errors_calculating"
-        )
-        raw_last_error_message = _models.require(obj, "last_error_message", path)
-        if raw_last_error_message is not None:
-            raw_last_error_message = _models.expect_str(
-                raw_last_error_message, path, "last_error_message"
-            )
-        raw_count = _models.require(obj, "count", path)
-        if raw_count is not None:
-            raw_count = _models.expect_int(raw_count, path, "count")
-        raw_is_static = obj.get("is_static", UNSET)
-        if not isinstance(raw_is_static, Unset):
-            raw_is_static = _models.expect_bool(raw_is_static, path, "is_static")
-        raw_cohort_type = obj.get("cohort_type", UNSET)
-        if not isinstance(raw_cohort_type, Unset | None):
-            raw_cohort_type = _models.parse_enum(
-                CohortTypeEnum, raw_cohort_type, path, "cohort_type"
-            )
-        raw_experiment_set = _models.require(obj, "experiment_set", path)
-        raw_experiment_set = _models.list_of(
-            raw_experiment_set, path, "experiment_set", _models.expect_int
-        )
-        raw_create_in_folder = obj.get("_create_in_folder", UNSET)
-        if not isinstance(raw_create_in_folder, Unset):
-            raw_create_in_folder = _models.expect_str(
-                raw_create_in_folder, path, "_create_in_folder"
-            )
-        raw_create_static_person_ids = obj.get("_create_static_person_ids", UNSET)
-        if not isinstance(raw_create_static_person_ids, Unset):
-            raw_create_static_person_ids = _models.list_of(
-                raw_create_static_person_ids, path, "_create_static_person_ids", _models.expect_str
-            )
-        return cls(
-            id=raw_id,
-            name=raw_name,
-            description=raw_description,
-            groups=raw_groups,
-            deleted=raw_deleted,
-            filters=raw_filters,
-            query=raw_query,
-            version=raw_version,
-            pending_version=raw_pending_version,
-            is_calculating=raw_is_calculating,
-            created_by=raw_created_by,
-            created_at=raw_created_at,
-            last_calculation=raw_last_calculation,
-            errors_calculating=raw_errors_calculating,
-            last_error_message=raw_last_error_message,
-            count=raw_count,
-            is_static=raw_is_static,
-            cohort_type=raw_cohort_type,
-            experiment_set=raw_experiment_set,
-            create_in_folder=raw_create_in_folder,
-            create_static_person_ids=raw_create_static_person_ids,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = self.id
-        if not isinstance(self.name, Unset):
-            data["name"] = self.name
-        if not isinstance(self.description, Unset):
-            data["description"] = self.description
-        if not isinstance(self.groups, Unset):
-            data["groups"] = self.groups
-        if not isinstance(self.deleted, Unset):
-            data["deleted"] = self.deleted
-        if not isinstance(self.filters, Unset):
-            data["filters"] = self.filters
-        if not isinstance(self.query, Unset):
-            data["query"] = self.query
-        data["version"] = self.version
-        data["pending_version"] = self.pending_version
-        data["is_calculating"] = self.is_calculating
-        data["created_by"] = self.created_by.to_dict()
-        data["created_at"] = None if self.created_at is None else self.created_at.isoformat()
-        data["last_calculation"] = (
-            None if self.last_calculation is None else self.last_calculation.isoformat()
-        )
-        data["errors_calculating"] = self.errors_calculating
-        data["last_error_message"] = self.last_error_message
-        data["count"] = self.count
-        if not isinstance(self.is_static, Unset):
-            data["is_static"] = self.is_static
-        if not isinstance(self.cohort_type, Unset):
-            data["cohort_type"] = None if self.cohort_type is None else self.cohort_type.value
-        data["experiment_set"] = self.experiment_set
-        if not isinstance(self.create_in_folder, Unset):
-            data["_create_in_folder"] = self.create_in_folder
-        if not isinstance(self.create_static_person_ids, Unset):
-            data["_create_static_person_ids"] = self.create_static_person_ids
-        return data

@@ -4,30 +4,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .cohort_type_enum import CohortTypeEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "name",
-        "description",
-        "groups",
-        "deleted",
-        "filters",
-        "query",
-        "is_static",
-        "cohort_type",
-        "_create_in_folder",
-        "_create_static_person_ids",
-    }
-)
+if TYPE_CHECKING:
+    from .cohort_type_enum import CohortTypeEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class CohortRequest:
+class CohortRequest(_models.Model):
     """CohortRequest (from the spec).
 
     Attributes:
@@ -52,88 +39,8 @@ class CohortRequest:
     query: dict[str, Any] | Unset | None = UNSET
     is_static: bool | Unset = UNSET
     cohort_type: CohortTypeEnum | Unset | None = UNSET
-    create_in_folder: str | Unset = UNSET
-    create_static_person_ids: list[str] | Unset = UNSET
+    create_in_folder: str | Unset = field(default=UNSET, metadata={"wire": "_create_in_folder"})
+    create_static_person_ids: list[str] | Unset = field(
+        default=UNSET, metadata={"wire": "_create_static_person_ids"}
+    )
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_name = obj.get("name", UNSET)
-        if not isinstance(raw_name, Unset | None):
-            raw_name = _models.expect_str(raw_name, path, "name")
-        raw_description = obj.get("description", UNSET)
-        if not isinstance(raw_description, Unset):
-            raw_description = _models.expect_str(raw_description, path, "description")
-        raw_groups = obj.get("groups", UNSET)
-        if not isinstance(raw_groups, Unset | None):
-            raw_groups = [
-                _models.expect_object(item0, _models.at(path, "groups"), index0)
-                for index0, item0 in enumerate(_models.expect_list(raw_groups, path, "groups"))
-            ]
-        raw_deleted = obj.get("deleted", UNSET)
-        if not isinstance(raw_deleted, Unset):
-            raw_deleted = _models.expect_bool(raw_deleted, path, "deleted")
-        raw_filters = obj.get("filters", UNSET)
-        if not isinstance(raw_filters, Unset | None):
-            raw_filters = _models.expect_object(raw_filters, path, "filters")
-        raw_query = obj.get("query", UNSET)
-        if not isinstance(raw_query, Unset | None):
-            raw_query = _models.expect_object(raw_query, path, "query")
-        raw_is_static = obj.get("is_static", UNSET)
-        if not isinstance(raw_is_static, Unset):
-            raw_is_static = _models.expect_bool(raw_is_static, path, "is_static")
-        raw_cohort_type = obj.get("cohort_type", UNSET)
-        if not isinstance(raw_cohort_type, Unset | None):
-            raw_cohort_type = _models.parse_enum(
-                CohortTypeEnum, raw_cohort_type, path, "cohort_type"
-            )
-        raw_create_in_folder = obj.get("_create_in_folder", UNSET)
-        if not isinstance(raw_create_in_folder, Unset):
-            raw_create_in_folder = _models.expect_str(
-                raw_create_in_folder, path, "_create_in_folder"
-            )
-        raw_create_static_person_ids = obj.get("_create_static_person_ids", UNSET)
-        if not isinstance(raw_create_static_person_ids, Unset):
-            raw_create_static_person_ids = _models.list_of(
-                raw_create_static_person_ids, path, "_create_static_person_ids", _models.expect_str
-            )
-        return cls(
-            name=raw_name,
-            description=raw_description,
-            groups=raw_groups,
-            deleted=raw_deleted,
-            filters=raw_filters,
-            query=raw_query,
-            is_static=raw_is_static,
-            cohort_type=raw_cohort_type,
-            create_in_folder=raw_create_in_folder,
-            create_static_person_ids=raw_create_static_person_ids,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        if not isinstance(self.name, Unset):
-            data["name"] = self.name
-        if not isinstance(self.description, Unset):
-            data["description"] = self.description
-        if not isinstance(self.groups, Unset):
-            data["groups"] = self.groups
-        if not isinstance(self.deleted, Unset):
-            data["deleted"] = self.deleted
-        if not isinstance(self.filters, Unset):
-            data["filters"] = self.filters
-        if not isinstance(self.query, Unset):
-            data["query"] = self.query
-        if not isinstance(self.is_static, Unset):
-            data["is_static"] = self.is_static
-        if not isinstance(self.cohort_type, Unset):
-            data["cohort_type"] = None if self.cohort_type is None else self.cohort_type.value
-        if not isinstance(self.create_in_folder, Unset):
-            data["_create_in_folder"] = self.create_in_folder
-        if not isinstance(self.create_static_person_ids, Unset):
-            data["_create_static_person_ids"] = self.create_static_person_ids
-        return data

@@ -4,22 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "type",
-        "code",
-        "detail",
-        "attr",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class ErrorResponse:
+class ErrorResponse(_models.Model):
     """The body PostHog returns with every error status.
 
     Attributes:
@@ -35,33 +26,3 @@ class ErrorResponse:
     detail: str
     attr: str | None
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_type = _models.require(obj, "type", path)
-        raw_type = _models.expect_str(raw_type, path, "type")
-        raw_code = _models.require(obj, "code", path)
-        raw_code = _models.expect_str(raw_code, path, "code")
-        raw_detail = _models.require(obj, "detail", path)
-        raw_detail = _models.expect_str(raw_detail, path, "detail")
-        raw_attr = _models.require(obj, "attr", path)
-        if raw_attr is not None:
-            raw_attr = _models.expect_str(raw_attr, path, "attr")
-        return cls(
-            type=raw_type,
-            code=raw_code,
-            detail=raw_detail,
-            attr=raw_attr,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["type"] = self.type
-        data["code"] = self.code
-        data["detail"] = self.detail
-        data["attr"] = self.attr
-        return data

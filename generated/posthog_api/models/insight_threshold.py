@@ -4,25 +4,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .insight_threshold_type_enum import InsightThresholdTypeEnum
 
 if TYPE_CHECKING:
+    from .insight_threshold_type_enum import InsightThresholdTypeEnum
     from .insights_threshold_bounds import InsightsThresholdBounds
-
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "bounds",
-        "type",
-    }
-)
 
 
 @dataclass(kw_only=True, slots=True)
-class InsightThreshold:
+class InsightThreshold(_models.Model):
     """InsightThreshold (from the spec).
 
     Attributes:
@@ -34,28 +27,3 @@ class InsightThreshold:
     bounds: InsightsThresholdBounds | Unset | None = UNSET
     type: InsightThresholdTypeEnum
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .insights_threshold_bounds import InsightsThresholdBounds
-
-        obj = _models.expect_object(data, path, None)
-        raw_bounds = obj.get("bounds", UNSET)
-        if not isinstance(raw_bounds, Unset | None):
-            raw_bounds = InsightsThresholdBounds.from_dict(raw_bounds, _models.at(path, "bounds"))
-        raw_type = _models.require(obj, "type", path)
-        raw_type = _models.parse_enum(InsightThresholdTypeEnum, raw_type, path, "type")
-        return cls(
-            bounds=raw_bounds,
-            type=raw_type,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        if not isinstance(self.bounds, Unset):
-            data["bounds"] = None if self.bounds is None else self.bounds.to_dict()
-        data["type"] = self.type.value
-        return data

@@ -4,21 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 from .._types import UNSET, Unset
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "lower",
-        "upper",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class InsightsThresholdBounds:
+class InsightsThresholdBounds(_models.Model):
     """InsightsThresholdBounds (from the spec).
 
     Attributes:
@@ -30,28 +23,3 @@ class InsightsThresholdBounds:
     lower: float | Unset | None = UNSET
     upper: float | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_lower = obj.get("lower", UNSET)
-        if not isinstance(raw_lower, Unset | None):
-            raw_lower = _models.expect_float(raw_lower, path, "lower")
-        raw_upper = obj.get("upper", UNSET)
-        if not isinstance(raw_upper, Unset | None):
-            raw_upper = _models.expect_float(raw_upper, path, "upper")
-        return cls(
-            lower=raw_lower,
-            upper=raw_upper,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        if not isinstance(self.lower, Unset):
-            data["lower"] = self.lower
-        if not isinstance(self.upper, Unset):
-            data["upper"] = self.upper
-        return data

@@ -6,29 +6,16 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
-from .signal_report_status_enum import SignalReportStatusEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "title",
-        "summary",
-        "status",
-        "total_weight",
-        "signal_count",
-        "relevant_user_count",
-        "created_at",
-        "updated_at",
-        "artefact_count",
-    }
-)
+if TYPE_CHECKING:
+    from .signal_report_status_enum import SignalReportStatusEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class LegacySignalReport:
+class LegacySignalReport(_models.Model):
     """A signal report as served by the older `/signal_reports/` endpoints.
 
     Attributes:
@@ -56,61 +43,3 @@ class LegacySignalReport:
     updated_at: datetime.datetime
     artefact_count: int
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.parse_uuid(raw_id, path, "id")
-        raw_title = _models.require(obj, "title", path)
-        if raw_title is not None:
-            raw_title = _models.expect_str(raw_title, path, "title")
-        raw_summary = _models.require(obj, "summary", path)
-        if raw_summary is not None:
-            raw_summary = _models.expect_str(raw_summary, path, "summary")
-        raw_status = _models.require(obj, "status", path)
-        raw_status = _models.parse_enum(SignalReportStatusEnum, raw_status, path, "status")
-        raw_total_weight = _models.require(obj, "total_weight", path)
-        raw_total_weight = _models.expect_float(raw_total_weight, path, "total_weight")
-        raw_signal_count = _models.require(obj, "signal_count", path)
-        raw_signal_count = _models.expect_int(raw_signal_count, path, "signal_count")
-        raw_relevant_user_count = _models.require(obj, "relevant_user_count", path)
-        if raw_relevant_user_count is not None:
-            raw_relevant_user_count = _models.expect_int(
-                raw_relevant_user_count, path, "relevant_user_count"
-            )
-        raw_created_at = _models.require(obj, "created_at", path)
-        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
-        raw_updated_at = _models.require(obj, "updated_at", path)
-        raw_updated_at = _models.parse_datetime(raw_updated_at, path, "updated_at")
-        raw_artefact_count = _models.require(obj, "artefact_count", path)
-        raw_artefact_count = _models.expect_int(raw_artefact_count, path, "artefact_count")
-        return cls(
-            id=raw_id,
-            title=raw_title,
-            summary=raw_summary,
-            status=raw_status,
-            total_weight=raw_total_weight,
-            signal_count=raw_signal_count,
-            relevant_user_count=raw_relevant_user_count,
-            created_at=raw_created_at,
-            updated_at=raw_updated_at,
-            artefact_count=raw_artefact_count,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = str(self.id)
-        data["title"] = self.title
-        data["summary"] = self.summary
-        data["status"] = self.status.value
-        data["total_weight"] = self.total_weight
-        data["signal_count"] = self.signal_count
-        data["relevant_user_count"] = self.relevant_user_count
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
-        data["artefact_count"] = self.artefact_count
-        return data

@@ -5,28 +5,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .annotation_scope_enum import AnnotationScopeEnum
-from .creation_type_enum import CreationTypeEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "content",
-        "date_marker",
-        "creation_type",
-        "dashboard_item",
-        "dashboard_id",
-        "deleted",
-        "scope",
-    }
-)
+if TYPE_CHECKING:
+    from .annotation_scope_enum import AnnotationScopeEnum
+    from .creation_type_enum import CreationTypeEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class PatchedAnnotationRequest:
+class PatchedAnnotationRequest(_models.Model):
     """PatchedAnnotationRequest (from the spec).
 
     Attributes:
@@ -49,60 +39,3 @@ class PatchedAnnotationRequest:
     deleted: bool | Unset = UNSET
     scope: AnnotationScopeEnum | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_content = obj.get("content", UNSET)
-        if not isinstance(raw_content, Unset | None):
-            raw_content = _models.expect_str(raw_content, path, "content")
-        raw_date_marker = obj.get("date_marker", UNSET)
-        if not isinstance(raw_date_marker, Unset | None):
-            raw_date_marker = _models.parse_datetime(raw_date_marker, path, "date_marker")
-        raw_creation_type = obj.get("creation_type", UNSET)
-        if not isinstance(raw_creation_type, Unset):
-            raw_creation_type = _models.parse_enum(
-                CreationTypeEnum, raw_creation_type, path, "creation_type"
-            )
-        raw_dashboard_item = obj.get("dashboard_item", UNSET)
-        if not isinstance(raw_dashboard_item, Unset | None):
-            raw_dashboard_item = _models.expect_int(raw_dashboard_item, path, "dashboard_item")
-        raw_dashboard_id = obj.get("dashboard_id", UNSET)
-        if not isinstance(raw_dashboard_id, Unset | None):
-            raw_dashboard_id = _models.expect_int(raw_dashboard_id, path, "dashboard_id")
-        raw_deleted = obj.get("deleted", UNSET)
-        if not isinstance(raw_deleted, Unset):
-            raw_deleted = _models.expect_bool(raw_deleted, path, "deleted")
-        raw_scope = obj.get("scope", UNSET)
-        if not isinstance(raw_scope, Unset):
-            raw_scope = _models.parse_enum(AnnotationScopeEnum, raw_scope, path, "scope")
-        return cls(
-            content=raw_content,
-            date_marker=raw_date_marker,
-            creation_type=raw_creation_type,
-            dashboard_item=raw_dashboard_item,
-            dashboard_id=raw_dashboard_id,
-            deleted=raw_deleted,
-            scope=raw_scope,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        if not isinstance(self.content, Unset):
-            data["content"] = self.content
-        if not isinstance(self.date_marker, Unset):
-            data["date_marker"] = None if self.date_marker is None else self.date_marker.isoformat()
-        if not isinstance(self.creation_type, Unset):
-            data["creation_type"] = self.creation_type.value
-        if not isinstance(self.dashboard_item, Unset):
-            data["dashboard_item"] = self.dashboard_item
-        if not isinstance(self.dashboard_id, Unset):
-            data["dashboard_id"] = self.dashboard_id
-        if not isinstance(self.deleted, Unset):
-            data["deleted"] = self.deleted
-        if not isinstance(self.scope, Unset):
-            data["scope"] = self.scope.value
-        return data

@@ -4,20 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 from .._types import UNSET, Unset
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "name",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class PatchedRoleRequest:
+class PatchedRoleRequest(_models.Model):
     """PatchedRoleRequest (from the spec).
 
     Attributes:
@@ -27,22 +21,3 @@ class PatchedRoleRequest:
 
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_name = obj.get("name", UNSET)
-        if not isinstance(raw_name, Unset):
-            raw_name = _models.expect_str(raw_name, path, "name")
-        return cls(
-            name=raw_name,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        if not isinstance(self.name, Unset):
-            data["name"] = self.name
-        return data

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "status",
-        "paused_until",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class PauseResponse:
+class PauseResponse(_models.Model):
     """Result of a change to the pipeline's pause.
 
     Attributes:
@@ -30,24 +23,3 @@ class PauseResponse:
     status: str
     paused_until: datetime.datetime
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_status = _models.require(obj, "status", path)
-        raw_status = _models.expect_str(raw_status, path, "status")
-        raw_paused_until = _models.require(obj, "paused_until", path)
-        raw_paused_until = _models.parse_datetime(raw_paused_until, path, "paused_until")
-        return cls(
-            status=raw_status,
-            paused_until=raw_paused_until,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["status"] = self.status
-        data["paused_until"] = self.paused_until.isoformat()
-        return data

@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "paused_until",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class PauseStateResponse:
+class PauseStateResponse(_models.Model):
     """State of the signal processing pipeline.
 
     Attributes:
@@ -28,21 +22,3 @@ class PauseStateResponse:
 
     paused_until: datetime.datetime | None
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_paused_until = _models.require(obj, "paused_until", path)
-        if raw_paused_until is not None:
-            raw_paused_until = _models.parse_datetime(raw_paused_until, path, "paused_until")
-        return cls(
-            paused_until=raw_paused_until,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["paused_until"] = None if self.paused_until is None else self.paused_until.isoformat()
-        return data

@@ -6,27 +6,16 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 
 if TYPE_CHECKING:
     from .user_basic import UserBasic
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "name",
-        "created_at",
-        "created_by",
-        "members",
-        "is_default",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class Role:
+class Role(_models.Model):
     """A role of an organization.
 
     Attributes:
@@ -47,42 +36,3 @@ class Role:
     members: str
     is_default: str
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .user_basic import UserBasic
-
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.parse_uuid(raw_id, path, "id")
-        raw_name = _models.require(obj, "name", path)
-        raw_name = _models.expect_str(raw_name, path, "name")
-        raw_created_at = _models.require(obj, "created_at", path)
-        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
-        raw_created_by = _models.require(obj, "created_by", path)
-        raw_created_by = UserBasic.from_dict(raw_created_by, _models.at(path, "created_by"))
-        raw_members = _models.require(obj, "members", path)
-        raw_members = _models.expect_str(raw_members, path, "members")
-        raw_is_default = _models.require(obj, "is_default", path)
-        raw_is_default = _models.expect_str(raw_is_default, path, "is_default")
-        return cls(
-            id=raw_id,
-            name=raw_name,
-            created_at=raw_created_at,
-            created_by=raw_created_by,
-            members=raw_members,
-            is_default=raw_is_default,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = str(self.id)
-        data["name"] = self.name
-        data["created_at"] = self.created_at.isoformat()
-        data["created_by"] = self.created_by.to_dict()
-        data["members"] = self.members
-        data["is_default"] = self.is_default
-        return data

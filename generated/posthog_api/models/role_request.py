@@ -4,19 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "name",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class RoleRequest:
+class RoleRequest(_models.Model):
     """RoleRequest (from the spec).
 
     Attributes:
@@ -26,20 +20,3 @@ class RoleRequest:
 
     name: str
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_name = _models.require(obj, "name", path)
-        raw_name = _models.expect_str(raw_name, path, "name")
-        return cls(
-            name=raw_name,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["name"] = self.name
-        return data

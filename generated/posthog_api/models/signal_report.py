@@ -6,35 +6,16 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
-from .signal_report_status_enum import SignalReportStatusEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "title",
-        "summary",
-        "status",
-        "total_weight",
-        "signal_count",
-        "signals_at_run",
-        "created_at",
-        "updated_at",
-        "artefact_count",
-        "priority",
-        "actionability",
-        "already_addressed",
-        "is_suggested_reviewer",
-        "source_products",
-        "implementation_pr_url",
-    }
-)
+if TYPE_CHECKING:
+    from .signal_report_status_enum import SignalReportStatusEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class SignalReport:
+class SignalReport(_models.Model):
     """A signal report as served by the `/signals/reports/` endpoints.
 
     Attributes:
@@ -80,94 +61,3 @@ class SignalReport:
     source_products: list[str]
     implementation_pr_url: str | None
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.parse_uuid(raw_id, path, "id")
-        raw_title = _models.require(obj, "title", path)
-        if raw_title is not None:
-            raw_title = _models.expect_str(raw_title, path, "title")
-        raw_summary = _models.require(obj, "summary", path)
-        if raw_summary is not None:
-            raw_summary = _models.expect_str(raw_summary, path, "summary")
-        raw_status = _models.require(obj, "status", path)
-        raw_status = _models.parse_enum(SignalReportStatusEnum, raw_status, path, "status")
-        raw_total_weight = _models.require(obj, "total_weight", path)
-        raw_total_weight = _models.expect_float(raw_total_weight, path, "total_weight")
-        raw_signal_count = _models.require(obj, "signal_count", path)
-        raw_signal_count = _models.expect_int(raw_signal_count, path, "signal_count")
-        raw_signals_at_run = _models.require(obj, "signals_at_run", path)
-        raw_signals_at_run = _models.expect_int(raw_signals_at_run, path, "signals_at_run")
-        raw_created_at = _models.require(obj, "created_at", path)
-        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
-        raw_updated_at = _models.require(obj, "updated_at", path)
-        raw_updated_at = _models.parse_datetime(raw_updated_at, path, "updated_at")
-        raw_artefact_count = _models.require(obj, "artefact_count", path)
-        raw_artefact_count = _models.expect_int(raw_artefact_count, path, "artefact_count")
-        raw_priority = _models.require(obj, "priority", path)
-        if raw_priority is not None:
-            raw_priority = _models.expect_str(raw_priority, path, "priority")
-        raw_actionability = _models.require(obj, "actionability", path)
-        if raw_actionability is not None:
-            raw_actionability = _models.expect_str(raw_actionability, path, "actionability")
-        raw_already_addressed = _models.require(obj, "already_addressed", path)
-        if raw_already_addressed is not None:
-            raw_already_addressed = _models.expect_bool(
-                raw_already_addressed, path, "already_addressed"
-            )
-        raw_is_suggested_reviewer = _models.require(obj, "is_suggested_reviewer", path)
-        raw_is_suggested_reviewer = _models.expect_bool(
-            raw_is_suggested_reviewer, path, "is_suggested_reviewer"
-        )
-        raw_source_products = _models.require(obj, "source_products", path)
-        raw_source_products = _models.list_of(
-            raw_source_products, path, "source_products", _models.expect_str
-        )
-        raw_implementation_pr_url = _models.require(obj, "implementation_pr_url", path)
-        if raw_implementation_pr_url is not None:
-            raw_implementation_pr_url = _models.expect_str(
-                raw_implementation_pr_url, path, "implementation_pr_url"
-            )
-        return cls(
-            id=raw_id,
-            title=raw_title,
-            summary=raw_summary,
-            status=raw_status,
-            total_weight=raw_total_weight,
-            signal_count=raw_signal_count,
-            signals_at_run=raw_signals_at_run,
-            created_at=raw_created_at,
-            updated_at=raw_updated_at,
-            artefact_count=raw_artefact_count,
-            priority=raw_priority,
-            actionability=raw_actionability,
-            already_addressed=raw_already_addressed,
-            is_suggested_reviewer=raw_is_suggested_reviewer,
-            source_products=raw_source_products,
-            implementation_pr_url=raw_implementation_pr_url,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = str(self.id)
-        data["title"] = self.title
-        data["summary"] = self.summary
-        data["status"] = self.status.value
-        data["total_weight"] = self.total_weight
-        data["signal_count"] = self.signal_count
-        data["signals_at_run"] = self.signals_at_run
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
-        data["artefact_count"] = self.artefact_count
-        data["priority"] = self.priority
-        data["actionability"] = self.actionability
-        data["already_addressed"] = self.already_addressed
-        data["is_suggested_reviewer"] = self.is_suggested_reviewer
-        data["source_products"] = self.source_products
-        data["implementation_pr_url"] = self.implementation_pr_url
-        return data

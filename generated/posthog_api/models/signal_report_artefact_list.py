@@ -4,20 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "count",
-        "results",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class SignalReportArtefactList:
+class SignalReportArtefactList(_models.Model):
     """The artefacts (video segments) of a signal report.
 
     Attributes:
@@ -29,27 +22,3 @@ class SignalReportArtefactList:
     count: int
     results: list[dict[str, Any]]
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_count = _models.require(obj, "count", path)
-        raw_count = _models.expect_int(raw_count, path, "count")
-        raw_results = _models.require(obj, "results", path)
-        raw_results = [
-            _models.expect_object(item0, _models.at(path, "results"), index0)
-            for index0, item0 in enumerate(_models.expect_list(raw_results, path, "results"))
-        ]
-        return cls(
-            count=raw_count,
-            results=raw_results,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["count"] = self.count
-        data["results"] = self.results
-        return data

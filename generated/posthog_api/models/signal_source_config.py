@@ -6,29 +6,18 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .signal_source_config_source_type_enum import SignalSourceConfigSourceTypeEnum
-from .source_product_enum import SourceProductEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "source_product",
-        "source_type",
-        "enabled",
-        "config",
-        "created_at",
-        "updated_at",
-        "status",
-    }
-)
+if TYPE_CHECKING:
+    from .signal_source_config_source_type_enum import SignalSourceConfigSourceTypeEnum
+    from .source_product_enum import SourceProductEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class SignalSourceConfig:
+class SignalSourceConfig(_models.Model):
     """Whether (and how) one signal source is enabled for a project.
 
     Attributes:
@@ -52,57 +41,3 @@ class SignalSourceConfig:
     updated_at: datetime.datetime
     status: str | None
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.parse_uuid(raw_id, path, "id")
-        raw_source_product = _models.require(obj, "source_product", path)
-        raw_source_product = _models.parse_enum(
-            SourceProductEnum, raw_source_product, path, "source_product"
-        )
-        raw_source_type = _models.require(obj, "source_type", path)
-        raw_source_type = _models.parse_enum(
-            SignalSourceConfigSourceTypeEnum, raw_source_type, path, "source_type"
-        )
-        raw_enabled = obj.get("enabled", UNSET)
-        if not isinstance(raw_enabled, Unset):
-            raw_enabled = _models.expect_bool(raw_enabled, path, "enabled")
-        raw_config = obj.get("config", UNSET)
-        if not isinstance(raw_config, Unset | None):
-            raw_config = _models.expect_object(raw_config, path, "config")
-        raw_created_at = _models.require(obj, "created_at", path)
-        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
-        raw_updated_at = _models.require(obj, "updated_at", path)
-        raw_updated_at = _models.parse_datetime(raw_updated_at, path, "updated_at")
-        raw_status = _models.require(obj, "status", path)
-        if raw_status is not None:
-            raw_status = _models.expect_str(raw_status, path, "status")
-        return cls(
-            id=raw_id,
-            source_product=raw_source_product,
-            source_type=raw_source_type,
-            enabled=raw_enabled,
-            config=raw_config,
-            created_at=raw_created_at,
-            updated_at=raw_updated_at,
-            status=raw_status,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = str(self.id)
-        data["source_product"] = self.source_product.value
-        data["source_type"] = self.source_type.value
-        if not isinstance(self.enabled, Unset):
-            data["enabled"] = self.enabled
-        if not isinstance(self.config, Unset):
-            data["config"] = self.config
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
-        data["status"] = self.status
-        return data

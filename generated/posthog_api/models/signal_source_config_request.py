@@ -4,25 +4,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .signal_source_config_source_type_enum import SignalSourceConfigSourceTypeEnum
-from .source_product_enum import SourceProductEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "source_product",
-        "source_type",
-        "enabled",
-        "config",
-    }
-)
+if TYPE_CHECKING:
+    from .signal_source_config_source_type_enum import SignalSourceConfigSourceTypeEnum
+    from .source_product_enum import SourceProductEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class SignalSourceConfigRequest:
+class SignalSourceConfigRequest(_models.Model):
     """SignalSourceConfigRequest (from the spec).
 
     Attributes:
@@ -38,40 +31,3 @@ class SignalSourceConfigRequest:
     enabled: bool | Unset = UNSET
     config: dict[str, Any] | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_source_product = _models.require(obj, "source_product", path)
-        raw_source_product = _models.parse_enum(
-            SourceProductEnum, raw_source_product, path, "source_product"
-        )
-        raw_source_type = _models.require(obj, "source_type", path)
-        raw_source_type = _models.parse_enum(
-            SignalSourceConfigSourceTypeEnum, raw_source_type, path, "source_type"
-        )
-        raw_enabled = obj.get("enabled", UNSET)
-        if not isinstance(raw_enabled, Unset):
-            raw_enabled = _models.expect_bool(raw_enabled, path, "enabled")
-        raw_config = obj.get("config", UNSET)
-        if not isinstance(raw_config, Unset | None):
-            raw_config = _models.expect_object(raw_config, path, "config")
-        return cls(
-            source_product=raw_source_product,
-            source_type=raw_source_type,
-            enabled=raw_enabled,
-            config=raw_config,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["source_product"] = self.source_product.value
-        data["source_type"] = self.source_type.value
-        if not isinstance(self.enabled, Unset):
-            data["enabled"] = self.enabled
-        if not isinstance(self.config, Unset):
-            data["config"] = self.config
-        return data

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
@@ -14,18 +14,9 @@ from .._types import UNSET, Unset
 if TYPE_CHECKING:
     from .insight_threshold import InsightThreshold
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "created_at",
-        "name",
-        "configuration",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class Threshold:
+class Threshold(_models.Model):
     """The threshold an alert compares the insight's value with.
 
     Attributes:
@@ -41,38 +32,3 @@ class Threshold:
     name: str | Unset = UNSET
     configuration: InsightThreshold
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .insight_threshold import InsightThreshold
-
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.parse_uuid(raw_id, path, "id")
-        raw_created_at = _models.require(obj, "created_at", path)
-        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
-        raw_name = obj.get("name", UNSET)
-        if not isinstance(raw_name, Unset):
-            raw_name = _models.expect_str(raw_name, path, "name")
-        raw_configuration = _models.require(obj, "configuration", path)
-        raw_configuration = InsightThreshold.from_dict(
-            raw_configuration, _models.at(path, "configuration")
-        )
-        return cls(
-            id=raw_id,
-            created_at=raw_created_at,
-            name=raw_name,
-            configuration=raw_configuration,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = str(self.id)
-        data["created_at"] = self.created_at.isoformat()
-        if not isinstance(self.name, Unset):
-            data["name"] = self.name
-        data["configuration"] = self.configuration.to_dict()
-        return data

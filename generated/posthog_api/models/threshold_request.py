@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
@@ -12,16 +12,9 @@ from .._types import UNSET, Unset
 if TYPE_CHECKING:
     from .insight_threshold import InsightThreshold
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "name",
-        "configuration",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class ThresholdRequest:
+class ThresholdRequest(_models.Model):
     """ThresholdRequest (from the spec).
 
     Attributes:
@@ -33,30 +26,3 @@ class ThresholdRequest:
     name: str | Unset = UNSET
     configuration: InsightThreshold
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .insight_threshold import InsightThreshold
-
-        obj = _models.expect_object(data, path, None)
-        raw_name = obj.get("name", UNSET)
-        if not isinstance(raw_name, Unset):
-            raw_name = _models.expect_str(raw_name, path, "name")
-        raw_configuration = _models.require(obj, "configuration", path)
-        raw_configuration = InsightThreshold.from_dict(
-            raw_configuration, _models.at(path, "configuration")
-        )
-        return cls(
-            name=raw_name,
-            configuration=raw_configuration,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        if not isinstance(self.name, Unset):
-            data["name"] = self.name
-        data["configuration"] = self.configuration.to_dict()
-        return data

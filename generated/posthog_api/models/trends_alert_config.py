@@ -4,23 +4,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .trends_alert_config_type_enum import TrendsAlertConfigTypeEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "check_ongoing_interval",
-        "series_index",
-        "type",
-    }
-)
+if TYPE_CHECKING:
+    from .trends_alert_config_type_enum import TrendsAlertConfigTypeEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class TrendsAlertConfig:
+class TrendsAlertConfig(_models.Model):
     """Alert settings for trends insights.
 
     Attributes:
@@ -35,34 +29,3 @@ class TrendsAlertConfig:
     series_index: int
     type: TrendsAlertConfigTypeEnum | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_check_ongoing_interval = obj.get("check_ongoing_interval", UNSET)
-        if not isinstance(raw_check_ongoing_interval, Unset | None):
-            raw_check_ongoing_interval = _models.expect_bool(
-                raw_check_ongoing_interval, path, "check_ongoing_interval"
-            )
-        raw_series_index = _models.require(obj, "series_index", path)
-        raw_series_index = _models.expect_int(raw_series_index, path, "series_index")
-        raw_type = obj.get("type", UNSET)
-        if not isinstance(raw_type, Unset):
-            raw_type = _models.parse_enum(TrendsAlertConfigTypeEnum, raw_type, path, "type")
-        return cls(
-            check_ongoing_interval=raw_check_ongoing_interval,
-            series_index=raw_series_index,
-            type=raw_type,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        if not isinstance(self.check_ongoing_interval, Unset):
-            data["check_ongoing_interval"] = self.check_ongoing_interval
-        data["series_index"] = self.series_index
-        if not isinstance(self.type, Unset):
-            data["type"] = self.type.value
-        return data

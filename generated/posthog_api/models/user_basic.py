@@ -5,29 +5,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .role_at_organization_enum import RoleAtOrganizationEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "uuid",
-        "distinct_id",
-        "first_name",
-        "last_name",
-        "email",
-        "is_email_verified",
-        "hedgehog_config",
-        "role_at_organization",
-    }
-)
+if TYPE_CHECKING:
+    from .role_at_organization_enum import RoleAtOrganizationEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class UserBasic:
+class UserBasic(_models.Model):
     """A short view of a user, as embedded in `created_by` fields.
 
     Attributes:
@@ -44,7 +32,7 @@ class UserBasic:
     """
 
     id: int
-    uuid_: uuid.UUID
+    uuid_: uuid.UUID = field(metadata={"wire": "uuid"})
     distinct_id: str | Unset | None = UNSET
     first_name: str | Unset = UNSET
     last_name: str | Unset = UNSET
@@ -53,71 +41,3 @@ class UserBasic:
     hedgehog_config: dict[str, Any] | None
     role_at_organization: RoleAtOrganizationEnum | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.expect_int(raw_id, path, "id")
-        raw_uuid_ = _models.require(obj, "uuid", path)
-        raw_uuid_ = _models.parse_uuid(raw_uuid_, path, "uuid")
-        raw_distinct_id = obj.get("distinct_id", UNSET)
-        if not isinstance(raw_distinct_id, Unset | None):
-            raw_distinct_id = _models.expect_str(raw_distinct_id, path, "distinct_id")
-        raw_first_name = obj.get("first_name", UNSET)
-        if not isinstance(raw_first_name, Unset):
-            raw_first_name = _models.expect_str(raw_first_name, path, "first_name")
-        raw_last_name = obj.get("last_name", UNSET)
-        if not isinstance(raw_last_name, Unset):
-            raw_last_name = _models.expect_str(raw_last_name, path, "last_name")
-        raw_email = _models.require(obj, "email", path)
-        raw_email = _models.expect_str(raw_email, path, "email")
-        raw_is_email_verified = obj.get("is_email_verified", UNSET)
-        if not isinstance(raw_is_email_verified, Unset | None):
-            raw_is_email_verified = _models.expect_bool(
-                raw_is_email_verified, path, "is_email_verified"
-            )
-        raw_hedgehog_config = _models.require(obj, "hedgehog_config", path)
-        if raw_hedgehog_config is not None:
-            raw_hedgehog_config = _models.expect_object(
-                raw_hedgehog_config, path, "hedgehog_config"
-            )
-        raw_role_at_organization = obj.get("role_at_organization", UNSET)
-        if not isinstance(raw_role_at_organization, Unset | None):
-            raw_role_at_organization = _models.parse_enum(
-                RoleAtOrganizationEnum, raw_role_at_organization, path, "role_at_organization"
-            )
-        return cls(
-            id=raw_id,
-            uuid_=raw_uuid_,
-            distinct_id=raw_distinct_id,
-            first_name=raw_first_name,
-            last_name=raw_last_name,
-            email=raw_email,
-            is_email_verified=raw_is_email_verified,
-            hedgehog_config=raw_hedgehog_config,
-            role_at_organization=raw_role_at_organization,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = self.id
-        data["uuid"] = str(self.uuid_)
-        if not isinstance(self.distinct_id, Unset):
-            data["distinct_id"] = self.distinct_id
-        if not isinstance(self.first_name, Unset):
-            data["first_name"] = self.first_name
-        if not isinstance(self.last_name, Unset):
-            data["last_name"] = self.last_name
-        data["email"] = self.email
-        if not isinstance(self.is_email_verified, Unset):
-            data["is_email_verified"] = self.is_email_verified
-        data["hedgehog_config"] = self.hedgehog_config
-        if not isinstance(self.role_at_organization, Unset):
-            data["role_at_organization"] = (
-                None if self.role_at_organization is None else self.role_at_organization.value
-            )
-        return data

@@ -62,7 +62,7 @@ class AlertsResource:
                 "offset": offset,
             },
             options=options,
-            item=Alert.from_dict,
+            item=_models.Parser[Alert](Alert),
         )
         return response.deliver()
 
@@ -119,7 +119,7 @@ class AlertsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Alert.from_dict,
+            parse=_models.Parser[Alert](Alert),
         )
         return response.deliver()
 
@@ -150,7 +150,7 @@ class AlertsResource:
             + "/",
             query=None,
             options=options,
-            parse=Alert.from_dict,
+            parse=_models.Parser[Alert](Alert),
         )
         return response.deliver()
 
@@ -242,7 +242,7 @@ class AlertsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Alert.from_dict,
+            parse=_models.Parser[Alert](Alert),
         )
         return response.deliver()
 
@@ -299,7 +299,7 @@ class AsyncAlertsResource:
                 "offset": offset,
             },
             options=options,
-            item=Alert.from_dict,
+            item=_models.Parser[Alert](Alert),
         )
         return response.deliver()
 
@@ -356,7 +356,7 @@ class AsyncAlertsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Alert.from_dict,
+            parse=_models.Parser[Alert](Alert),
         )
         return response.deliver()
 
@@ -387,7 +387,7 @@ class AsyncAlertsResource:
             + "/",
             query=None,
             options=options,
-            parse=Alert.from_dict,
+            parse=_models.Parser[Alert](Alert),
         )
         return response.deliver()
 
@@ -479,7 +479,7 @@ class AsyncAlertsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Alert.from_dict,
+            parse=_models.Parser[Alert](Alert),
         )
         return response.deliver()
 

@@ -65,7 +65,7 @@ class AnnotationsResource:
                 "search": search,
             },
             options=options,
-            item=Annotation.from_dict,
+            item=_models.Parser[Annotation](Annotation),
         )
         return response.deliver()
 
@@ -119,7 +119,7 @@ class AnnotationsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Annotation.from_dict,
+            parse=_models.Parser[Annotation](Annotation),
         )
         return response.deliver()
 
@@ -150,7 +150,7 @@ class AnnotationsResource:
             + "/",
             query=None,
             options=options,
-            parse=Annotation.from_dict,
+            parse=_models.Parser[Annotation](Annotation),
         )
         return response.deliver()
 
@@ -244,7 +244,7 @@ class AnnotationsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Annotation.from_dict,
+            parse=_models.Parser[Annotation](Annotation),
         )
         return response.deliver()
 
@@ -306,7 +306,7 @@ class AsyncAnnotationsResource:
                 "search": search,
             },
             options=options,
-            item=Annotation.from_dict,
+            item=_models.Parser[Annotation](Annotation),
         )
         return response.deliver()
 
@@ -360,7 +360,7 @@ class AsyncAnnotationsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Annotation.from_dict,
+            parse=_models.Parser[Annotation](Annotation),
         )
         return response.deliver()
 
@@ -391,7 +391,7 @@ class AsyncAnnotationsResource:
             + "/",
             query=None,
             options=options,
-            parse=Annotation.from_dict,
+            parse=_models.Parser[Annotation](Annotation),
         )
         return response.deliver()
 
@@ -485,7 +485,7 @@ class AsyncAnnotationsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Annotation.from_dict,
+            parse=_models.Parser[Annotation](Annotation),
         )
         return response.deliver()
 

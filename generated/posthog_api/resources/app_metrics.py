@@ -53,7 +53,7 @@ class AppMetricsResource:
             + "/",
             query=None,
             options=options,
-            parse=lambda data: _models.expect_object(data, "$", None),
+            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
         )
         return response.deliver()
 
@@ -88,7 +88,7 @@ class AppMetricsResource:
             + "/error_details/",
             query=None,
             options=options,
-            parse=lambda data: _models.expect_object(data, "$", None),
+            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
         )
         return response.deliver()
 
@@ -123,7 +123,7 @@ class AppMetricsResource:
             + "/historical_exports/",
             query=None,
             options=options,
-            parse=lambda data: _models.expect_object(data, "$", None),
+            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
         )
         return response.deliver()
 
@@ -162,7 +162,7 @@ class AppMetricsResource:
             + "/",
             query=None,
             options=options,
-            parse=lambda data: _models.expect_object(data, "$", None),
+            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
         )
         return response.deliver()
 
@@ -218,7 +218,7 @@ class AsyncAppMetricsResource:
             + "/",
             query=None,
             options=options,
-            parse=lambda data: _models.expect_object(data, "$", None),
+            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
         )
         return response.deliver()
 
@@ -253,7 +253,7 @@ class AsyncAppMetricsResource:
             + "/error_details/",
             query=None,
             options=options,
-            parse=lambda data: _models.expect_object(data, "$", None),
+            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
         )
         return response.deliver()
 
@@ -288,7 +288,7 @@ class AsyncAppMetricsResource:
             + "/historical_exports/",
             query=None,
             options=options,
-            parse=lambda data: _models.expect_object(data, "$", None),
+            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
         )
         return response.deliver()
 
@@ -327,7 +327,7 @@ class AsyncAppMetricsResource:
             + "/",
             query=None,
             options=options,
-            parse=lambda data: _models.expect_object(data, "$", None),
+            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
         )
         return response.deliver()
 

@@ -56,7 +56,7 @@ class CohortsResource:
                 "offset": offset,
             },
             options=options,
-            item=Cohort.from_dict,
+            item=_models.Parser[Cohort](Cohort),
         )
         return response.deliver()
 
@@ -112,7 +112,7 @@ class CohortsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Cohort.from_dict,
+            parse=_models.Parser[Cohort](Cohort),
         )
         return response.deliver()
 
@@ -164,7 +164,7 @@ class AsyncCohortsResource:
                 "offset": offset,
             },
             options=options,
-            item=Cohort.from_dict,
+            item=_models.Parser[Cohort](Cohort),
         )
         return response.deliver()
 
@@ -220,7 +220,7 @@ class AsyncCohortsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Cohort.from_dict,
+            parse=_models.Parser[Cohort](Cohort),
         )
         return response.deliver()
 

@@ -176,7 +176,7 @@ class ProjectsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -329,7 +329,7 @@ class ProjectsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -481,7 +481,7 @@ class ProjectsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -514,7 +514,7 @@ class ProjectsResource:
             + "/is_generating_demo_data/",
             query=None,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -665,7 +665,7 @@ class ProjectsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -816,7 +816,7 @@ class ProjectsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -997,7 +997,7 @@ class AsyncProjectsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -1150,7 +1150,7 @@ class AsyncProjectsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -1302,7 +1302,7 @@ class AsyncProjectsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -1335,7 +1335,7 @@ class AsyncProjectsResource:
             + "/is_generating_demo_data/",
             query=None,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -1486,7 +1486,7 @@ class AsyncProjectsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 
@@ -1637,7 +1637,7 @@ class AsyncProjectsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Project.from_dict,
+            parse=_models.Parser[Project](Project),
         )
         return response.deliver()
 

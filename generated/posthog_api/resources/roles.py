@@ -57,7 +57,7 @@ class RolesResource:
                 "offset": offset,
             },
             options=options,
-            item=Role.from_dict,
+            item=_models.Parser[Role](Role),
         )
         return response.deliver()
 
@@ -92,7 +92,7 @@ class RolesResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Role.from_dict,
+            parse=_models.Parser[Role](Role),
         )
         return response.deliver()
 
@@ -123,7 +123,7 @@ class RolesResource:
             + "/",
             query=None,
             options=options,
-            parse=Role.from_dict,
+            parse=_models.Parser[Role](Role),
         )
         return response.deliver()
 
@@ -193,7 +193,7 @@ class RolesResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Role.from_dict,
+            parse=_models.Parser[Role](Role),
         )
         return response.deliver()
 
@@ -250,7 +250,7 @@ class AsyncRolesResource:
                 "offset": offset,
             },
             options=options,
-            item=Role.from_dict,
+            item=_models.Parser[Role](Role),
         )
         return response.deliver()
 
@@ -285,7 +285,7 @@ class AsyncRolesResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Role.from_dict,
+            parse=_models.Parser[Role](Role),
         )
         return response.deliver()
 
@@ -316,7 +316,7 @@ class AsyncRolesResource:
             + "/",
             query=None,
             options=options,
-            parse=Role.from_dict,
+            parse=_models.Parser[Role](Role),
         )
         return response.deliver()
 
@@ -386,7 +386,7 @@ class AsyncRolesResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Role.from_dict,
+            parse=_models.Parser[Role](Role),
         )
         return response.deliver()
 

@@ -61,7 +61,7 @@ class SignalReportsResource:
                 "offset": offset,
             },
             options=options,
-            item=LegacySignalReport.from_dict,
+            item=_models.Parser[LegacySignalReport](LegacySignalReport),
         )
         return response.deliver()
 
@@ -92,7 +92,7 @@ class SignalReportsResource:
             + "/",
             query=None,
             options=options,
-            parse=LegacySignalReport.from_dict,
+            parse=_models.Parser[LegacySignalReport](LegacySignalReport),
         )
         return response.deliver()
 
@@ -124,7 +124,7 @@ class SignalReportsResource:
             + "/artefacts/",
             query=None,
             options=options,
-            parse=SignalReportArtefactList.from_dict,
+            parse=_models.Parser[SignalReportArtefactList](SignalReportArtefactList),
         )
         return response.deliver()
 
@@ -181,7 +181,7 @@ class AsyncSignalReportsResource:
                 "offset": offset,
             },
             options=options,
-            item=LegacySignalReport.from_dict,
+            item=_models.Parser[LegacySignalReport](LegacySignalReport),
         )
         return response.deliver()
 
@@ -212,7 +212,7 @@ class AsyncSignalReportsResource:
             + "/",
             query=None,
             options=options,
-            parse=LegacySignalReport.from_dict,
+            parse=_models.Parser[LegacySignalReport](LegacySignalReport),
         )
         return response.deliver()
 
@@ -244,7 +244,7 @@ class AsyncSignalReportsResource:
             + "/artefacts/",
             query=None,
             options=options,
-            parse=SignalReportArtefactList.from_dict,
+            parse=_models.Parser[SignalReportArtefactList](SignalReportArtefactList),
         )
         return response.deliver()
 

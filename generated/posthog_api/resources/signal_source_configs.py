@@ -60,7 +60,7 @@ class SignalSourceConfigsResource:
                 "offset": offset,
             },
             options=options,
-            item=SignalSourceConfig.from_dict,
+            item=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -105,7 +105,7 @@ class SignalSourceConfigsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -137,7 +137,7 @@ class SignalSourceConfigsResource:
             + "/",
             query=None,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -218,7 +218,7 @@ class SignalSourceConfigsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -275,7 +275,7 @@ class AsyncSignalSourceConfigsResource:
                 "offset": offset,
             },
             options=options,
-            item=SignalSourceConfig.from_dict,
+            item=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -320,7 +320,7 @@ class AsyncSignalSourceConfigsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -352,7 +352,7 @@ class AsyncSignalSourceConfigsResource:
             + "/",
             query=None,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -433,7 +433,7 @@ class AsyncSignalSourceConfigsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 

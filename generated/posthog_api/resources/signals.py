@@ -66,7 +66,7 @@ class SignalsResource:
                 "offset": offset,
             },
             options=options,
-            item=PauseStateResponse.from_dict,
+            item=_models.Parser[PauseStateResponse](PauseStateResponse),
         )
         return response.deliver()
 
@@ -94,7 +94,7 @@ class SignalsResource:
             + "/signals/processing/pause/",
             query=None,
             options=options,
-            parse=PauseResponse.from_dict,
+            parse=_models.Parser[PauseResponse](PauseResponse),
         )
         return response.deliver()
 
@@ -147,7 +147,7 @@ class SignalsResource:
                 "suggested_reviewers": suggested_reviewers,
             },
             options=options,
-            item=SignalReport.from_dict,
+            item=_models.Parser[SignalReport](SignalReport),
         )
         return response.deliver()
 
@@ -178,7 +178,7 @@ class SignalsResource:
             + "/",
             query=None,
             options=options,
-            parse=SignalReport.from_dict,
+            parse=_models.Parser[SignalReport](SignalReport),
         )
         return response.deliver()
 
@@ -212,7 +212,7 @@ class SignalsResource:
                 "offset": offset,
             },
             options=options,
-            item=SignalSourceConfig.from_dict,
+            item=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -257,7 +257,7 @@ class SignalsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -289,7 +289,7 @@ class SignalsResource:
             + "/",
             query=None,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -370,7 +370,7 @@ class SignalsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -435,7 +435,7 @@ class AsyncSignalsResource:
                 "offset": offset,
             },
             options=options,
-            item=PauseStateResponse.from_dict,
+            item=_models.Parser[PauseStateResponse](PauseStateResponse),
         )
         return response.deliver()
 
@@ -463,7 +463,7 @@ class AsyncSignalsResource:
             + "/signals/processing/pause/",
             query=None,
             options=options,
-            parse=PauseResponse.from_dict,
+            parse=_models.Parser[PauseResponse](PauseResponse),
         )
         return response.deliver()
 
@@ -516,7 +516,7 @@ class AsyncSignalsResource:
                 "suggested_reviewers": suggested_reviewers,
             },
             options=options,
-            item=SignalReport.from_dict,
+            item=_models.Parser[SignalReport](SignalReport),
         )
         return response.deliver()
 
@@ -547,7 +547,7 @@ class AsyncSignalsResource:
             + "/",
             query=None,
             options=options,
-            parse=SignalReport.from_dict,
+            parse=_models.Parser[SignalReport](SignalReport),
         )
         return response.deliver()
 
@@ -581,7 +581,7 @@ class AsyncSignalsResource:
                 "offset": offset,
             },
             options=options,
-            item=SignalSourceConfig.from_dict,
+            item=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -626,7 +626,7 @@ class AsyncSignalsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -658,7 +658,7 @@ class AsyncSignalsResource:
             + "/",
             query=None,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 
@@ -739,7 +739,7 @@ class AsyncSignalsResource:
             query=None,
             body=json_body,
             options=options,
-            parse=SignalSourceConfig.from_dict,
+            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
         )
         return response.deliver()
 

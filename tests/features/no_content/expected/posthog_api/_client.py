@@ -25,6 +25,8 @@ class PostHog(SyncAPIClient):
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
             tests.
         default_headers: headers sent with every request.
+        strict_response_validation: raise ResponseValidationError when a response disagrees
+            with the spec; by default the value is kept as sent and the drift recorded.
     """
 
     things: ThingsResource
@@ -39,6 +41,7 @@ class PostHog(SyncAPIClient):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -49,6 +52,7 @@ class PostHog(SyncAPIClient):
             http_client=http_client,
             transport=transport,
             default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
         )
         self.things = ThingsResource(self)
 
@@ -66,6 +70,8 @@ class AsyncPostHog(AsyncAPIClient):
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
             tests.
         default_headers: headers sent with every request.
+        strict_response_validation: raise ResponseValidationError when a response disagrees
+            with the spec; by default the value is kept as sent and the drift recorded.
     """
 
     things: AsyncThingsResource
@@ -80,6 +86,7 @@ class AsyncPostHog(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -90,5 +97,6 @@ class AsyncPostHog(AsyncAPIClient):
             http_client=http_client,
             transport=transport,
             default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
         )
         self.things = AsyncThingsResource(self)

@@ -27,6 +27,8 @@ class PostHog(SyncAPIClient):
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
             tests.
         default_headers: headers sent with every request.
+        strict_response_validation: raise ResponseValidationError when a response disagrees
+            with the spec; by default the value is kept as sent and the drift recorded.
     """
 
     events: EventsResource
@@ -42,6 +44,7 @@ class PostHog(SyncAPIClient):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -54,6 +57,7 @@ class PostHog(SyncAPIClient):
             http_client=http_client,
             transport=transport,
             default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
         )
         self.events = EventsResource(self)
 
@@ -73,6 +77,8 @@ class AsyncPostHog(AsyncAPIClient):
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
             tests.
         default_headers: headers sent with every request.
+        strict_response_validation: raise ResponseValidationError when a response disagrees
+            with the spec; by default the value is kept as sent and the drift recorded.
     """
 
     events: AsyncEventsResource
@@ -88,6 +94,7 @@ class AsyncPostHog(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -100,5 +107,6 @@ class AsyncPostHog(AsyncAPIClient):
             http_client=http_client,
             transport=transport,
             default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
         )
         self.events = AsyncEventsResource(self)

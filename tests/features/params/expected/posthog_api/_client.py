@@ -29,6 +29,8 @@ class PostHog(SyncAPIClient):
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
             tests.
         default_headers: headers sent with every request.
+        strict_response_validation: raise ResponseValidationError when a response disagrees
+            with the spec; by default the value is kept as sent and the drift recorded.
     """
 
     search: SearchResource
@@ -45,6 +47,7 @@ class PostHog(SyncAPIClient):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -58,6 +61,7 @@ class PostHog(SyncAPIClient):
             http_client=http_client,
             transport=transport,
             default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
         )
         self.search = SearchResource(self)
 
@@ -79,6 +83,8 @@ class AsyncPostHog(AsyncAPIClient):
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
             tests.
         default_headers: headers sent with every request.
+        strict_response_validation: raise ResponseValidationError when a response disagrees
+            with the spec; by default the value is kept as sent and the drift recorded.
     """
 
     search: AsyncSearchResource
@@ -95,6 +101,7 @@ class AsyncPostHog(AsyncAPIClient):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -108,5 +115,6 @@ class AsyncPostHog(AsyncAPIClient):
             http_client=http_client,
             transport=transport,
             default_headers=default_headers,
+            strict_response_validation=strict_response_validation,
         )
         self.search = AsyncSearchResource(self)

@@ -6,23 +6,14 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 from .._types import UNSET, Unset
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "cells",
-        "labels",
-        "stamps",
-        "ids",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class Grid:
+class Grid(_models.Model):
     """Grid (from the spec).
 
     Attributes:
@@ -38,41 +29,3 @@ class Grid:
     stamps: list[datetime.datetime] | Unset = UNSET
     ids: list[uuid.UUID] | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_cells = _models.require(obj, "cells", path)
-        raw_cells = [
-            _models.list_of(item0, _models.at(path, "cells"), index0, _models.expect_float)
-            for index0, item0 in enumerate(_models.expect_list(raw_cells, path, "cells"))
-        ]
-        raw_labels = obj.get("labels", UNSET)
-        if not isinstance(raw_labels, Unset):
-            raw_labels = _models.list_of(raw_labels, path, "labels", _models.expect_str)
-        raw_stamps = obj.get("stamps", UNSET)
-        if not isinstance(raw_stamps, Unset):
-            raw_stamps = _models.list_of(raw_stamps, path, "stamps", _models.parse_datetime)
-        raw_ids = obj.get("ids", UNSET)
-        if not isinstance(raw_ids, Unset):
-            raw_ids = _models.list_of(raw_ids, path, "ids", _models.parse_uuid)
-        return cls(
-            cells=raw_cells,
-            labels=raw_labels,
-            stamps=raw_stamps,
-            ids=raw_ids,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["cells"] = self.cells
-        if not isinstance(self.labels, Unset):
-            data["labels"] = self.labels
-        if not isinstance(self.stamps, Unset):
-            data["stamps"] = [item0.isoformat() for item0 in self.stamps]
-        if not isinstance(self.ids, Unset):
-            data["ids"] = [str(item0) for item0 in self.ids]
-        return data

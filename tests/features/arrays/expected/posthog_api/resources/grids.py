@@ -40,7 +40,7 @@ class GridsResource:
             path="/api/grids/",
             query=None,
             options=options,
-            parse=lambda data: _models.list_of_models(data, "$", None, Grid.from_dict),
+            parse=_models.Parser[list[Grid]](list[Grid]),
         )
         return response.deliver()
 
@@ -77,7 +77,7 @@ class AsyncGridsResource:
             path="/api/grids/",
             query=None,
             options=options,
-            parse=lambda data: _models.list_of_models(data, "$", None, Grid.from_dict),
+            parse=_models.Parser[list[Grid]](list[Grid]),
         )
         return response.deliver()
 

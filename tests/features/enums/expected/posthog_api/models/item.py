@@ -4,26 +4,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .item_inline_mode import ItemInlineMode
-from .priority_enum import PriorityEnum
-from .status_enum import StatusEnum
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "status",
-        "priority",
-        "level",
-        "inline_mode",
-    }
-)
+if TYPE_CHECKING:
+    from .item_inline_mode import ItemInlineMode
+    from .priority_enum import PriorityEnum
+    from .status_enum import StatusEnum
 
 
 @dataclass(kw_only=True, slots=True)
-class Item:
+class Item(_models.Model):
     """Item (from the spec).
 
     Attributes:
@@ -39,40 +32,3 @@ class Item:
     level: StatusEnum | Unset | None = UNSET
     inline_mode: ItemInlineMode | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_status = _models.require(obj, "status", path)
-        raw_status = _models.parse_enum(StatusEnum, raw_status, path, "status")
-        raw_priority = obj.get("priority", UNSET)
-        if not isinstance(raw_priority, Unset):
-            raw_priority = _models.parse_enum(PriorityEnum, raw_priority, path, "priority")
-        raw_level = obj.get("level", UNSET)
-        if not isinstance(raw_level, Unset | None):
-            raw_level = _models.parse_enum(StatusEnum, raw_level, path, "level")
-        raw_inline_mode = obj.get("inline_mode", UNSET)
-        if not isinstance(raw_inline_mode, Unset):
-            raw_inline_mode = _models.parse_enum(
-                ItemInlineMode, raw_inline_mode, path, "inline_mode"
-            )
-        return cls(
-            status=raw_status,
-            priority=raw_priority,
-            level=raw_level,
-            inline_mode=raw_inline_mode,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["status"] = self.status.value
-        if not isinstance(self.priority, Unset):
-            data["priority"] = self.priority.value
-        if not isinstance(self.level, Unset):
-            data["level"] = None if self.level is None else self.level.value
-        if not isinstance(self.inline_mode, Unset):
-            data["inline_mode"] = self.inline_mode.value
-        return data

@@ -47,7 +47,7 @@ class ItemsResource:
                 "status": _models.to_json(status),
             },
             options=options,
-            parse=Item.from_dict,
+            parse=_models.Parser[Item](Item),
         )
         return response.deliver()
 
@@ -91,7 +91,7 @@ class AsyncItemsResource:
                 "status": _models.to_json(status),
             },
             options=options,
-            parse=Item.from_dict,
+            parse=_models.Parser[Item](Item),
         )
         return response.deliver()
 

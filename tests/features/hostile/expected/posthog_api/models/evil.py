@@ -4,26 +4,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
-from .evil_def import EvilDef
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        '"""; import os #',
-        "1st",
-        "naïve",
-        "def",
-        "from_dict",
-        "additional_properties",
-    }
-)
+if TYPE_CHECKING:
+    from .evil_def import EvilDef
 
 
 @dataclass(kw_only=True, slots=True)
-class Evil:
+class Evil(_models.Model):
     """Ends with a quote"
 
     Attributes:
@@ -36,61 +27,12 @@ class Evil:
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    import_os: str | Unset = UNSET
-    n1st: str | Unset = UNSET
-    naive: str | Unset = UNSET
-    def_: EvilDef | Unset = UNSET
-    from_dict_: int | Unset = UNSET
-    additional_properties_: int | Unset = UNSET
+    import_os: str | Unset = field(default=UNSET, metadata={"wire": '"""; import os #'})
+    n1st: str | Unset = field(default=UNSET, metadata={"wire": "1st"})
+    naive: str | Unset = field(default=UNSET, metadata={"wire": "naïve"})
+    def_: EvilDef | Unset = field(default=UNSET, metadata={"wire": "def"})
+    from_dict_: int | Unset = field(default=UNSET, metadata={"wire": "from_dict"})
+    additional_properties_: int | Unset = field(
+        default=UNSET, metadata={"wire": "additional_properties"}
+    )
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_import_os = obj.get('"""; import os #', UNSET)
-        if not isinstance(raw_import_os, Unset):
-            raw_import_os = _models.expect_str(raw_import_os, path, '"""; import os #')
-        raw_n1st = obj.get("1st", UNSET)
-        if not isinstance(raw_n1st, Unset):
-            raw_n1st = _models.expect_str(raw_n1st, path, "1st")
-        raw_naive = obj.get("naïve", UNSET)
-        if not isinstance(raw_naive, Unset):
-            raw_naive = _models.expect_str(raw_naive, path, "naïve")
-        raw_def_ = obj.get("def", UNSET)
-        if not isinstance(raw_def_, Unset):
-            raw_def_ = _models.parse_enum(EvilDef, raw_def_, path, "def")
-        raw_from_dict_ = obj.get("from_dict", UNSET)
-        if not isinstance(raw_from_dict_, Unset):
-            raw_from_dict_ = _models.expect_int(raw_from_dict_, path, "from_dict")
-        raw_additional_properties_ = obj.get("additional_properties", UNSET)
-        if not isinstance(raw_additional_properties_, Unset):
-            raw_additional_properties_ = _models.expect_int(
-                raw_additional_properties_, path, "additional_properties"
-            )
-        return cls(
-            import_os=raw_import_os,
-            n1st=raw_n1st,
-            naive=raw_naive,
-            def_=raw_def_,
-            from_dict_=raw_from_dict_,
-            additional_properties_=raw_additional_properties_,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        if not isinstance(self.import_os, Unset):
-            data['"""; import os #'] = self.import_os
-        if not isinstance(self.n1st, Unset):
-            data["1st"] = self.n1st
-        if not isinstance(self.naive, Unset):
-            data["naïve"] = self.naive
-        if not isinstance(self.def_, Unset):
-            data["def"] = self.def_.value
-        if not isinstance(self.from_dict_, Unset):
-            data["from_dict"] = self.from_dict_
-        if not isinstance(self.additional_properties_, Unset):
-            data["additional_properties"] = self.additional_properties_
-        return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 from ..models.evil import Evil
@@ -52,7 +53,7 @@ class EtcPasswdResource:
                 "dashed_name": dashed_name_2,
             },
             options=options,
-            parse=Evil.from_dict,
+            parse=_models.Parser[Evil](Evil),
         )
         return response.deliver()
 
@@ -105,7 +106,7 @@ class AsyncEtcPasswdResource:
                 "dashed_name": dashed_name_2,
             },
             options=options,
-            parse=Evil.from_dict,
+            parse=_models.Parser[Evil](Evil),
         )
         return response.deliver()
 

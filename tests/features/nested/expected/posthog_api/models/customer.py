@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
@@ -12,16 +12,9 @@ from .._types import UNSET, Unset
 if TYPE_CHECKING:
     from .customer_address import CustomerAddress
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "name",
-        "address",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class Customer:
+class Customer(_models.Model):
     """Customer (from the spec).
 
     Attributes:
@@ -33,28 +26,3 @@ class Customer:
     name: str
     address: CustomerAddress | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .customer_address import CustomerAddress
-
-        obj = _models.expect_object(data, path, None)
-        raw_name = _models.require(obj, "name", path)
-        raw_name = _models.expect_str(raw_name, path, "name")
-        raw_address = obj.get("address", UNSET)
-        if not isinstance(raw_address, Unset):
-            raw_address = CustomerAddress.from_dict(raw_address, _models.at(path, "address"))
-        return cls(
-            name=raw_name,
-            address=raw_address,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["name"] = self.name
-        if not isinstance(self.address, Unset):
-            data["address"] = self.address.to_dict()
-        return data

@@ -4,21 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 from .._types import UNSET, Unset
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "city",
-        "country",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class CustomerAddress:
+class CustomerAddress(_models.Model):
     """CustomerAddress (from the spec).
 
     Attributes:
@@ -30,28 +23,3 @@ class CustomerAddress:
     city: str | Unset = UNSET
     country: str | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_city = obj.get("city", UNSET)
-        if not isinstance(raw_city, Unset):
-            raw_city = _models.expect_str(raw_city, path, "city")
-        raw_country = obj.get("country", UNSET)
-        if not isinstance(raw_country, Unset):
-            raw_country = _models.expect_str(raw_country, path, "country")
-        return cls(
-            city=raw_city,
-            country=raw_country,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        if not isinstance(self.city, Unset):
-            data["city"] = self.city
-        if not isinstance(self.country, Unset):
-            data["country"] = self.country
-        return data

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
@@ -12,18 +12,9 @@ from .._types import UNSET, Unset
 if TYPE_CHECKING:
     from .customer import Customer
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "customer",
-        "parent",
-        "metadata",
-        "extra",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class Order:
+class Order(_models.Model):
     """Order (from the spec).
 
     Attributes:
@@ -39,40 +30,3 @@ class Order:
     metadata: dict[str, int] | Unset = UNSET
     extra: dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .customer import Customer
-
-        obj = _models.expect_object(data, path, None)
-        raw_customer = _models.require(obj, "customer", path)
-        raw_customer = Customer.from_dict(raw_customer, _models.at(path, "customer"))
-        raw_parent = obj.get("parent", UNSET)
-        if not isinstance(raw_parent, Unset):
-            raw_parent = Order.from_dict(raw_parent, _models.at(path, "parent"))
-        raw_metadata = obj.get("metadata", UNSET)
-        if not isinstance(raw_metadata, Unset):
-            raw_metadata = _models.dict_of(raw_metadata, path, "metadata", _models.expect_int)
-        raw_extra = obj.get("extra", UNSET)
-        if not isinstance(raw_extra, Unset):
-            raw_extra = _models.expect_object(raw_extra, path, "extra")
-        return cls(
-            customer=raw_customer,
-            parent=raw_parent,
-            metadata=raw_metadata,
-            extra=raw_extra,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["customer"] = self.customer.to_dict()
-        if not isinstance(self.parent, Unset):
-            data["parent"] = self.parent.to_dict()
-        if not isinstance(self.metadata, Unset):
-            data["metadata"] = self.metadata
-        if not isinstance(self.extra, Unset):
-            data["extra"] = self.extra
-        return data

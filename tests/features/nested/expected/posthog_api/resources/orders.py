@@ -55,7 +55,7 @@ class OrdersResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Order.from_dict,
+            parse=_models.Parser[Order](Order),
         )
         return response.deliver()
 
@@ -106,7 +106,7 @@ class AsyncOrdersResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Order.from_dict,
+            parse=_models.Parser[Order](Order),
         )
         return response.deliver()
 

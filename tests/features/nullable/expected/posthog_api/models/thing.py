@@ -5,25 +5,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 from .._types import UNSET, Unset
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "required_nullable",
-        "required_plain",
-        "optional_nullable",
-        "optional_plain",
-        "nullable_time",
-        "nullable_list",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class Thing:
+class Thing(_models.Model):
     """Thing (from the spec).
 
     Attributes:
@@ -43,57 +32,3 @@ class Thing:
     nullable_time: datetime.datetime | Unset | None = UNSET
     nullable_list: list[str] | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_required_nullable = _models.require(obj, "required_nullable", path)
-        if raw_required_nullable is not None:
-            raw_required_nullable = _models.expect_str(
-                raw_required_nullable, path, "required_nullable"
-            )
-        raw_required_plain = _models.require(obj, "required_plain", path)
-        raw_required_plain = _models.expect_str(raw_required_plain, path, "required_plain")
-        raw_optional_nullable = obj.get("optional_nullable", UNSET)
-        if not isinstance(raw_optional_nullable, Unset | None):
-            raw_optional_nullable = _models.expect_int(
-                raw_optional_nullable, path, "optional_nullable"
-            )
-        raw_optional_plain = obj.get("optional_plain", UNSET)
-        if not isinstance(raw_optional_plain, Unset):
-            raw_optional_plain = _models.expect_bool(raw_optional_plain, path, "optional_plain")
-        raw_nullable_time = obj.get("nullable_time", UNSET)
-        if not isinstance(raw_nullable_time, Unset | None):
-            raw_nullable_time = _models.parse_datetime(raw_nullable_time, path, "nullable_time")
-        raw_nullable_list = obj.get("nullable_list", UNSET)
-        if not isinstance(raw_nullable_list, Unset | None):
-            raw_nullable_list = _models.list_of(
-                raw_nullable_list, path, "nullable_list", _models.expect_str
-            )
-        return cls(
-            required_nullable=raw_required_nullable,
-            required_plain=raw_required_plain,
-            optional_nullable=raw_optional_nullable,
-            optional_plain=raw_optional_plain,
-            nullable_time=raw_nullable_time,
-            nullable_list=raw_nullable_list,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["required_nullable"] = self.required_nullable
-        data["required_plain"] = self.required_plain
-        if not isinstance(self.optional_nullable, Unset):
-            data["optional_nullable"] = self.optional_nullable
-        if not isinstance(self.optional_plain, Unset):
-            data["optional_plain"] = self.optional_plain
-        if not isinstance(self.nullable_time, Unset):
-            data["nullable_time"] = (
-                None if self.nullable_time is None else self.nullable_time.isoformat()
-            )
-        if not isinstance(self.nullable_list, Unset):
-            data["nullable_list"] = self.nullable_list
-        return data

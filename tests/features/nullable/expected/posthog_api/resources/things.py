@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import RequestOptions
 from ..models.thing import Thing
@@ -39,7 +40,7 @@ class ThingsResource:
             path="/api/things/" + self._client.path_param("id", id) + "/",
             query=None,
             options=options,
-            parse=Thing.from_dict,
+            parse=_models.Parser[Thing](Thing),
         )
         return response.deliver()
 
@@ -77,7 +78,7 @@ class AsyncThingsResource:
             path="/api/things/" + self._client.path_param("id", id) + "/",
             query=None,
             options=options,
-            parse=Thing.from_dict,
+            parse=_models.Parser[Thing](Thing),
         )
         return response.deliver()
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
 from .._types import UNSET, Unset
@@ -12,18 +12,9 @@ from .._types import UNSET, Unset
 if TYPE_CHECKING:
     from .event import Event
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "count",
-        "next",
-        "previous",
-        "results",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class PaginatedEventList:
+class PaginatedEventList(_models.Model):
     """PaginatedEventList (from the spec).
 
     Attributes:
@@ -39,38 +30,3 @@ class PaginatedEventList:
     previous: str | Unset | None = UNSET
     results: list[Event]
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        from .event import Event
-
-        obj = _models.expect_object(data, path, None)
-        raw_count = _models.require(obj, "count", path)
-        raw_count = _models.expect_int(raw_count, path, "count")
-        raw_next = obj.get("next", UNSET)
-        if not isinstance(raw_next, Unset | None):
-            raw_next = _models.expect_str(raw_next, path, "next")
-        raw_previous = obj.get("previous", UNSET)
-        if not isinstance(raw_previous, Unset | None):
-            raw_previous = _models.expect_str(raw_previous, path, "previous")
-        raw_results = _models.require(obj, "results", path)
-        raw_results = _models.list_of_models(raw_results, path, "results", Event.from_dict)
-        return cls(
-            count=raw_count,
-            next=raw_next,
-            previous=raw_previous,
-            results=raw_results,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["count"] = self.count
-        if not isinstance(self.next, Unset):
-            data["next"] = self.next
-        if not isinstance(self.previous, Unset):
-            data["previous"] = self.previous
-        data["results"] = [item0.to_dict() for item0 in self.results]
-        return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 from ..models.event import Event
@@ -45,7 +46,7 @@ class EventsResource:
                 "offset": offset,
             },
             options=options,
-            item=Event.from_dict,
+            item=_models.Parser[Event](Event),
         )
         return response.deliver()
 
@@ -88,7 +89,7 @@ class AsyncEventsResource:
                 "offset": offset,
             },
             options=options,
-            item=Event.from_dict,
+            item=_models.Parser[Event](Event),
         )
         return response.deliver()
 

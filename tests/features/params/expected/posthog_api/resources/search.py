@@ -63,7 +63,7 @@ class SearchResource:
                 "from": from_,
             },
             options=_models.with_headers(options, {"X-Request-Id": x_request_id}),
-            parse=lambda data: _models.expect_object(data, "$", None),
+            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
         )
         return response.deliver()
 
@@ -123,7 +123,7 @@ class AsyncSearchResource:
                 "from": from_,
             },
             options=_models.with_headers(options, {"X-Request-Id": x_request_id}),
-            parse=lambda data: _models.expect_object(data, "$", None),
+            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
         )
         return response.deliver()
 

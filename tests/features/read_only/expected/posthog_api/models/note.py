@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any
 
 from .. import _models
 
-_KNOWN_KEYS: Final = frozenset(
-    {
-        "id",
-        "content",
-        "created_at",
-    }
-)
-
 
 @dataclass(kw_only=True, slots=True)
-class Note:
+class Note(_models.Model):
     """Note (from the spec).
 
     Attributes:
@@ -33,28 +25,3 @@ class Note:
     content: str
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, data: Any, path: str = "$") -> Self:
-        """Build from decoded JSON; an unexpected shape raises ResponseValidationError."""
-        obj = _models.expect_object(data, path, None)
-        raw_id = _models.require(obj, "id", path)
-        raw_id = _models.expect_int(raw_id, path, "id")
-        raw_content = _models.require(obj, "content", path)
-        raw_content = _models.expect_str(raw_content, path, "content")
-        raw_created_at = _models.require(obj, "created_at", path)
-        raw_created_at = _models.parse_datetime(raw_created_at, path, "created_at")
-        return cls(
-            id=raw_id,
-            content=raw_content,
-            created_at=raw_created_at,
-            additional_properties={k: v for k, v in obj.items() if k not in _KNOWN_KEYS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form: unknown fields first, then every field that is set."""
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = self.id
-        data["content"] = self.content
-        data["created_at"] = self.created_at.isoformat()
-        return data

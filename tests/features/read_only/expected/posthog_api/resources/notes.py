@@ -47,7 +47,7 @@ class NotesResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Note.from_dict,
+            parse=_models.Parser[Note](Note),
         )
         return response.deliver()
 
@@ -74,7 +74,7 @@ class NotesResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Note.from_dict,
+            parse=_models.Parser[Note](Note),
         )
         return response.deliver()
 
@@ -120,7 +120,7 @@ class AsyncNotesResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Note.from_dict,
+            parse=_models.Parser[Note](Note),
         )
         return response.deliver()
 
@@ -147,7 +147,7 @@ class AsyncNotesResource:
             query=None,
             body=json_body,
             options=options,
-            parse=Note.from_dict,
+            parse=_models.Parser[Note](Note),
         )
         return response.deliver()
 

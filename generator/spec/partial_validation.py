@@ -1,7 +1,7 @@
 """After a small spec change, validate only what the change can affect.
 
 Validating a 10 MB spec takes 3 s; a one-operation edit leaves all but one path item as they
-were when the last run validated them (generator.yaml_chunks remembers which pieces those
+were when the last run validated them (generator.spec.yaml_chunks remembers which pieces those
 were). The validator's checks are local to the node they look at, with two exceptions this
 module accounts for:
 
@@ -20,7 +20,7 @@ from collections import defaultdict
 from typing import Any
 
 from generator.errors import SpecError
-from generator.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
+from generator.spec.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
 
 Entry = tuple[str, str]  # ("paths", "/a/") or ("schemas", "Pet")
 _SCHEMA_REF = "#/components/schemas/"

@@ -1,6 +1,6 @@
-"""Parse a validated OpenAPI document into the intermediate model (`generator.model`).
+"""Parse a validated OpenAPI document into the intermediate model (`generator.ir.model`).
 
-All naming and typing decisions live here and in `generator.schemas`, so templates only lay
+All naming and typing decisions live here and in `generator.ir.schemas`, so templates only lay
 out what the model says. What cannot be represented precisely becomes a wider type plus a
 warning naming the JSON pointer; no operation, parameter or response is dropped silently.
 """
@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator import naming
 from generator.config import GeneratorConfig
-from generator.examples import example_for
-from generator.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
-from generator.model import (
+from generator.ir import naming
+from generator.ir.examples import example_for
+from generator.ir.model import (
     Api,
     Argument,
     ArgumentSource,
@@ -33,7 +32,8 @@ from generator.model import (
     TypeRef,
     Warning,
 )
-from generator.schemas import SCHEMA_PREFIX, Registry, SchemaTyper, describe
+from generator.ir.schemas import SCHEMA_PREFIX, Registry, SchemaTyper, describe
+from generator.spec.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.model import Api, Argument, Operation, TypeRef
+from generator.ir.model import Api, Argument, Operation, TypeRef
 
 Severity = Literal["breaking", "warning", "info"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from generator.literals import python_literal, python_string
+from generator.ir.literals import python_literal, python_string
 
 TypeKind = Literal[
     "str",
@@ -66,32 +66,65 @@ class TypeRef:
     def unset_annotation(self) -> str:
         return self.unset_annotation_in("")
 
+    @property
+    def field_annotation(self) -> str:
+        """A model field's annotation: the runtime decoder reads it, so a discriminated union
+        carries its tag as `Annotated[A | B, _models.Discriminator(...)]`."""
+        return self._annotation("", tagged=True)
+
+    @property
+    def field_unset_annotation(self) -> str:
+        return self._annotation("", tagged=True, unset=True)
+
     def annotation_in(self, builtins_prefix: str) -> str:
         """The annotation where `list`/`dict` may be shadowed (a method named `list`):
         there the templates pass `builtins.` as the prefix."""
-        base = self._base_annotation(builtins_prefix)
-        return f"{base} | None" if self.nullable else base
+        return self._annotation(builtins_prefix)
 
     def unset_annotation_in(self, builtins_prefix: str) -> str:
         """For optional arguments and fields: `X | Unset`, with `| None` last when nullable."""
-        base = self._base_annotation(builtins_prefix)
-        return f"{base} | Unset | None" if self.nullable else f"{base} | Unset"
+        return self._annotation(builtins_prefix, unset=True)
 
-    def _base_annotation(self, prefix: str) -> str:
+    def _annotation(self, prefix: str, *, tagged: bool = False, unset: bool = False) -> str:
+        base = self._base_annotation(prefix, tagged)
+        if unset:
+            base = f"{base} | Unset"
+        if self.nullable:
+            base = f"{base} | None"
+        if tagged and self.discriminator is not None:
+            cases = ", ".join(
+                f"{python_string(value)}: {self.variants[index]._annotation(prefix, tagged=True)}"
+                for value, index in self.discriminator.mapping
+            )
+            tag = python_string(self.discriminator.property)
+            base = f"Annotated[{base}, _models.Discriminator({tag}, {{{cases}}})]"
+        return base
+
+    def _base_annotation(self, prefix: str, tagged: bool = False) -> str:
         if self.kind in ("model", "enum"):
             assert self.name is not None
             return self.name
         if self.kind == "list":
             assert self.item is not None
-            return f"{prefix}list[{self.item.annotation_in(prefix)}]"
+            return f"{prefix}list[{self.item._annotation(prefix, tagged=tagged)}]"
         if self.kind == "dict":
-            value = self.item.annotation_in(prefix) if self.item else "Any"
+            value = self.item._annotation(prefix, tagged=tagged) if self.item else "Any"
             return f"{prefix}dict[str, {value}]"
         if self.kind == "union":
-            return " | ".join(variant.annotation_in(prefix) for variant in self.variants)
+            return " | ".join(
+                variant._annotation(prefix, tagged=tagged) for variant in self.variants
+            )
         if self.kind == "literal":
             return f"Literal[{', '.join(python_literal(value) for value in self.literals)}]"
         return _SCALAR_ANNOTATIONS[self.kind]
+
+    @property
+    def has_discriminator(self) -> bool:
+        """A discriminated union anywhere inside (its field annotation needs `Annotated`)."""
+        if self.discriminator is not None:
+            return True
+        inner = (self.item,) if self.item is not None else ()
+        return any(t.has_discriminator for t in (*inner, *self.variants))
 
     @property
     def is_plain(self) -> bool:
@@ -155,6 +188,11 @@ class Field:
     description: str = ""
     pointer: str = ""
 
+    @property
+    def renamed(self) -> bool:
+        """The Python name is not the wire name: the field records the wire name."""
+        return self.py_name != self.wire_name
+
 
 @dataclass(frozen=True)
 class Model:
@@ -185,6 +223,10 @@ class Model:
 
     def kinds(self) -> set[str]:
         return set().union(*(t.kinds() for t in self.types()))
+
+    @property
+    def has_discriminator(self) -> bool:
+        return any(t.has_discriminator for t in self.types())
 
     def referenced(self, kind: Literal["model", "enum"]) -> list[str]:
         """Other classes of `kind` this model's fields use, sorted (for imports)."""

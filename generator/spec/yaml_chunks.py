@@ -44,7 +44,7 @@ class ChunkCache:
         self.path = folder / "yaml-pieces" / f"{key}.marshal" if folder else None
         self.known: dict[str, Any] = {}
         self.current: dict[str, Any] = {}
-        # Validation bookkeeping (see generator.partial_validation): which pieces were part of
+        # Validation bookkeeping (see generator.spec.partial_validation): which pieces were part of
         # a document that passed validation, and where this run's entry pieces sit.
         self.validated: set[str] = set()
         self.entries: dict[tuple[str, str], str] = {}  # ("paths", "/a/") -> piece digest

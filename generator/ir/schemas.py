@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from generator import naming
-from generator.load import escape_pointer_token, resolve_pointer
-from generator.model import (
+from generator.ir import naming
+from generator.ir.model import (
     Discriminator,
     Enum,
     EnumMember,
@@ -23,6 +22,7 @@ from generator.model import (
     Model,
     TypeRef,
 )
+from generator.spec.load import escape_pointer_token, resolve_pointer
 
 SCHEMA_PREFIX = "#/components/schemas/"
 _MAX_REF_HOPS = 50

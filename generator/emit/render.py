@@ -18,13 +18,13 @@ from typing import Any
 
 import jinja2
 
-from generator import layout
 from generator.config import GeneratorConfig
-from generator.literals import python_literal, python_string
-from generator.model import Api
+from generator.emit import layout
+from generator.ir.literals import python_literal, python_string
+from generator.ir.model import Api
 
 DOCSTRING_WIDTH = 92
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
 # Runtime modules copied into every package: near-static templates, rendered with the config.
 RUNTIME_MODULES = (
@@ -163,7 +163,7 @@ def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     environment.filters["basename"] = basename
     environment.filters["sort_exports"] = sort_exports
     environment.filters["prefix_async"] = lambda name: [name, f"Async{name}"]
-    # Black's layout for long statements (see generator.layout).
+    # Black's layout for long statements (see generator.emit.layout).
     environment.globals["statement"] = layout.statement
     environment.globals["conditional"] = layout.conditional
     return environment

@@ -3,7 +3,7 @@
 Every string from the spec reaches generated code as one of these literals (or a docstring), so
 no spec text can end a string and start code. They are written in black's style (double quotes
 unless that needs more escapes) because most generated files skip black altogether: see
-generator.format.
+generator.emit.format.
 """
 
 from __future__ import annotations

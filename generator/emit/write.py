@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from generator.emit.manifest import MANIFEST
 from generator.errors import SpecError
-from generator.manifest import MANIFEST
 
 # Caches that tools create inside the output; they are neither ours nor "extra".
 _IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})

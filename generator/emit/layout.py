@@ -1,7 +1,7 @@
 """Lay out generated statements the way black would, so most files need no black run at all.
 
 Black is the slowest stage by far (about 100 s for a 1,000-operation spec on two cores). The
-templates therefore emit black's own layout, and generator.format runs black only on files
+templates therefore emit black's own layout, and generator.emit.format runs black only on files
 that still have a line longer than the limit. These helpers cover the layouts templates meet
 often: a statement that fits stays on one line; a call or a conditional expression that does
 not is split exactly where black splits it. Anything else is left on one long line, and

@@ -22,8 +22,8 @@ from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
+from generator.emit.manifest import sha256
 from generator.errors import SpecError
-from generator.manifest import sha256
 
 # Below this many files to format, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 8

@@ -26,6 +26,7 @@ _RESERVED = (
         "cls",
         "additional_properties",
         "from_dict",
+        "spec_drift",
         "to_dict",
         "datetime",
         "uuid",

@@ -17,7 +17,7 @@ from openapi_spec_validator import (
 )
 
 from generator.errors import SpecError
-from generator.load import LoadedSpec, escape_pointer_token
+from generator.spec.load import LoadedSpec, escape_pointer_token
 
 _VALIDATORS = {"3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}
 

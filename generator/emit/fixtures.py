@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.model import Api, Operation, Response
+from generator.ir.model import Api, Operation, Response
 
 
 def build_fixtures(api: Api) -> dict[str, dict[str, Any]]:

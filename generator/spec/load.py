@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from generator.errors import SpecError
-from generator.yaml_chunks import ChunkCache
+from generator.spec.yaml_chunks import ChunkCache
 
 # The C loader is ~10x faster on large specs; fall back when libyaml is missing.
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -45,7 +45,7 @@ def load_spec(
 ) -> LoadedSpec:
     """Read, parse and bundle a spec file; every failure is a one-line SpecError.
 
-    With a `cache_dir`, the YAML pieces parsed last time are reused (generator.yaml_chunks);
+    With a `cache_dir`, the YAML pieces parsed last time are reused (generator.spec.yaml_chunks);
     the caller saves them (`spec.pieces.save()`) once it knows whether the spec is valid.
     """
     name = display_name or str(path)

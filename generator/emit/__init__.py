@@ -1,0 +1,1 @@
+"""Back end: render templates (render), format (format), write atomically (write)."""

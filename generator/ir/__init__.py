@@ -1,0 +1,1 @@
+"""The intermediate model (model) and its parser (parse, schemas, naming)."""

@@ -1,0 +1,1 @@
+"""Front end: read a spec file safely (load), check it against OpenAPI (validate)."""

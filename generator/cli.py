@@ -1,4 +1,4 @@
-"""Command line: `posthog-codegen generate | validate | diff | lint` (also `python -m generator`).
+"""Command line: `posthog-codegen generate|validate|diff|lint|probe` (also `python -m generator`).
 
 User mistakes print one line, `error: <file>:<where>: <message>`, and exit 2; `--debug` shows
 the traceback instead.
@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import review
+from generator.emit.format import default_cache_dir
+from generator.emit.write import compare_tree, write_tree
 from generator.errors import SpecError
-from generator.format import default_cache_dir
 from generator.pipeline import generate, load_and_parse
-from generator.write import compare_tree, write_tree
+from generator.review.probe import add_probe_arguments, run_probe
 
 DEFAULT_SPEC = Path("spec/posthog.yaml")
 DEFAULT_OUT = Path("generated")
@@ -95,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     lint = commands.add_parser("lint", help="check a spec against the project's rules")
     review.add_lint_arguments(lint)
     lint.set_defaults(handler=review.run_lint)
+
+    probe = commands.add_parser(
+        "probe", help="call a live server's GET operations and check each answer against the spec"
+    )
+    add_probe_arguments(probe)
+    probe.set_defaults(handler=run_probe)
     return parser
 
 

@@ -25,13 +25,14 @@ from ._exceptions import (
     UnprocessableEntityError,
     UnsafeNextPageError,
 )
+from ._models import Drift, Model
 from ._pagination import AsyncPage, SyncPage
 from ._response import APIResponse
 from ._types import UNSET, RequestOptions, Unset
 
 __version__ = "0.1.0"
 # The spec this package was generated from, so a vendored copy can be traced back to it.
-__spec_sha256__ = "02f2bbb16dfb26a45936b6fe786f4ea777f09b1c255ccadbd32b910243480b0a"
+__spec_sha256__ = "73c72c99e214ade8b8354155f18c0b1ca91716afddba60f5565367a2c23843e8"
 
 __all__ = [
     "UNSET",
@@ -45,8 +46,10 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "Drift",
     "InternalServerError",
     "MethodNotAllowedError",
+    "Model",
     "NotFoundError",
     "PermissionDeniedError",
     "PostHog",

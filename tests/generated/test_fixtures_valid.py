@@ -85,5 +85,5 @@ def test_a_bad_request_body_is_rejected() -> None:
     assert spec.errors(pointer, {"scope": "galaxy", "date_marker": "soon"}) == [
         "$.date_marker: 'soon' is not a 'date-time'",
         "$.scope: 'galaxy' is not one of "
-        "['dashboard_item', 'dashboard', 'project', 'organization', 'recording']",
+        "['dashboard_item', 'dashboard', 'project', 'organization', 'tag', 'recording']",
     ]

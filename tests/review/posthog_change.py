@@ -1,7 +1,7 @@
 """One realistic change set to spec/posthog.yaml, for the golden markdown report.
 
-A reviewer would see all of these in one pull request: a renamed operation, a new required
-filter, a removed response field, a new enum value and a tightened constraint.
+A reviewer would see all of these in one pull request: a renamed operation, a filter made
+required, a removed response field, a new enum value and a tightened constraint.
 """
 
 from __future__ import annotations
@@ -21,16 +21,8 @@ def changed_spec(base: dict[str, Any]) -> dict[str, Any]:
     head = copy.deepcopy(base)
     annotations = head["paths"]["/api/projects/{project_id}/annotations/"]
     annotations["get"]["operationId"] = "annotations_list_all"
-    annotations["get"]["parameters"].append(
-        {
-            "name": "scope",
-            "in": "query",
-            "required": True,
-            "description": "Only annotations with this scope.",
-            "schema": {"$ref": "#/components/schemas/AnnotationScopeEnum"},
-            "example": "project",
-        }
-    )
+    scope = next(p for p in annotations["get"]["parameters"] if p.get("name") == "scope")
+    scope["required"] = True  # an optional filter made required
     schemas = head["components"]["schemas"]
     schemas["AnnotationScopeEnum"]["enum"].append("team")
     del schemas["Role"]["properties"]["is_default"]

@@ -190,29 +190,26 @@ def test_every_injected_drift_is_reported_at_its_path_with_the_type_that_came(
     bodies["roles_list"]["results"][0]["name"] = None  # null where not nullable
     del bodies["annotations_retrieve"]["updated_at"]  # a required field missing
     bodies["alerts_list"]["results"][0]["enabled"] = "yes"  # wrong JSON type
-    bodies["signal_source_configs_retrieve"]["source_product"] = "not_a_product"  # unknown enum
+    bodies["annotations_retrieve"]["scope"] = "not_a_scope"  # unknown enum value
     bodies["alerts_retrieve"]["condition"]["type"] = 5  # inside `oneOf: [AlertCondition, null]`
     report = run_probe(document, url)
     assert found(report) == {
         ("roles_list", "$.results[0].name", "null"),
         ("annotations_retrieve", "$.updated_at", "missing"),
         ("alerts_list", "$.results[0].enabled", "string"),
-        ("signal_source_configs_retrieve", "$.source_product", "string"),
+        ("annotations_retrieve", "$.scope", "string"),
         ("alerts_retrieve", "$.condition.type", "integer"),
     }
     expected = {(r.operation, d.expected) for r in report.results for d in r.disagreements}
     assert ("roles_list", "type string") in expected
     assert ("annotations_retrieve", "required property 'updated_at'") in expected
     assert ("alerts_list", "type boolean") in expected
-    assert any(
-        op == "signal_source_configs_retrieve" and e.startswith("one of enum [")
-        for op, e in expected
-    )
-    assert report.exit_code() == 1 and report.count("differs") == 5
+    assert any(op == "annotations_retrieve" and e.startswith("one of enum [") for op, e in expected)
+    assert report.exit_code() == 1 and report.count("differs") == 4
     assert_only_gets_with_key(fake)
     markdown = render_markdown(report)
     assert "| `roles_list` | 200 | `$.results[0].name` | type string | null |" in markdown
-    assert "not_a_product" not in markdown + render_json(report)  # types, never values
+    assert "not_a_scope" not in markdown + render_json(report)  # types, never values
 
 
 def test_undocumented_status_non_json_body_and_wrong_media_type_are_disagreements(

@@ -3,30 +3,55 @@
 
 from .alert import Alert
 from .alert_check import AlertCheck
+from .alert_check_investigation_status import AlertCheckInvestigationStatus
+from .alert_check_investigation_verdict import AlertCheckInvestigationVerdict
 from .alert_condition import AlertCondition
 from .alert_condition_type_enum import AlertConditionTypeEnum
+from .alert_insight import AlertInsight
+from .alert_insight_dashboard_tiles_item import AlertInsightDashboardTilesItem
 from .alert_request import AlertRequest
+from .alert_schedule_restriction import AlertScheduleRestriction
+from .alert_schedule_restriction_blocked_windows_item import (
+    AlertScheduleRestrictionBlockedWindowsItem,
+)
 from .alert_state_enum import AlertStateEnum
 from .annotation import Annotation
 from .annotation_request import AnnotationRequest
 from .annotation_scope_enum import AnnotationScopeEnum
+from .annotations_list_scope import AnnotationsListScope
+from .app_metrics import AppMetrics
+from .app_metrics_category_enum import AppMetricsCategoryEnum
+from .app_metrics_error_detail import AppMetricsErrorDetail
+from .app_metrics_error_details import AppMetricsErrorDetails
+from .app_metrics_error_summary import AppMetricsErrorSummary
+from .app_metrics_series import AppMetricsSeries
+from .app_metrics_totals import AppMetricsTotals
 from .business_model_enum import BusinessModelEnum
-from .calculation_interval_enum import CalculationIntervalEnum
 from .cohort import Cohort
+from .cohort_filters import CohortFilters
 from .cohort_request import CohortRequest
 from .cohort_type_enum import CohortTypeEnum
+from .complete_product_onboarding_request import CompleteProductOnboardingRequest
 from .creation_type_enum import CreationTypeEnum
+from .detector_config import DetectorConfig
 from .effective_membership_level_enum import EffectiveMembershipLevelEnum
 from .error_response import ErrorResponse
+from .historical_export import HistoricalExport
+from .historical_export_detail import HistoricalExportDetail
+from .historical_export_list import HistoricalExportList
+from .historical_export_status_enum import HistoricalExportStatusEnum
 from .insight_threshold import InsightThreshold
 from .insight_threshold_type_enum import InsightThresholdTypeEnum
 from .insights_threshold_bounds import InsightsThresholdBounds
+from .investigation_inconclusive_action_enum import InvestigationInconclusiveActionEnum
 from .legacy_signal_report import LegacySignalReport
+from .organization_member import OrganizationMember
+from .organization_member_level import OrganizationMemberLevel
+from .other_alert_config import OtherAlertConfig
 from .paginated_alert_list import PaginatedAlertList
 from .paginated_annotation_list import PaginatedAnnotationList
 from .paginated_cohort_list import PaginatedCohortList
 from .paginated_legacy_signal_report_list import PaginatedLegacySignalReportList
-from .paginated_pause_state_response_list import PaginatedPauseStateResponseList
 from .paginated_role_list import PaginatedRoleList
 from .paginated_signal_report_list import PaginatedSignalReportList
 from .paginated_signal_source_config_list import PaginatedSignalSourceConfigList
@@ -34,54 +59,81 @@ from .patched_alert_request import PatchedAlertRequest
 from .patched_annotation_request import PatchedAnnotationRequest
 from .patched_role_request import PatchedRoleRequest
 from .patched_signal_source_config_request import PatchedSignalSourceConfigRequest
-from .pause_response import PauseResponse
 from .pause_state_response import PauseStateResponse
+from .product_intent import ProductIntent
 from .project import Project
+from .project_action_error import ProjectActionError
+from .project_demo_data_status import ProjectDemoDataStatus
+from .project_group_type import ProjectGroupType
 from .project_request import ProjectRequest
 from .role import Role
-from .role_at_organization_enum import RoleAtOrganizationEnum
+from .role_membership import RoleMembership
 from .role_request import RoleRequest
 from .signal_report import SignalReport
+from .signal_report_artefact import SignalReportArtefact
 from .signal_report_artefact_list import SignalReportArtefactList
-from .signal_report_status_enum import SignalReportStatusEnum
 from .signal_source_config import SignalSourceConfig
 from .signal_source_config_request import SignalSourceConfigRequest
-from .signal_source_config_source_type_enum import SignalSourceConfigSourceTypeEnum
-from .source_product_enum import SourceProductEnum
+from .team import Team
 from .threshold import Threshold
 from .threshold_request import ThresholdRequest
 from .trends_alert_config import TrendsAlertConfig
 from .trends_alert_config_type_enum import TrendsAlertConfigTypeEnum
+from .unpause_response import UnpauseResponse
 from .user_basic import UserBasic
+from .user_basic_blank import UserBasicBlank
 from .week_start_day_enum import WeekStartDayEnum
 
 __all__ = [
     "Alert",
     "AlertCheck",
+    "AlertCheckInvestigationStatus",
+    "AlertCheckInvestigationVerdict",
     "AlertCondition",
     "AlertConditionTypeEnum",
+    "AlertInsight",
+    "AlertInsightDashboardTilesItem",
     "AlertRequest",
+    "AlertScheduleRestriction",
+    "AlertScheduleRestrictionBlockedWindowsItem",
     "AlertStateEnum",
     "Annotation",
     "AnnotationRequest",
     "AnnotationScopeEnum",
+    "AnnotationsListScope",
+    "AppMetrics",
+    "AppMetricsCategoryEnum",
+    "AppMetricsErrorDetail",
+    "AppMetricsErrorDetails",
+    "AppMetricsErrorSummary",
+    "AppMetricsSeries",
+    "AppMetricsTotals",
     "BusinessModelEnum",
-    "CalculationIntervalEnum",
     "Cohort",
+    "CohortFilters",
     "CohortRequest",
     "CohortTypeEnum",
+    "CompleteProductOnboardingRequest",
     "CreationTypeEnum",
+    "DetectorConfig",
     "EffectiveMembershipLevelEnum",
     "ErrorResponse",
+    "HistoricalExport",
+    "HistoricalExportDetail",
+    "HistoricalExportList",
+    "HistoricalExportStatusEnum",
     "InsightThreshold",
     "InsightThresholdTypeEnum",
     "InsightsThresholdBounds",
+    "InvestigationInconclusiveActionEnum",
     "LegacySignalReport",
+    "OrganizationMember",
+    "OrganizationMemberLevel",
+    "OtherAlertConfig",
     "PaginatedAlertList",
     "PaginatedAnnotationList",
     "PaginatedCohortList",
     "PaginatedLegacySignalReportList",
-    "PaginatedPauseStateResponseList",
     "PaginatedRoleList",
     "PaginatedSignalReportList",
     "PaginatedSignalSourceConfigList",
@@ -89,24 +141,28 @@ __all__ = [
     "PatchedAnnotationRequest",
     "PatchedRoleRequest",
     "PatchedSignalSourceConfigRequest",
-    "PauseResponse",
     "PauseStateResponse",
+    "ProductIntent",
     "Project",
+    "ProjectActionError",
+    "ProjectDemoDataStatus",
+    "ProjectGroupType",
     "ProjectRequest",
     "Role",
-    "RoleAtOrganizationEnum",
+    "RoleMembership",
     "RoleRequest",
     "SignalReport",
+    "SignalReportArtefact",
     "SignalReportArtefactList",
-    "SignalReportStatusEnum",
     "SignalSourceConfig",
     "SignalSourceConfigRequest",
-    "SignalSourceConfigSourceTypeEnum",
-    "SourceProductEnum",
+    "Team",
     "Threshold",
     "ThresholdRequest",
     "TrendsAlertConfig",
     "TrendsAlertConfigTypeEnum",
+    "UnpauseResponse",
     "UserBasic",
+    "UserBasicBlank",
     "WeekStartDayEnum",
 ]

@@ -14,8 +14,12 @@ from .._types import UNSET, Unset
 if TYPE_CHECKING:
     from .alert_check import AlertCheck
     from .alert_condition import AlertCondition
+    from .alert_insight import AlertInsight
+    from .alert_schedule_restriction import AlertScheduleRestriction
     from .alert_state_enum import AlertStateEnum
-    from .calculation_interval_enum import CalculationIntervalEnum
+    from .detector_config import DetectorConfig
+    from .investigation_inconclusive_action_enum import InvestigationInconclusiveActionEnum
+    from .other_alert_config import OtherAlertConfig
     from .threshold import Threshold
     from .trends_alert_config import TrendsAlertConfig
     from .user_basic import UserBasic
@@ -27,43 +31,73 @@ class Alert(_models.Model):
 
     Attributes:
         id: uuid.UUID (read-only)
-        created_by: A short view of a user, as embedded in `created_by` fields.
+        created_by: The user who created the alert; null once that user is deleted.
             (read-only)
         created_at: datetime.datetime (read-only)
-        insight: ID of the insight the alert monitors.
+        insight: The monitored insight as InsightBasicSerializer renders it (in alert
+            responses only; requests send the insight's id). Fields beyond `id`, `short_id`
+            and `name` follow the insights API and are not all listed.
         name: str
-        subscribed_users: IDs of the users notified when the alert fires.
-        threshold: The threshold an alert compares the insight's value with.
-        condition: AlertCondition | None
+        subscribed_users: The users notified when the alert fires.
+        threshold: The threshold; null for an alert without one (e.g. an
+            anomaly-detection alert).
+        condition: AlertCondition
         state: AlertStateEnum (read-only)
         enabled: bool
         last_notified_at: datetime.datetime | None (read-only)
         last_checked_at: datetime.datetime | None (read-only)
         next_check_at: datetime.datetime | None (read-only)
-        checks: list[AlertCheck] (read-only)
-        config: TrendsAlertConfig | None
-        calculation_interval: CalculationIntervalEnum | None
-        snoozed_until: datetime.datetime | None
+        checks: On retrieve: the latest checks, newest first (5 by default). On list:
+            only the checks that flagged anomaly points. Absent from create and update
+            responses.
+             (read-only)
+        checks_total: Number of checks in the retrieve window. Only present on retrieve.
+            (read-only)
+        config: Per-insight-kind settings, told apart by `type`: `TrendsAlertConfig`,
+            `HogQLAlertConfig`, `FunnelsAlertConfig`, `MetricsAlertConfig` (new kinds are
+            added over time). Null or `{}` only on alerts saved before the server required a
+            config.
+        detector_config: Anomaly-detection settings; null for a threshold alert.
+        calculation_interval: How often the alert is checked; null only on old alerts.
+        snoozed_until: Until when the alert is snoozed (UTC); null when not snoozed.
         skip_weekend: bool | None
+        schedule_restriction: Quiet hours; null when none are set.
+        last_value: The value calculated by the latest check; null when there is none
+            (always null in a create response). (read-only)
+        investigation_agent_enabled: bool
+        investigation_gates_notifications: bool
+        investigation_inconclusive_action: What to do with an inconclusive investigation
+            verdict when notifications are gated.
+        search_match_type: How the row matched a `search` list filter (`exact` or
+            `similar`). Only present on lists filtered with `search`.
+             (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     id: uuid.UUID
-    created_by: UserBasic
+    created_by: UserBasic | None
     created_at: datetime.datetime
-    insight: int
-    name: str | Unset = UNSET
-    subscribed_users: list[int]
-    threshold: Threshold
-    condition: AlertCondition | Unset | None = UNSET
+    insight: AlertInsight
+    name: str
+    subscribed_users: list[UserBasic]
+    threshold: Threshold | None
+    condition: AlertCondition
     state: AlertStateEnum
-    enabled: bool | Unset = UNSET
+    enabled: bool
     last_notified_at: datetime.datetime | None
     last_checked_at: datetime.datetime | None
     next_check_at: datetime.datetime | None
-    checks: list[AlertCheck]
-    config: TrendsAlertConfig | Unset | None = UNSET
-    calculation_interval: CalculationIntervalEnum | Unset | None = UNSET
-    snoozed_until: datetime.datetime | Unset | None = UNSET
-    skip_weekend: bool | Unset | None = UNSET
+    checks: list[AlertCheck] | Unset = UNSET
+    checks_total: int | Unset = UNSET
+    config: TrendsAlertConfig | OtherAlertConfig | None
+    detector_config: DetectorConfig | None
+    calculation_interval: str | None
+    snoozed_until: datetime.datetime | None
+    skip_weekend: bool | None
+    schedule_restriction: AlertScheduleRestriction | None
+    last_value: float | None
+    investigation_agent_enabled: bool
+    investigation_gates_notifications: bool
+    investigation_inconclusive_action: InvestigationInconclusiveActionEnum
+    search_match_type: str | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

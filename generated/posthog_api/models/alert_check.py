@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from .. import _models
 
 if TYPE_CHECKING:
+    from .alert_check_investigation_status import AlertCheckInvestigationStatus
+    from .alert_check_investigation_verdict import AlertCheckInvestigationVerdict
     from .alert_state_enum import AlertStateEnum
 
 
@@ -24,6 +26,21 @@ class AlertCheck(_models.Model):
         calculated_value: float | None (read-only)
         state: AlertStateEnum (read-only)
         targets_notified: bool (read-only)
+        anomaly_scores: Anomaly score per data point (detector alerts), or null.
+            (read-only)
+        triggered_points: Indices of the data points flagged as anomalies, or null.
+            (read-only)
+        triggered_dates: Dates of the flagged data points, or null. (read-only)
+        interval: The insight's interval when the check ran (`hour`, `day`...).
+            (read-only)
+        triggered_metadata: Extra context of the trigger (series index, breakdown
+            value...), or null. (read-only)
+        investigation_status: AlertCheckInvestigationStatus | None (read-only)
+        investigation_verdict: AlertCheckInvestigationVerdict | None (read-only)
+        investigation_summary: str | None (read-only)
+        investigation_notebook_short_id: str | None (read-only)
+        notification_sent_at: datetime.datetime | None (read-only)
+        notification_suppressed_by_agent: bool (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
@@ -32,4 +49,15 @@ class AlertCheck(_models.Model):
     calculated_value: float | None
     state: AlertStateEnum
     targets_notified: bool
+    anomaly_scores: Any
+    triggered_points: Any
+    triggered_dates: Any
+    interval: str | None
+    triggered_metadata: Any
+    investigation_status: AlertCheckInvestigationStatus | None
+    investigation_verdict: AlertCheckInvestigationVerdict | None
+    investigation_summary: str | None
+    investigation_notebook_short_id: str | None
+    notification_sent_at: datetime.datetime | None
+    notification_suppressed_by_agent: bool
     additional_properties: dict[str, Any] = field(default_factory=dict)

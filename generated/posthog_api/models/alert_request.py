@@ -11,7 +11,10 @@ from .._types import UNSET, Unset
 
 if TYPE_CHECKING:
     from .alert_condition import AlertCondition
-    from .calculation_interval_enum import CalculationIntervalEnum
+    from .alert_schedule_restriction import AlertScheduleRestriction
+    from .detector_config import DetectorConfig
+    from .investigation_inconclusive_action_enum import InvestigationInconclusiveActionEnum
+    from .other_alert_config import OtherAlertConfig
     from .threshold_request import ThresholdRequest
     from .trends_alert_config import TrendsAlertConfig
 
@@ -21,17 +24,33 @@ class AlertRequest(_models.Model):
     """AlertRequest (from the spec).
 
     Attributes:
-        insight: ID of the insight the alert monitors.
+        insight: ID of the insight the alert monitors (the caller needs view access to
+            it).
         name: str
-        subscribed_users: IDs of the users notified when the alert fires.
-        threshold: ThresholdRequest
-        condition: AlertCondition | None
+        subscribed_users: IDs of the users notified when the alert fires (active members
+            of the project; may be empty).
+        threshold: On update a threshold replaces the alert's current one field by
+            field, and a changed configuration resets the alert's state.
+        condition: AlertCondition
         enabled: bool
-        config: TrendsAlertConfig | None
-        calculation_interval: CalculationIntervalEnum | None
-        snoozed_until: Snooze the alert until this time (ISO 8601 or relative, e.g.
-            `2h`); null un-snoozes.
-        skip_weekend: bool | None
+        config: Per-insight-kind settings; `type` must match the insight's query kind
+            (`TrendsAlertConfig` for a trends insight, `HogQLAlertConfig` for SQL,
+            `FunnelsAlertConfig` for funnels, `MetricsAlertConfig` for metrics).
+        detector_config: Anomaly-detection settings (turns the alert into a detector
+            alert); null removes them.
+        calculation_interval: How often the alert is checked. Known values: `real_time`
+            (Scale plan and up), `every_15_minutes` (Boost add-on and up), `hourly`, `daily`
+            (default), `weekly`, `monthly`. More may be added.
+        snoozed_until: Snooze the alert until this time: a relative date (`2h`, `1d`,
+            parsed on update only) or an ISO 8601 date-time; null un-snoozes.
+        skip_weekend: Skip checks on Saturdays and Sundays (project time zone).
+        schedule_restriction: Quiet hours; null removes them.
+        investigation_agent_enabled: Run the investigation agent when the alert starts
+            firing (detector alerts only; 400 otherwise).
+        investigation_gates_notifications: Hold notifications until the investigation
+            agent's verdict (needs investigation_agent_enabled).
+        investigation_inconclusive_action: What to do with an inconclusive investigation
+            verdict when notifications are gated.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
@@ -39,10 +58,15 @@ class AlertRequest(_models.Model):
     name: str | Unset = UNSET
     subscribed_users: list[int]
     threshold: ThresholdRequest
-    condition: AlertCondition | Unset | None = UNSET
+    condition: AlertCondition
     enabled: bool | Unset = UNSET
-    config: TrendsAlertConfig | Unset | None = UNSET
-    calculation_interval: CalculationIntervalEnum | Unset | None = UNSET
+    config: TrendsAlertConfig | OtherAlertConfig
+    detector_config: DetectorConfig | Unset | None = UNSET
+    calculation_interval: str | Unset = UNSET
     snoozed_until: str | Unset | None = UNSET
     skip_weekend: bool | Unset | None = UNSET
+    schedule_restriction: AlertScheduleRestriction | Unset | None = UNSET
+    investigation_agent_enabled: bool | Unset = UNSET
+    investigation_gates_notifications: bool | Unset = UNSET
+    investigation_inconclusive_action: InvestigationInconclusiveActionEnum | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

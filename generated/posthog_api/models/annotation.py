@@ -22,38 +22,58 @@ class Annotation(_models.Model):
 
     Attributes:
         id: int (read-only)
-        content: str | None
-        date_marker: datetime.datetime | None
-        creation_type: Who created the annotation (`USR` a user, `GIT` GitHub).
+        content: Annotation text shown on charts.
+        date_marker: When the annotated event happened; positions the annotation on
+            charts.
+        creation_type: Who created the annotation: `USR` for user-created notes, `GIT`
+            for bot/deployment notes. Writable; defaults to `USR`.
         dashboard_item: ID of the insight the annotation belongs to, if scoped to one.
-        dashboard_id: int | None
-        dashboard_name: str | None (read-only)
-        insight_short_id: str | None (read-only)
-        insight_name: str | None (read-only)
-        insight_derived_name: str | None (read-only)
-        created_by: A short view of a user, as embedded in `created_by` fields.
+        dashboard_id: ID of the dashboard the annotation belongs to, if any.
+        dashboard_name: Name of the dashboard (`dashboard_id`); null when there is none.
             (read-only)
+        insight_short_id: Short ID of the insight (`dashboard_item`); null when there is
+            none. (read-only)
+        insight_name: Name of the insight; null when there is no insight or it is
+            unnamed. (read-only)
+        insight_derived_name: Generated name of the insight; null when there is no
+            insight or none was derived. (read-only)
+        created_by: The user who created the annotation; null when that user was
+            deleted. (read-only)
         created_at: datetime.datetime | None (read-only)
         updated_at: datetime.datetime (read-only)
-        deleted: bool
+        deleted: Soft-delete flag. List and retrieve never return deleted annotations; a
+            partial update can still reach one (to restore it with `deleted: false`).
         scope: Where the annotation shows: `dashboard_item` (one insight), `dashboard`,
-            `project`, `organization` or `recording`.
+            `project`, `organization` (every project of the organization), `tag` (every
+            dashboard and insight carrying one of the annotation's `tags`) or `recording`
+            (deprecated: still returned for old annotations, but rejected with 400 on
+            create/update).
+        emoji: Emoji shown instead of the default badge on charts; null for none. Sent
+            by newer PostHog versions.
+        hidden_in_user_interface: True hides the annotation from the PostHog UI (it
+            stays readable over the API); null (the default) or false shows it. Sent by
+            newer PostHog versions.
+        tags: Tag names of a `tag`-scoped annotation. Always an empty list when the
+            organization does not have the tagging feature. Sent by newer PostHog versions.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     id: int
-    content: str | Unset | None = UNSET
-    date_marker: datetime.datetime | Unset | None = UNSET
-    creation_type: CreationTypeEnum | Unset = UNSET
-    dashboard_item: int | Unset | None = UNSET
-    dashboard_id: int | Unset | None = UNSET
+    content: str | None
+    date_marker: datetime.datetime | None
+    creation_type: CreationTypeEnum
+    dashboard_item: int | None
+    dashboard_id: int | None
     dashboard_name: str | None
     insight_short_id: str | None
     insight_name: str | None
     insight_derived_name: str | None
-    created_by: UserBasic
+    created_by: UserBasic | None
     created_at: datetime.datetime | None
     updated_at: datetime.datetime
-    deleted: bool | Unset = UNSET
-    scope: AnnotationScopeEnum | Unset = UNSET
+    deleted: bool
+    scope: AnnotationScopeEnum
+    emoji: str | Unset | None = UNSET
+    hidden_in_user_interface: bool | Unset | None = UNSET
+    tags: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

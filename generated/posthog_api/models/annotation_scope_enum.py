@@ -8,7 +8,9 @@ from .._models import OpenStrEnum
 
 class AnnotationScopeEnum(OpenStrEnum):
     """Where the annotation shows: `dashboard_item` (one insight), `dashboard`, `project`,
-    `organization` or `recording`.
+    `organization` (every project of the organization), `tag` (every dashboard and insight
+    carrying one of the annotation's `tags`) or `recording` (deprecated: still returned for
+    old annotations, but rejected with 400 on create/update).
 
     A value this client does not know yet is still accepted (see OpenStrEnum).
     """
@@ -17,4 +19,5 @@ class AnnotationScopeEnum(OpenStrEnum):
     DASHBOARD = "dashboard"
     PROJECT = "project"
     ORGANIZATION = "organization"
+    TAG = "tag"
     RECORDING = "recording"

@@ -11,6 +11,7 @@ from .. import _models
 from .._types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from .cohort_filters import CohortFilters
     from .cohort_type_enum import CohortTypeEnum
     from .user_basic import UserBasic
 
@@ -23,47 +24,62 @@ class Cohort(_models.Model):
         id: int (read-only)
         name: str | None
         description: str
-        groups: Legacy cohort definition (groups of property/action matchers).
+        groups: Legacy cohort definition (groups of property/action matchers),
+            superseded by `filters`. An empty list for cohorts defined by `filters`.
         deleted: bool
-        filters: dict[str, Any] | None
-        query: dict[str, Any] | None
+        filters: A cohort definition: `properties` is an `AND`/`OR` group (`type`,
+            `values`) whose values are nested groups or filters of type `behavioral`,
+            `cohort`, `person` or `person_metadata`. The server stores the validated filters
+            and may add `bytecode`, `bytecode_error` and `conditionHash` to each filter. In
+            responses a cohort without filters shows its legacy groups here, or
+            `{properties: {}}`.
+        query: The `ActorsQuery` or `HogQLQuery` a static cohort was filled from.
         version: int | None (read-only)
         pending_version: int | None (read-only)
         is_calculating: bool (read-only)
-        created_by: A short view of a user, as embedded in `created_by` fields.
+        created_by: The user who created the cohort; null once that user is deleted.
             (read-only)
         created_at: datetime.datetime | None (read-only)
         last_calculation: datetime.datetime | None (read-only)
+        last_backfill_person_properties_at: When person properties were last backfilled
+            for this (realtime) cohort. (read-only)
         errors_calculating: int (read-only)
-        last_error_message: str | None (read-only)
-        count: int | None (read-only)
+        last_error_message: A readable message for the last failed calculation; null
+            when there is none. (read-only)
+        count: Number of persons in the cohort; null until first calculated. (read-only)
         is_static: bool
         cohort_type: CohortTypeEnum | None
-        experiment_set: list[int] (read-only)
-        create_in_folder: str
-        create_static_person_ids: list[str]
+        experiment_set: IDs of the experiments this cohort is the exposure cohort of.
+            (read-only)
+        search_match_type: How the row matched a `search` list filter (`exact` or
+            `similar`). Only present on lists filtered with `search`.
+             (read-only)
+        create_in_folder: Write-only; the server never sends it.
+        create_static_person_ids: Write-only; the server never sends it.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     id: int
-    name: str | Unset | None = UNSET
-    description: str | Unset = UNSET
-    groups: list[dict[str, Any]] | Unset | None = UNSET
-    deleted: bool | Unset = UNSET
-    filters: dict[str, Any] | Unset | None = UNSET
-    query: dict[str, Any] | Unset | None = UNSET
+    name: str | None
+    description: str
+    groups: list[dict[str, Any]]
+    deleted: bool
+    filters: CohortFilters
+    query: dict[str, Any] | None
     version: int | None
     pending_version: int | None
     is_calculating: bool
-    created_by: UserBasic
+    created_by: UserBasic | None
     created_at: datetime.datetime | None
     last_calculation: datetime.datetime | None
+    last_backfill_person_properties_at: datetime.datetime | None
     errors_calculating: int
     last_error_message: str | None
     count: int | None
-    is_static: bool | Unset = UNSET
-    cohort_type: CohortTypeEnum | Unset | None = UNSET
+    is_static: bool
+    cohort_type: CohortTypeEnum | None
     experiment_set: list[int]
+    search_match_type: str | Unset | None = UNSET
     create_in_folder: str | Unset = field(default=UNSET, metadata={"wire": "_create_in_folder"})
     create_static_person_ids: list[str] | Unset = field(
         default=UNSET, metadata={"wire": "_create_static_person_ids"}

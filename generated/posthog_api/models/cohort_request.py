@@ -10,6 +10,7 @@ from .. import _models
 from .._types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from .cohort_filters import CohortFilters
     from .cohort_type_enum import CohortTypeEnum
 
 
@@ -20,22 +21,26 @@ class CohortRequest(_models.Model):
     Attributes:
         name: str | None
         description: str
-        groups: Legacy cohort definition (groups of property/action matchers).
-        deleted: bool
-        filters: Filters that define a dynamic cohort.
-        query: Query that defines the cohort.
+        groups: Legacy cohort definition; use `filters` instead.
+        deleted: Soft-delete (true) or restore (false). Refused with 400 while the
+            cohort is used by an active feature flag, an insight or another cohort.
+        filters: Filters that define a dynamic cohort (see `CohortFilters`).
+        query: An `ActorsQuery` or `HogQLQuery` (by `kind`) that fills a static cohort;
+            only with `is_static` true.
         is_static: bool
-        cohort_type: CohortTypeEnum | None
+        cohort_type: Checked against the filters; recomputed by the server for dynamic
+            cohorts with filters.
         create_in_folder: Folder to create the cohort in.
-        create_static_person_ids: Person IDs to put in a static cohort on creation.
+        create_static_person_ids: Person UUIDs to put in a static cohort on creation
+            (unknown UUIDs give 400).
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     name: str | Unset | None = UNSET
     description: str | Unset = UNSET
-    groups: list[dict[str, Any]] | Unset | None = UNSET
+    groups: list[dict[str, Any]] | Unset = UNSET
     deleted: bool | Unset = UNSET
-    filters: dict[str, Any] | Unset | None = UNSET
+    filters: CohortFilters | Unset | None = UNSET
     query: dict[str, Any] | Unset | None = UNSET
     is_static: bool | Unset = UNSET
     cohort_type: CohortTypeEnum | Unset | None = UNSET

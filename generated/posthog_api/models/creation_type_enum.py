@@ -7,7 +7,8 @@ from .._models import OpenStrEnum
 
 
 class CreationTypeEnum(OpenStrEnum):
-    """Who created the annotation (`USR` a user, `GIT` GitHub).
+    """Who created the annotation: `USR` for user-created notes, `GIT` for bot/deployment
+    notes. Writable; defaults to `USR`.
 
     A value this client does not know yet is still accepted (see OpenStrEnum).
     """

@@ -16,11 +16,14 @@ if TYPE_CHECKING:
 
 @dataclass(kw_only=True, slots=True)
 class InsightThreshold(_models.Model):
-    """InsightThreshold (from the spec).
+    """Bounds and how they compare. Without `detector_config` at least one of `bounds.lower` /
+    `bounds.upper` is needed (400 otherwise); a `percentage` threshold cannot go with an
+    `absolute_value` condition.
 
     Attributes:
         bounds: InsightsThresholdBounds | None
-        type: Whether the bounds are absolute values or percentages.
+        type: Whether the bounds are absolute values or percentage change from the
+            previous interval.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

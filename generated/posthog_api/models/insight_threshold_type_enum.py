@@ -7,7 +7,7 @@ from .._models import OpenStrEnum
 
 
 class InsightThresholdTypeEnum(OpenStrEnum):
-    """Whether the bounds are absolute values or percentages.
+    """Whether the bounds are absolute values or percentage change from the previous interval.
 
     A value this client does not know yet is still accepted (see OpenStrEnum).
     """

@@ -15,8 +15,8 @@ class InsightsThresholdBounds(_models.Model):
     """InsightsThresholdBounds (from the spec).
 
     Attributes:
-        lower: float | None
-        upper: float | None
+        lower: The alert fires when the value drops below this number.
+        upper: The alert fires when the value exceeds this number.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -6,36 +6,43 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import _models
-
-if TYPE_CHECKING:
-    from .signal_report_status_enum import SignalReportStatusEnum
 
 
 @dataclass(kw_only=True, slots=True)
 class LegacySignalReport(_models.Model):
-    """A signal report as served by the older `/signal_reports/` endpoints.
+    """A signal report as served by the older `/signal_reports/` endpoints. These endpoints
+    only serve reports whose status is `ready`.
 
     Attributes:
         id: uuid.UUID (read-only)
-        title: str | None (read-only)
-        summary: str | None (read-only)
-        status: Stage of a signal report in its lifecycle. (read-only)
-        total_weight: float (read-only)
-        signal_count: int (read-only)
-        relevant_user_count: int | None (read-only)
+        title: LLM-generated title; null until the report has been summarised.
+            (read-only)
+        summary: LLM-generated summary; null until the report has been summarised.
+            (read-only)
+        status: Stage of a signal report in its lifecycle (`SignalReport.Status` in
+            products/signals/backend/models.py). The older `/signal_reports/` endpoints only
+            ever return `ready`; `/signals/reports/` never returns `deleted`. Treat unknown
+            values as a newer stage.
+             (read-only)
+        total_weight: Sum of the weights of the report's signals (used to rank reports).
+            (read-only)
+        signal_count: Number of signals grouped into the report. (read-only)
+        relevant_user_count: Number of distinct users affected, when known (nullable
+            model field). (read-only)
         created_at: datetime.datetime (read-only)
         updated_at: datetime.datetime (read-only)
-        artefact_count: int (read-only)
+        artefact_count: Number of artefacts of every type attached to the report.
+            (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     id: uuid.UUID
     title: str | None
     summary: str | None
-    status: SignalReportStatusEnum
+    status: str
     total_weight: float
     signal_count: int
     relevant_user_count: int | None

@@ -20,14 +20,27 @@ class PatchedAnnotationRequest(_models.Model):
     """PatchedAnnotationRequest (from the spec).
 
     Attributes:
-        content: str | None
-        date_marker: datetime.datetime | None
-        creation_type: Who created the annotation (`USR` a user, `GIT` GitHub).
-        dashboard_item: ID of the insight the annotation belongs to, if scoped to one.
-        dashboard_id: int | None
-        deleted: Set to true to delete the annotation (hard deletes are not allowed).
+        content: Annotation text shown on charts.
+        date_marker: When the annotated event happened (ISO 8601).
+        creation_type: Who created the annotation: `USR` for user-created notes, `GIT`
+            for bot/deployment notes. Writable; defaults to `USR`.
+        dashboard_item: ID of an insight of this project to attach the annotation to
+            (400 otherwise).
+        dashboard_id: ID of a dashboard of this project to attach the annotation to (400
+            `Dashboard not found.` otherwise).
+        deleted: Set to true to delete the annotation (hard deletes are not allowed),
+            false to restore it.
         scope: Where the annotation shows: `dashboard_item` (one insight), `dashboard`,
-            `project`, `organization` or `recording`.
+            `project`, `organization` (every project of the organization), `tag` (every
+            dashboard and insight carrying one of the annotation's `tags`) or `recording`
+            (deprecated: still returned for old annotations, but rejected with 400 on
+            create/update).
+        emoji: Emoji shown instead of the default badge; an empty string is stored as
+            null.
+        hidden_in_user_interface: True hides the annotation from the PostHog UI.
+        tags: Tag names for a `tag`-scoped annotation: required (non-empty) when `scope`
+            is `tag`, rejected (400) with any other scope. Ignored when the organization
+            does not have the tagging feature.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
@@ -38,4 +51,7 @@ class PatchedAnnotationRequest(_models.Model):
     dashboard_id: int | Unset | None = UNSET
     deleted: bool | Unset = UNSET
     scope: AnnotationScopeEnum | Unset = UNSET
+    emoji: str | Unset | None = UNSET
+    hidden_in_user_interface: bool | Unset | None = UNSET
+    tags: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

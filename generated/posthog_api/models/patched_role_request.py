@@ -15,7 +15,8 @@ class PatchedRoleRequest(_models.Model):
     """PatchedRoleRequest (from the spec).
 
     Attributes:
-        name: str
+        name: Role name. Must be unique in the organization, compared case-insensitively
+            (400 `There is already a role with this name.`).
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

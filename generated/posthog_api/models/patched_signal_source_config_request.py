@@ -4,30 +4,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import _models
 from .._types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from .signal_source_config_source_type_enum import SignalSourceConfigSourceTypeEnum
-    from .source_product_enum import SourceProductEnum
-
 
 @dataclass(kw_only=True, slots=True)
 class PatchedSignalSourceConfigRequest(_models.Model):
-    """PatchedSignalSourceConfigRequest (from the spec).
+    """Fields to change. `source_product` and `source_type` are the config's identity: sending
+    a value different from the stored one is refused with 400 ("source_product cannot be
+    changed after creation."); sending the same value is accepted and changes nothing.
 
     Attributes:
-        source_product: Product a signal source belongs to.
-        source_type: Kind of signal the source emits.
+        source_product: Product a signal source belongs to. An open list that grows with
+            every new source (see `x-known-values`, from products/signals/backend/enums.py);
+            the server refuses values it does not know with 400, and may send values newer
+            than this list.
+        source_type: Kind of signal the source emits. An open list (see
+            `x-known-values`, the model's SourceType choices in
+            products/signals/backend/models.py); the server refuses values it does not know
+            with 400, and may send values newer than this list. `evaluation` is retired: old
+            rows may still carry it, but the server refuses it for new configs.
         enabled: bool
-        config: Source-specific settings (e.g. recording filters).
+        config: Source-specific settings (see `SignalSourceConfig.config`); replaces the
+            stored object as a whole. Must be a JSON object; `null` is refused with 400.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    source_product: SourceProductEnum | Unset = UNSET
-    source_type: SignalSourceConfigSourceTypeEnum | Unset = UNSET
+    source_product: str | Unset = UNSET
+    source_type: str | Unset = UNSET
     enabled: bool | Unset = UNSET
-    config: dict[str, Any] | Unset | None = UNSET
+    config: dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

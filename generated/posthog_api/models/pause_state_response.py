@@ -8,17 +8,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _models
+from .._types import UNSET, Unset
 
 
 @dataclass(kw_only=True, slots=True)
 class PauseStateResponse(_models.Model):
-    """State of the signal processing pipeline.
+    """State of the signal processing pipeline, as `GET /signals/processing/` returns it: one
+    object. The properties other than `paused_until` are the page wrapper the docs print;
+    the server never sends them.
 
     Attributes:
         paused_until: Until when the pipeline is paused; null if it is not paused (or
             not running).
+        count: Never sent (docs-only page wrapper).
+        next: Never sent (docs-only page wrapper).
+        previous: Never sent (docs-only page wrapper).
+        results: Never sent (docs-only page wrapper); the state is the object itself.
+            Left untyped so that no client treats this object as a page.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     paused_until: datetime.datetime | None
+    count: int | Unset = UNSET
+    next: str | Unset | None = UNSET
+    previous: str | Unset | None = UNSET
+    results: Any | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -14,6 +14,8 @@ from .._types import UNSET, Unset
 if TYPE_CHECKING:
     from .business_model_enum import BusinessModelEnum
     from .effective_membership_level_enum import EffectiveMembershipLevelEnum
+    from .product_intent import ProductIntent
+    from .project_group_type import ProjectGroupType
     from .week_start_day_enum import WeekStartDayEnum
 
 
@@ -27,16 +29,20 @@ class Project(_models.Model):
         name: str
         product_description: str | None
         created_at: datetime.datetime (read-only)
-        effective_membership_level: Your membership level in the project's organization
-            (1 member, 8 admin, 15 owner). (read-only)
+        effective_membership_level: Your effective membership level in the project (1
+            member, 8 admin, 15 owner); null when you have no access level there.
+             (read-only)
         has_group_types: bool (read-only)
-        group_types: list[dict[str, Any]] (read-only)
-        live_events_token: str | None (read-only)
+        group_types: The project's group types (group analytics), in index order.
+            (read-only)
+        live_events_token: Short-lived JWT for the live events stream. (read-only)
         updated_at: datetime.datetime (read-only)
         uuid_: uuid.UUID (read-only)
-        api_token: str (read-only)
+        api_token: The project's public API token (used by the SDKs to send events).
+            (read-only)
         app_urls: list[str | None]
-        slack_incoming_webhook: str | None
+        slack_incoming_webhook: Deprecated. Sent by older servers only; current PostHog
+            no longer has this field in the serializer, hence not required.
         anonymize_ips: bool
         completed_snippet_onboarding: bool
         ingested_event: bool (read-only)
@@ -73,15 +79,21 @@ class Project(_models.Model):
         primary_dashboard: int | None
         live_events_columns: list[str] | None
         recording_domains: list[str | None] | None
-        person_on_events_querying_enabled: str (read-only)
+        person_on_events_querying_enabled: Whether queries read person properties from
+            events by default (persons-on-events mode). (read-only)
         inject_web_apps: bool | None
         extra_settings: dict[str, Any] | None
-        modifiers: dict[str, Any] | None
-        default_modifiers: str (read-only)
-        has_completed_onboarding_for: dict[str, Any] | None
+        modifiers: HogQL query modifiers set for the project (override
+            `default_modifiers`).
+        default_modifiers: The HogQL query modifiers in effect by default for the
+            project (a `HogQLQueryModifiers` object, e.g. `personsOnEventsMode`).
+             (read-only)
+        has_completed_onboarding_for: Map of product key to whether its onboarding was
+            completed.
         surveys_opt_in: bool | None
         heatmaps_opt_in: bool | None
-        product_intents: str (read-only)
+        product_intents: The products the project showed an intent for, with onboarding
+            state. (read-only)
         flags_persistence_default: bool | None
         secret_api_token: str | None (read-only)
         secret_api_token_backup: str | None (read-only)
@@ -95,64 +107,64 @@ class Project(_models.Model):
 
     id: int
     organization: uuid.UUID
-    name: str | Unset = UNSET
-    product_description: str | Unset | None = UNSET
+    name: str
+    product_description: str | None
     created_at: datetime.datetime
-    effective_membership_level: EffectiveMembershipLevelEnum
+    effective_membership_level: EffectiveMembershipLevelEnum | None
     has_group_types: bool
-    group_types: list[dict[str, Any]]
+    group_types: list[ProjectGroupType]
     live_events_token: str | None
     updated_at: datetime.datetime
     uuid_: uuid.UUID = field(metadata={"wire": "uuid"})
     api_token: str
-    app_urls: list[str | None] | Unset = UNSET
+    app_urls: list[str | None]
     slack_incoming_webhook: str | Unset | None = UNSET
-    anonymize_ips: bool | Unset = UNSET
-    completed_snippet_onboarding: bool | Unset = UNSET
+    anonymize_ips: bool
+    completed_snippet_onboarding: bool
     ingested_event: bool
-    test_account_filters: list[dict[str, Any]] | Unset | None = UNSET
-    test_account_filters_default_checked: bool | Unset | None = UNSET
-    path_cleaning_filters: list[dict[str, Any]] | Unset | None = UNSET
-    is_demo: bool | Unset = UNSET
-    timezone: str | Unset = UNSET
-    data_attributes: list[str] | Unset | None = UNSET
-    person_display_name_properties: list[str] | Unset | None = UNSET
-    correlation_config: dict[str, Any] | Unset | None = UNSET
-    autocapture_opt_out: bool | Unset | None = UNSET
-    autocapture_exceptions_opt_in: bool | Unset | None = UNSET
-    autocapture_web_vitals_opt_in: bool | Unset | None = UNSET
-    autocapture_web_vitals_allowed_metrics: list[str] | Unset | None = UNSET
-    autocapture_exceptions_errors_to_ignore: list[str] | Unset | None = UNSET
-    capture_console_log_opt_in: bool | Unset | None = UNSET
-    capture_performance_opt_in: bool | Unset | None = UNSET
-    session_recording_opt_in: bool | Unset = UNSET
-    session_recording_sample_rate: str | Unset | None = UNSET
-    session_recording_minimum_duration_milliseconds: int | Unset | None = UNSET
-    session_recording_linked_flag: dict[str, Any] | Unset | None = UNSET
-    session_recording_network_payload_capture_config: dict[str, Any] | Unset | None = UNSET
-    session_recording_masking_config: dict[str, Any] | Unset | None = UNSET
-    session_replay_config: dict[str, Any] | Unset | None = UNSET
-    survey_config: dict[str, Any] | Unset | None = UNSET
-    access_control: bool | Unset = UNSET
-    week_start_day: WeekStartDayEnum | Unset | None = UNSET
-    primary_dashboard: int | Unset | None = UNSET
-    live_events_columns: list[str] | Unset | None = UNSET
-    recording_domains: list[str | None] | Unset | None = UNSET
-    person_on_events_querying_enabled: str
-    inject_web_apps: bool | Unset | None = UNSET
-    extra_settings: dict[str, Any] | Unset | None = UNSET
-    modifiers: dict[str, Any] | Unset | None = UNSET
-    default_modifiers: str
-    has_completed_onboarding_for: dict[str, Any] | Unset | None = UNSET
-    surveys_opt_in: bool | Unset | None = UNSET
-    heatmaps_opt_in: bool | Unset | None = UNSET
-    product_intents: str
-    flags_persistence_default: bool | Unset | None = UNSET
+    test_account_filters: list[dict[str, Any]] | None
+    test_account_filters_default_checked: bool | None
+    path_cleaning_filters: list[dict[str, Any]] | None
+    is_demo: bool
+    timezone: str
+    data_attributes: list[str] | None
+    person_display_name_properties: list[str] | None
+    correlation_config: dict[str, Any] | None
+    autocapture_opt_out: bool | None
+    autocapture_exceptions_opt_in: bool | None
+    autocapture_web_vitals_opt_in: bool | None
+    autocapture_web_vitals_allowed_metrics: list[str] | None
+    autocapture_exceptions_errors_to_ignore: list[str] | None
+    capture_console_log_opt_in: bool | None
+    capture_performance_opt_in: bool | None
+    session_recording_opt_in: bool
+    session_recording_sample_rate: str | None
+    session_recording_minimum_duration_milliseconds: int | None
+    session_recording_linked_flag: dict[str, Any] | None
+    session_recording_network_payload_capture_config: dict[str, Any] | None
+    session_recording_masking_config: dict[str, Any] | None
+    session_replay_config: dict[str, Any] | None
+    survey_config: dict[str, Any] | None
+    access_control: bool
+    week_start_day: WeekStartDayEnum | None
+    primary_dashboard: int | None
+    live_events_columns: list[str] | None
+    recording_domains: list[str | None] | None
+    person_on_events_querying_enabled: bool
+    inject_web_apps: bool | None
+    extra_settings: dict[str, Any] | None
+    modifiers: dict[str, Any] | None
+    default_modifiers: dict[str, Any]
+    has_completed_onboarding_for: dict[str, Any] | None
+    surveys_opt_in: bool | None
+    heatmaps_opt_in: bool | None
+    product_intents: list[ProductIntent]
+    flags_persistence_default: bool | None
     secret_api_token: str | None
     secret_api_token_backup: str | None
-    receive_org_level_activity_logs: bool | Unset | None = UNSET
-    business_model: BusinessModelEnum | Unset | None = UNSET
-    conversations_enabled: bool | Unset | None = UNSET
-    conversations_settings: dict[str, Any] | Unset | None = UNSET
-    logs_settings: dict[str, Any] | Unset | None = UNSET
+    receive_org_level_activity_logs: bool | None
+    business_model: BusinessModelEnum | None
+    conversations_enabled: bool | None
+    conversations_settings: dict[str, Any] | None
+    logs_settings: dict[str, Any] | None
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -16,14 +16,14 @@ if TYPE_CHECKING:
 
 @dataclass(kw_only=True, slots=True)
 class ProjectRequest(_models.Model):
-    """Writable project settings, as accepted by the project actions. No field is required, so
-    the same schema serves the POST and the PATCH actions.
+    """Writable project settings (the project serializer's writable fields). The token actions
+    that take this schema ignore it: they read no request body.
 
     Attributes:
         name: str
         product_description: str | None
         app_urls: list[str | None]
-        slack_incoming_webhook: str | None
+        slack_incoming_webhook: Deprecated; current servers ignore it.
         anonymize_ips: bool
         completed_snippet_onboarding: bool
         test_account_filters: Property filters that identify internal and test accounts.

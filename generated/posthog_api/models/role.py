@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .. import _models
 
 if TYPE_CHECKING:
+    from .role_membership import RoleMembership
     from .user_basic import UserBasic
 
 
@@ -20,19 +21,25 @@ class Role(_models.Model):
 
     Attributes:
         id: uuid.UUID (read-only)
-        name: str
+        name: Unique in the organization (compared case-insensitively).
         created_at: datetime.datetime (read-only)
-        created_by: A short view of a user, as embedded in `created_by` fields.
-            (read-only)
-        members: str (read-only)
-        is_default: str (read-only)
+        created_by: The user who created the role. Null for roles created through this
+            API (the serializer does not record the creator), when that user was deleted, or
+            when the organization restricts member-list visibility and the creator is not
+            visible to the caller.
+             (read-only)
+        members: The role's memberships (one per user). When the organization restricts
+            member-list visibility, only members visible to the caller are listed.
+             (read-only)
+        is_default: Whether this is the organization's default role (given to new
+            members). (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     id: uuid.UUID
     name: str
     created_at: datetime.datetime
-    created_by: UserBasic
-    members: str
-    is_default: str
+    created_by: UserBasic | None
+    members: list[RoleMembership]
+    is_default: bool
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -14,7 +14,8 @@ class RoleRequest(_models.Model):
     """RoleRequest (from the spec).
 
     Attributes:
-        name: str
+        name: Role name. Must be unique in the organization, compared case-insensitively
+            (400 `There is already a role with this name.`).
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -6,12 +6,9 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import _models
-
-if TYPE_CHECKING:
-    from .signal_report_status_enum import SignalReportStatusEnum
 
 
 @dataclass(kw_only=True, slots=True)
@@ -20,25 +17,38 @@ class SignalReport(_models.Model):
 
     Attributes:
         id: uuid.UUID (read-only)
-        title: str | None (read-only)
-        summary: str | None (read-only)
-        status: Stage of a signal report in its lifecycle. (read-only)
-        total_weight: float (read-only)
-        signal_count: int (read-only)
-        signals_at_run: int (read-only)
+        title: LLM-generated title; null until the report has been summarised.
+            (read-only)
+        summary: LLM-generated summary; null until the report has been summarised.
+            (read-only)
+        status: Stage of a signal report in its lifecycle (`SignalReport.Status` in
+            products/signals/backend/models.py). The older `/signal_reports/` endpoints only
+            ever return `ready`; `/signals/reports/` never returns `deleted`. Treat unknown
+            values as a newer stage.
+             (read-only)
+        total_weight: Sum of the weights of the report's signals. (read-only)
+        signal_count: Number of signals grouped into the report. (read-only)
+        signals_at_run: Snooze threshold; a potential report is re-promoted once
+            `signal_count` reaches it. (read-only)
         created_at: datetime.datetime (read-only)
         updated_at: datetime.datetime (read-only)
-        artefact_count: int (read-only)
-        priority: Priority (P0 to P4) from the latest priority judgment, when present.
+        artefact_count: Number of artefacts of every type attached to the report.
             (read-only)
-        actionability: Actionability from the latest actionability judgment, when
-            present. (read-only)
-        already_addressed: Whether the issue looks already fixed, when judged.
-            (read-only)
-        is_suggested_reviewer: Whether you are one of the report's suggested reviewers.
-            (read-only)
-        source_products: Source products that contributed signals to the report.
-            (read-only)
+        priority: Priority (`P0` highest to `P4`) from the latest priority judgment
+            artefact; null when the report has none. Passed through from the artefact as
+            stored.
+             (read-only)
+        actionability: Actionability from the latest actionability judgment artefact;
+            null when there is none. (read-only)
+        already_addressed: Whether the issue looks already handled, from the latest
+            actionability judgment; null when not judged. (read-only)
+        is_suggested_reviewer: Whether you are one of the report's current suggested
+            reviewers (always false for failed reports and for ready but not actionable
+            ones).
+             (read-only)
+        source_products: Distinct source products that contributed signals to the
+            report. Filled on the list; the retrieve of the same era returns an empty list.
+             (read-only)
         implementation_pr_url: URL of the pull request from the latest implementation
             run, if any. (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
@@ -47,7 +57,7 @@ class SignalReport(_models.Model):
     id: uuid.UUID
     title: str | None
     summary: str | None
-    status: SignalReportStatusEnum
+    status: str
     total_weight: float
     signal_count: int
     signals_at_run: int

@@ -4,21 +4,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import _models
+
+if TYPE_CHECKING:
+    from .signal_report_artefact import SignalReportArtefact
 
 
 @dataclass(kw_only=True, slots=True)
 class SignalReportArtefactList(_models.Model):
-    """The artefacts (video segments) of a signal report.
+    """The video-segment artefacts of a signal report, newest first (not paginated).
 
     Attributes:
+        results: list[SignalReportArtefact]
         count: Number of artefacts in `results`.
-        results: list[dict[str, Any]]
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
+    results: list[SignalReportArtefact]
     count: int
-    results: list[dict[str, Any]]
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -6,14 +6,9 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import _models
-from .._types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from .signal_source_config_source_type_enum import SignalSourceConfigSourceTypeEnum
-    from .source_product_enum import SourceProductEnum
 
 
 @dataclass(kw_only=True, slots=True)
@@ -22,21 +17,36 @@ class SignalSourceConfig(_models.Model):
 
     Attributes:
         id: uuid.UUID (read-only)
-        source_product: Product a signal source belongs to.
-        source_type: Kind of signal the source emits.
+        source_product: Product a signal source belongs to. An open list that grows with
+            every new source (see `x-known-values`, from products/signals/backend/enums.py);
+            the server refuses values it does not know with 400, and may send values newer
+            than this list.
+        source_type: Kind of signal the source emits. An open list (see
+            `x-known-values`, the model's SourceType choices in
+            products/signals/backend/models.py); the server refuses values it does not know
+            with 400, and may send values newer than this list. `evaluation` is retired: old
+            rows may still carry it, but the server refuses it for new configs.
         enabled: bool
-        config: dict[str, Any] | None
+        config: Per-source settings. Never null: the model stores `{}` by default. Keys
+            read by the server include `steering` (string, at most 2000 characters: the
+            team's preferences about this source's records), `default_not_actionable`
+            (boolean), and for session analysis `recording_filters` (object) and
+            `sample_rate` (number from 0 to 1, set to 0.1 on create when left out).
         created_at: datetime.datetime (read-only)
         updated_at: datetime.datetime (read-only)
-        status: str | None (read-only)
+        status: Sync state of the data warehouse import behind the source: `running`,
+            `failed` or `completed`. `null` for a source that imports nothing from the
+            warehouse (only GitHub, Linear and pganalyze issues and Zendesk tickets do), for
+            an import that never synced, or when the state could not be read.
+             (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     id: uuid.UUID
-    source_product: SourceProductEnum
-    source_type: SignalSourceConfigSourceTypeEnum
-    enabled: bool | Unset = UNSET
-    config: dict[str, Any] | Unset | None = UNSET
+    source_product: str
+    source_type: str
+    enabled: bool
+    config: dict[str, Any]
     created_at: datetime.datetime
     updated_at: datetime.datetime
     status: str | None

@@ -4,30 +4,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import _models
 from .._types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from .signal_source_config_source_type_enum import SignalSourceConfigSourceTypeEnum
-    from .source_product_enum import SourceProductEnum
-
 
 @dataclass(kw_only=True, slots=True)
 class SignalSourceConfigRequest(_models.Model):
-    """SignalSourceConfigRequest (from the spec).
+    """A signal source to enable or configure. A project holds at most one config per
+    (`source_product`, `source_type`): a second one is refused with 400 (`attr:
+    source_product`). Enabling `session_analysis_cluster` needs the organization to have
+    approved AI data processing, else 400 (`attr: enabled`). An unknown product or type is
+    refused with 400.
 
     Attributes:
-        source_product: Product a signal source belongs to.
-        source_type: Kind of signal the source emits.
-        enabled: bool
-        config: Source-specific settings (e.g. recording filters).
+        source_product: Product a signal source belongs to. An open list that grows with
+            every new source (see `x-known-values`, from products/signals/backend/enums.py);
+            the server refuses values it does not know with 400, and may send values newer
+            than this list.
+        source_type: Kind of signal the source emits. An open list (see
+            `x-known-values`, the model's SourceType choices in
+            products/signals/backend/models.py); the server refuses values it does not know
+            with 400, and may send values newer than this list. `evaluation` is retired: old
+            rows may still carry it, but the server refuses it for new configs.
+        enabled: Defaults to true.
+        config: Source-specific settings (see `SignalSourceConfig.config`). Must be a
+            JSON object; `null` is refused with 400.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    source_product: SourceProductEnum
-    source_type: SignalSourceConfigSourceTypeEnum
+    source_product: str
+    source_type: str
     enabled: bool | Unset = UNSET
-    config: dict[str, Any] | Unset | None = UNSET
+    config: dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import _models
-from .._types import UNSET, Unset
 
 if TYPE_CHECKING:
     from .insight_threshold import InsightThreshold
@@ -23,12 +22,14 @@ class Threshold(_models.Model):
         id: uuid.UUID (read-only)
         created_at: datetime.datetime (read-only)
         name: str
-        configuration: InsightThreshold
+        configuration: Bounds and how they compare. Without `detector_config` at least
+            one of `bounds.lower` / `bounds.upper` is needed (400 otherwise); a `percentage`
+            threshold cannot go with an `absolute_value` condition.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     id: uuid.UUID
     created_at: datetime.datetime
-    name: str | Unset = UNSET
+    name: str
     configuration: InsightThreshold
     additional_properties: dict[str, Any] = field(default_factory=dict)

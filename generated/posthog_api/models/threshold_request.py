@@ -15,11 +15,14 @@ if TYPE_CHECKING:
 
 @dataclass(kw_only=True, slots=True)
 class ThresholdRequest(_models.Model):
-    """ThresholdRequest (from the spec).
+    """On update a threshold replaces the alert's current one field by field, and a changed
+    configuration resets the alert's state.
 
     Attributes:
         name: str
-        configuration: InsightThreshold
+        configuration: Bounds and how they compare. Without `detector_config` at least
+            one of `bounds.lower` / `bounds.upper` is needed (400 otherwise); a `percentage`
+            threshold cannot go with an `absolute_value` condition.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -19,9 +19,9 @@ class TrendsAlertConfig(_models.Model):
 
     Attributes:
         check_ongoing_interval: Whether to check the current, still incomplete interval
-            too.
-        series_index: Index of the insight series to monitor.
-        type: TrendsAlertConfigTypeEnum
+            too (needs an upper bound).
+        series_index: Zero-based index of the insight series to monitor.
+        type: The server dispatches on it; send it.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -5,39 +5,42 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import _models
-from .._types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from .role_at_organization_enum import RoleAtOrganizationEnum
 
 
 @dataclass(kw_only=True, slots=True)
 class UserBasic(_models.Model):
-    """A short view of a user, as embedded in `created_by` fields.
+    """A short view of a user, as embedded in `created_by` fields (and in role members). The
+    server always sends all nine fields; `created_by` itself may be null where the user was
+    deleted.
 
     Attributes:
         id: int (read-only)
         uuid_: uuid.UUID (read-only)
         distinct_id: str | None
-        first_name: str
-        last_name: str
+        first_name: May be an empty string.
+        last_name: May be an empty string.
         email: str
-        is_email_verified: bool | None
-        hedgehog_config: dict[str, Any] | None (read-only)
-        role_at_organization: RoleAtOrganizationEnum | None
+        is_email_verified: Null when the address was never checked (model field is
+            nullable).
+        hedgehog_config: The user's hedgehog avatar settings, or null when none are set.
+            When present the server sends the keys `use_as_profile`, `color`, `accessories`
+            and `skin` (each may be null); older rows may hold other JSON, so the values are
+            not typed here.
+             (read-only)
+        role_at_organization: str | None
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     id: int
     uuid_: uuid.UUID = field(metadata={"wire": "uuid"})
-    distinct_id: str | Unset | None = UNSET
-    first_name: str | Unset = UNSET
-    last_name: str | Unset = UNSET
+    distinct_id: str | None
+    first_name: str
+    last_name: str
     email: str
-    is_email_verified: bool | Unset | None = UNSET
+    is_email_verified: bool | None
     hedgehog_config: dict[str, Any] | None
-    role_at_organization: RoleAtOrganizationEnum | Unset | None = UNSET
+    role_at_organization: str | None
     additional_properties: dict[str, Any] = field(default_factory=dict)

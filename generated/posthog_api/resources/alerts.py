@@ -12,7 +12,10 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 from ..models.alert import Alert
 from ..models.alert_condition import AlertCondition
-from ..models.calculation_interval_enum import CalculationIntervalEnum
+from ..models.alert_schedule_restriction import AlertScheduleRestriction
+from ..models.detector_config import DetectorConfig
+from ..models.investigation_inconclusive_action_enum import InvestigationInconclusiveActionEnum
+from ..models.other_alert_config import OtherAlertConfig
 from ..models.threshold_request import ThresholdRequest
 from ..models.trends_alert_config import TrendsAlertConfig
 
@@ -42,7 +45,10 @@ class AlertsResource:
     ) -> SyncPage[Alert]:
         """List alerts
 
-        List the alerts of an environment, one page at a time.
+        List the alerts of an environment, one page at a time, newest first. Alerts on
+        insights the caller cannot view are left out. In this list `checks` holds only the
+        checks that flagged anomaly points (for charting), not the latest checks; retrieve
+        an alert for its recent checks.
 
         `GET /api/environments/{project_id}/alerts/`; API key scopes: alert:read.
 
@@ -72,42 +78,81 @@ class AlertsResource:
         insight: int,
         subscribed_users: builtins.list[int],
         threshold: ThresholdRequest,
+        condition: AlertCondition,
+        config: TrendsAlertConfig | OtherAlertConfig,
         project_id: str | None = None,
         name: str | Unset = UNSET,
-        condition: AlertCondition | Unset | None = UNSET,
         enabled: bool | Unset = UNSET,
-        config: TrendsAlertConfig | Unset | None = UNSET,
-        calculation_interval: CalculationIntervalEnum | Unset | None = UNSET,
+        detector_config: DetectorConfig | Unset | None = UNSET,
+        calculation_interval: str | Unset = UNSET,
         snoozed_until: str | Unset | None = UNSET,
         skip_weekend: bool | Unset | None = UNSET,
+        schedule_restriction: AlertScheduleRestriction | Unset | None = UNSET,
+        investigation_agent_enabled: bool | Unset = UNSET,
+        investigation_gates_notifications: bool | Unset = UNSET,
+        investigation_inconclusive_action: InvestigationInconclusiveActionEnum | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> Alert:
         """Create an alert
 
-        Create an alert on an insight, with its threshold and the users to notify.
+        Create an alert on an insight. The server needs `insight` (an insight the caller can
+        view, of a kind alerts support), `subscribed_users` (user ids, may be empty),
+        `threshold`, `condition` and `config` (whose `type` must match the insight's query
+        kind); without `detector_config` the threshold needs at least one bound. Any of
+        these missing or wrong, a plan's alert limit reached, or an interval the plan lacks
+        (`real_time`, `every_15_minutes`) gives 400. `snoozed_until` is only parsed as a
+        relative date on update; on create send an ISO 8601 date-time or leave it out. The
+        response has no `checks` (a new alert has none).
 
         `POST /api/environments/{project_id}/alerts/`; API key scopes: alert:write.
 
         Args:
-            insight: ID of the insight the alert monitors.
-            subscribed_users: IDs of the users notified when the alert fires.
+            insight: ID of the insight the alert monitors (the caller needs view access
+                to it).
+            subscribed_users: IDs of the users notified when the alert fires (active
+                members of the project; may be empty).
+            threshold: On update a threshold replaces the alert's current one field by
+                field, and a changed configuration resets the alert's state.
+            config: Per-insight-kind settings; `type` must match the insight's query
+                kind (`TrendsAlertConfig` for a trends insight, `HogQLAlertConfig` for SQL,
+                `FunnelsAlertConfig` for funnels, `MetricsAlertConfig` for metrics).
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            snoozed_until: Snooze the alert until this time (ISO 8601 or relative, e.g.
-                `2h`); null un-snoozes.
+            detector_config: Anomaly-detection settings (turns the alert into a detector
+                alert); null removes them.
+            calculation_interval: How often the alert is checked. Known values:
+                `real_time` (Scale plan and up), `every_15_minutes` (Boost add-on and up),
+                `hourly`, `daily` (default), `weekly`, `monthly`. More may be added.
+            snoozed_until: Snooze the alert until this time: a relative date (`2h`,
+                `1d`, parsed on update only) or an ISO 8601 date-time; null un-snoozes.
+            skip_weekend: Skip checks on Saturdays and Sundays (project time zone).
+            schedule_restriction: Quiet hours; null removes them.
+            investigation_agent_enabled: Run the investigation agent when the alert
+                starts firing (detector alerts only; 400 otherwise).
+            investigation_gates_notifications: Hold notifications until the
+                investigation agent's verdict (needs investigation_agent_enabled).
+            investigation_inconclusive_action: What to do with an inconclusive
+                investigation verdict when notifications are gated.
         """
         json_body = _models.drop_unset(
             {
                 "insight": insight,
                 "subscribed_users": subscribed_users,
                 "threshold": _models.to_json(threshold),
-                "name": name,
                 "condition": _models.to_json(condition),
-                "enabled": enabled,
                 "config": _models.to_json(config),
-                "calculation_interval": _models.to_json(calculation_interval),
+                "name": name,
+                "enabled": enabled,
+                "detector_config": _models.to_json(detector_config),
+                "calculation_interval": calculation_interval,
                 "snoozed_until": snoozed_until,
                 "skip_weekend": skip_weekend,
+                "schedule_restriction": _models.to_json(schedule_restriction),
+                "investigation_agent_enabled": investigation_agent_enabled,
+                "investigation_gates_notifications": investigation_gates_notifications,
+                "investigation_inconclusive_action": (
+                    _models.to_json(investigation_inconclusive_action)
+                ),
             }
         )
 
@@ -132,7 +177,9 @@ class AlertsResource:
     ) -> Alert:
         """Retrieve an alert
 
-        Retrieve one alert of the environment, with its latest checks.
+        Retrieve one alert of the environment with its latest checks (newest first, 5 by
+        default) and `checks_total`. An alert on an insight the caller cannot view answers
+        404.
 
         `GET /api/environments/{project_id}/alerts/{id}/`; API key scopes: alert:read.
 
@@ -163,7 +210,8 @@ class AlertsResource:
     ) -> None:
         """Delete an alert
 
-        Delete an alert of the environment.
+        Delete an alert of the environment (a hard delete; its checks and subscriptions go
+        with it).
 
         `DELETE /api/environments/{project_id}/alerts/{id}/`; API key scopes: alert:write.
 
@@ -194,17 +242,27 @@ class AlertsResource:
         name: str | Unset = UNSET,
         subscribed_users: builtins.list[int] | Unset = UNSET,
         threshold: ThresholdRequest | Unset = UNSET,
-        condition: AlertCondition | Unset | None = UNSET,
+        condition: AlertCondition | Unset = UNSET,
         enabled: bool | Unset = UNSET,
-        config: TrendsAlertConfig | Unset | None = UNSET,
-        calculation_interval: CalculationIntervalEnum | Unset | None = UNSET,
+        config: TrendsAlertConfig | OtherAlertConfig | Unset = UNSET,
+        detector_config: DetectorConfig | Unset | None = UNSET,
+        calculation_interval: str | Unset = UNSET,
         snoozed_until: str | Unset | None = UNSET,
         skip_weekend: bool | Unset | None = UNSET,
+        schedule_restriction: AlertScheduleRestriction | Unset | None = UNSET,
+        investigation_agent_enabled: bool | Unset = UNSET,
+        investigation_gates_notifications: bool | Unset = UNSET,
+        investigation_inconclusive_action: InvestigationInconclusiveActionEnum | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> Alert:
         """Update an alert
 
-        Change some fields of an alert; fields left out are not changed.
+        Change some fields of an alert; fields left out are not changed. Sending
+        `subscribed_users` replaces the whole list. `snoozed_until` takes a relative date
+        (`2h`, `1d`) or an ISO 8601 date-time and sets `state` to `Snoozed`; null
+        un-snoozes. A changed threshold resets `state` to `Not firing` and schedules a check
+        right away. The response has no `checks`. An alert on an insight the caller cannot
+        view answers 404.
 
         `PATCH /api/environments/{project_id}/alerts/{id}/`; API key scopes: alert:write.
 
@@ -212,10 +270,30 @@ class AlertsResource:
             id: A UUID string identifying this alert.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            insight: ID of the insight the alert monitors.
-            subscribed_users: IDs of the users notified when the alert fires.
-            snoozed_until: Snooze the alert until this time (ISO 8601 or relative, e.g.
-                `2h`); null un-snoozes.
+            insight: ID of the insight the alert monitors (the caller needs view access
+                to it).
+            subscribed_users: IDs of the users notified when the alert fires (active
+                members of the project; may be empty).
+            threshold: On update a threshold replaces the alert's current one field by
+                field, and a changed configuration resets the alert's state.
+            config: Per-insight-kind settings; `type` must match the insight's query
+                kind (`TrendsAlertConfig` for a trends insight, `HogQLAlertConfig` for SQL,
+                `FunnelsAlertConfig` for funnels, `MetricsAlertConfig` for metrics).
+            detector_config: Anomaly-detection settings (turns the alert into a detector
+                alert); null removes them.
+            calculation_interval: How often the alert is checked. Known values:
+                `real_time` (Scale plan and up), `every_15_minutes` (Boost add-on and up),
+                `hourly`, `daily` (default), `weekly`, `monthly`. More may be added.
+            snoozed_until: Snooze the alert until this time: a relative date (`2h`,
+                `1d`, parsed on update only) or an ISO 8601 date-time; null un-snoozes.
+            skip_weekend: Skip checks on Saturdays and Sundays (project time zone).
+            schedule_restriction: Quiet hours; null removes them.
+            investigation_agent_enabled: Run the investigation agent when the alert
+                starts firing (detector alerts only; 400 otherwise).
+            investigation_gates_notifications: Hold notifications until the
+                investigation agent's verdict (needs investigation_agent_enabled).
+            investigation_inconclusive_action: What to do with an inconclusive
+                investigation verdict when notifications are gated.
         """
         json_body = _models.drop_unset(
             {
@@ -226,9 +304,16 @@ class AlertsResource:
                 "condition": _models.to_json(condition),
                 "enabled": enabled,
                 "config": _models.to_json(config),
-                "calculation_interval": _models.to_json(calculation_interval),
+                "detector_config": _models.to_json(detector_config),
+                "calculation_interval": calculation_interval,
                 "snoozed_until": snoozed_until,
                 "skip_weekend": skip_weekend,
+                "schedule_restriction": _models.to_json(schedule_restriction),
+                "investigation_agent_enabled": investigation_agent_enabled,
+                "investigation_gates_notifications": investigation_gates_notifications,
+                "investigation_inconclusive_action": (
+                    _models.to_json(investigation_inconclusive_action)
+                ),
             }
         )
 
@@ -279,7 +364,10 @@ class AsyncAlertsResource:
     ) -> AsyncPage[Alert]:
         """List alerts
 
-        List the alerts of an environment, one page at a time.
+        List the alerts of an environment, one page at a time, newest first. Alerts on
+        insights the caller cannot view are left out. In this list `checks` holds only the
+        checks that flagged anomaly points (for charting), not the latest checks; retrieve
+        an alert for its recent checks.
 
         `GET /api/environments/{project_id}/alerts/`; API key scopes: alert:read.
 
@@ -309,42 +397,81 @@ class AsyncAlertsResource:
         insight: int,
         subscribed_users: builtins.list[int],
         threshold: ThresholdRequest,
+        condition: AlertCondition,
+        config: TrendsAlertConfig | OtherAlertConfig,
         project_id: str | None = None,
         name: str | Unset = UNSET,
-        condition: AlertCondition | Unset | None = UNSET,
         enabled: bool | Unset = UNSET,
-        config: TrendsAlertConfig | Unset | None = UNSET,
-        calculation_interval: CalculationIntervalEnum | Unset | None = UNSET,
+        detector_config: DetectorConfig | Unset | None = UNSET,
+        calculation_interval: str | Unset = UNSET,
         snoozed_until: str | Unset | None = UNSET,
         skip_weekend: bool | Unset | None = UNSET,
+        schedule_restriction: AlertScheduleRestriction | Unset | None = UNSET,
+        investigation_agent_enabled: bool | Unset = UNSET,
+        investigation_gates_notifications: bool | Unset = UNSET,
+        investigation_inconclusive_action: InvestigationInconclusiveActionEnum | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> Alert:
         """Create an alert
 
-        Create an alert on an insight, with its threshold and the users to notify.
+        Create an alert on an insight. The server needs `insight` (an insight the caller can
+        view, of a kind alerts support), `subscribed_users` (user ids, may be empty),
+        `threshold`, `condition` and `config` (whose `type` must match the insight's query
+        kind); without `detector_config` the threshold needs at least one bound. Any of
+        these missing or wrong, a plan's alert limit reached, or an interval the plan lacks
+        (`real_time`, `every_15_minutes`) gives 400. `snoozed_until` is only parsed as a
+        relative date on update; on create send an ISO 8601 date-time or leave it out. The
+        response has no `checks` (a new alert has none).
 
         `POST /api/environments/{project_id}/alerts/`; API key scopes: alert:write.
 
         Args:
-            insight: ID of the insight the alert monitors.
-            subscribed_users: IDs of the users notified when the alert fires.
+            insight: ID of the insight the alert monitors (the caller needs view access
+                to it).
+            subscribed_users: IDs of the users notified when the alert fires (active
+                members of the project; may be empty).
+            threshold: On update a threshold replaces the alert's current one field by
+                field, and a changed configuration resets the alert's state.
+            config: Per-insight-kind settings; `type` must match the insight's query
+                kind (`TrendsAlertConfig` for a trends insight, `HogQLAlertConfig` for SQL,
+                `FunnelsAlertConfig` for funnels, `MetricsAlertConfig` for metrics).
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            snoozed_until: Snooze the alert until this time (ISO 8601 or relative, e.g.
-                `2h`); null un-snoozes.
+            detector_config: Anomaly-detection settings (turns the alert into a detector
+                alert); null removes them.
+            calculation_interval: How often the alert is checked. Known values:
+                `real_time` (Scale plan and up), `every_15_minutes` (Boost add-on and up),
+                `hourly`, `daily` (default), `weekly`, `monthly`. More may be added.
+            snoozed_until: Snooze the alert until this time: a relative date (`2h`,
+                `1d`, parsed on update only) or an ISO 8601 date-time; null un-snoozes.
+            skip_weekend: Skip checks on Saturdays and Sundays (project time zone).
+            schedule_restriction: Quiet hours; null removes them.
+            investigation_agent_enabled: Run the investigation agent when the alert
+                starts firing (detector alerts only; 400 otherwise).
+            investigation_gates_notifications: Hold notifications until the
+                investigation agent's verdict (needs investigation_agent_enabled).
+            investigation_inconclusive_action: What to do with an inconclusive
+                investigation verdict when notifications are gated.
         """
         json_body = _models.drop_unset(
             {
                 "insight": insight,
                 "subscribed_users": subscribed_users,
                 "threshold": _models.to_json(threshold),
-                "name": name,
                 "condition": _models.to_json(condition),
-                "enabled": enabled,
                 "config": _models.to_json(config),
-                "calculation_interval": _models.to_json(calculation_interval),
+                "name": name,
+                "enabled": enabled,
+                "detector_config": _models.to_json(detector_config),
+                "calculation_interval": calculation_interval,
                 "snoozed_until": snoozed_until,
                 "skip_weekend": skip_weekend,
+                "schedule_restriction": _models.to_json(schedule_restriction),
+                "investigation_agent_enabled": investigation_agent_enabled,
+                "investigation_gates_notifications": investigation_gates_notifications,
+                "investigation_inconclusive_action": (
+                    _models.to_json(investigation_inconclusive_action)
+                ),
             }
         )
 
@@ -369,7 +496,9 @@ class AsyncAlertsResource:
     ) -> Alert:
         """Retrieve an alert
 
-        Retrieve one alert of the environment, with its latest checks.
+        Retrieve one alert of the environment with its latest checks (newest first, 5 by
+        default) and `checks_total`. An alert on an insight the caller cannot view answers
+        404.
 
         `GET /api/environments/{project_id}/alerts/{id}/`; API key scopes: alert:read.
 
@@ -400,7 +529,8 @@ class AsyncAlertsResource:
     ) -> None:
         """Delete an alert
 
-        Delete an alert of the environment.
+        Delete an alert of the environment (a hard delete; its checks and subscriptions go
+        with it).
 
         `DELETE /api/environments/{project_id}/alerts/{id}/`; API key scopes: alert:write.
 
@@ -431,17 +561,27 @@ class AsyncAlertsResource:
         name: str | Unset = UNSET,
         subscribed_users: builtins.list[int] | Unset = UNSET,
         threshold: ThresholdRequest | Unset = UNSET,
-        condition: AlertCondition | Unset | None = UNSET,
+        condition: AlertCondition | Unset = UNSET,
         enabled: bool | Unset = UNSET,
-        config: TrendsAlertConfig | Unset | None = UNSET,
-        calculation_interval: CalculationIntervalEnum | Unset | None = UNSET,
+        config: TrendsAlertConfig | OtherAlertConfig | Unset = UNSET,
+        detector_config: DetectorConfig | Unset | None = UNSET,
+        calculation_interval: str | Unset = UNSET,
         snoozed_until: str | Unset | None = UNSET,
         skip_weekend: bool | Unset | None = UNSET,
+        schedule_restriction: AlertScheduleRestriction | Unset | None = UNSET,
+        investigation_agent_enabled: bool | Unset = UNSET,
+        investigation_gates_notifications: bool | Unset = UNSET,
+        investigation_inconclusive_action: InvestigationInconclusiveActionEnum | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> Alert:
         """Update an alert
 
-        Change some fields of an alert; fields left out are not changed.
+        Change some fields of an alert; fields left out are not changed. Sending
+        `subscribed_users` replaces the whole list. `snoozed_until` takes a relative date
+        (`2h`, `1d`) or an ISO 8601 date-time and sets `state` to `Snoozed`; null
+        un-snoozes. A changed threshold resets `state` to `Not firing` and schedules a check
+        right away. The response has no `checks`. An alert on an insight the caller cannot
+        view answers 404.
 
         `PATCH /api/environments/{project_id}/alerts/{id}/`; API key scopes: alert:write.
 
@@ -449,10 +589,30 @@ class AsyncAlertsResource:
             id: A UUID string identifying this alert.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            insight: ID of the insight the alert monitors.
-            subscribed_users: IDs of the users notified when the alert fires.
-            snoozed_until: Snooze the alert until this time (ISO 8601 or relative, e.g.
-                `2h`); null un-snoozes.
+            insight: ID of the insight the alert monitors (the caller needs view access
+                to it).
+            subscribed_users: IDs of the users notified when the alert fires (active
+                members of the project; may be empty).
+            threshold: On update a threshold replaces the alert's current one field by
+                field, and a changed configuration resets the alert's state.
+            config: Per-insight-kind settings; `type` must match the insight's query
+                kind (`TrendsAlertConfig` for a trends insight, `HogQLAlertConfig` for SQL,
+                `FunnelsAlertConfig` for funnels, `MetricsAlertConfig` for metrics).
+            detector_config: Anomaly-detection settings (turns the alert into a detector
+                alert); null removes them.
+            calculation_interval: How often the alert is checked. Known values:
+                `real_time` (Scale plan and up), `every_15_minutes` (Boost add-on and up),
+                `hourly`, `daily` (default), `weekly`, `monthly`. More may be added.
+            snoozed_until: Snooze the alert until this time: a relative date (`2h`,
+                `1d`, parsed on update only) or an ISO 8601 date-time; null un-snoozes.
+            skip_weekend: Skip checks on Saturdays and Sundays (project time zone).
+            schedule_restriction: Quiet hours; null removes them.
+            investigation_agent_enabled: Run the investigation agent when the alert
+                starts firing (detector alerts only; 400 otherwise).
+            investigation_gates_notifications: Hold notifications until the
+                investigation agent's verdict (needs investigation_agent_enabled).
+            investigation_inconclusive_action: What to do with an inconclusive
+                investigation verdict when notifications are gated.
         """
         json_body = _models.drop_unset(
             {
@@ -463,9 +623,16 @@ class AsyncAlertsResource:
                 "condition": _models.to_json(condition),
                 "enabled": enabled,
                 "config": _models.to_json(config),
-                "calculation_interval": _models.to_json(calculation_interval),
+                "detector_config": _models.to_json(detector_config),
+                "calculation_interval": calculation_interval,
                 "snoozed_until": snoozed_until,
                 "skip_weekend": skip_weekend,
+                "schedule_restriction": _models.to_json(schedule_restriction),
+                "investigation_agent_enabled": investigation_agent_enabled,
+                "investigation_gates_notifications": investigation_gates_notifications,
+                "investigation_inconclusive_action": (
+                    _models.to_json(investigation_inconclusive_action)
+                ),
             }
         )
 

@@ -4,6 +4,7 @@ hard-deleted: set `deleted` to true with a partial update instead."""
 
 from __future__ import annotations
 
+import builtins
 import datetime
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 from ..models.annotation import Annotation
 from ..models.annotation_scope_enum import AnnotationScopeEnum
+from ..models.annotations_list_scope import AnnotationsListScope
 from ..models.creation_type_enum import CreationTypeEnum
 
 if TYPE_CHECKING:
@@ -38,21 +40,37 @@ class AnnotationsResource:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         search: str | Unset = UNSET,
+        scope: AnnotationsListScope | Unset = UNSET,
+        date_from: datetime.datetime | Unset = UNSET,
+        date_to: datetime.datetime | Unset = UNSET,
+        hidden_in_user_interface: bool | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> SyncPage[Annotation]:
         """List annotations
 
-        List the annotations of a project, one page at a time, optionally filtered by a
-        search term.
+        List the annotations of a project, newest `date_marker` first, one page at a time
+        (1000 per page by default). Deleted annotations and annotations whose insight or
+        dashboard was deleted are never listed. Annotations with scope `organization` made
+        in other projects of the organization are included.
 
         `GET /api/projects/{project_id}/annotations/`; API key scopes: annotation:read.
 
         Args:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            limit: Number of results to return per page.
+            limit: Number of results to return per page (default 1000).
             offset: The initial index from which to return the results.
-            search: A search term.
+            search: Only annotations whose `content` contains this text
+                (case-insensitive).
+            scope: Only annotations of this scope. `insight` is accepted as an alias of
+                `dashboard_item`; any other unknown value gets 400 `Invalid scope: ...`.
+            date_from: Only annotations with `date_marker` at or after this ISO 8601
+                time (400 when not a valid ISO 8601 date, or when after `date_to`).
+            date_to: Only annotations with `date_marker` at or before this ISO 8601 time
+                (400 when invalid).
+            hidden_in_user_interface: `true` (also `1`, `yes`) lists only annotations
+                hidden from the PostHog UI; any other value lists only the ones shown (false
+                or null).
         """
         response = self._client.request_page(
             method="GET",
@@ -63,6 +81,10 @@ class AnnotationsResource:
                 "limit": limit,
                 "offset": offset,
                 "search": search,
+                "scope": _models.to_json(scope),
+                "date_from": _models.to_json(date_from),
+                "date_to": _models.to_json(date_to),
+                "hidden_in_user_interface": hidden_in_user_interface,
             },
             options=options,
             item=_models.Parser[Annotation](Annotation),
@@ -80,24 +102,43 @@ class AnnotationsResource:
         dashboard_id: int | Unset | None = UNSET,
         deleted: bool | Unset = UNSET,
         scope: AnnotationScopeEnum | Unset = UNSET,
+        emoji: str | Unset | None = UNSET,
+        hidden_in_user_interface: bool | Unset | None = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> Annotation:
         """Create an annotation
 
-        Create an annotation in the project.
+        Create an annotation in the project; the caller becomes `created_by`. No field is
+        required (`scope` defaults to `dashboard_item`, `creation_type` to `USR`). Scope
+        `recording` is rejected (400); scope `tag` needs a non-empty `tags` list.
 
         `POST /api/projects/{project_id}/annotations/`; API key scopes: annotation:write.
 
         Args:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            creation_type: Who created the annotation (`USR` a user, `GIT` GitHub).
-            dashboard_item: ID of the insight the annotation belongs to, if scoped to
-                one.
+            content: Annotation text shown on charts.
+            date_marker: When the annotated event happened (ISO 8601).
+            creation_type: Who created the annotation: `USR` for user-created notes,
+                `GIT` for bot/deployment notes. Writable; defaults to `USR`.
+            dashboard_item: ID of an insight of this project to attach the annotation to
+                (400 otherwise).
+            dashboard_id: ID of a dashboard of this project to attach the annotation to
+                (400 `Dashboard not found.` otherwise).
             deleted: Set to true to delete the annotation (hard deletes are not
-                allowed).
+                allowed), false to restore it.
             scope: Where the annotation shows: `dashboard_item` (one insight),
-                `dashboard`, `project`, `organization` or `recording`.
+                `dashboard`, `project`, `organization` (every project of the organization),
+                `tag` (every dashboard and insight carrying one of the annotation's `tags`)
+                or `recording` (deprecated: still returned for old annotations, but rejected
+                with 400 on create/update).
+            emoji: Emoji shown instead of the default badge; an empty string is stored
+                as null.
+            hidden_in_user_interface: True hides the annotation from the PostHog UI.
+            tags: Tag names for a `tag`-scoped annotation: required (non-empty) when
+                `scope` is `tag`, rejected (400) with any other scope. Ignored when the
+                organization does not have the tagging feature.
         """
         json_body = _models.drop_unset(
             {
@@ -108,6 +149,9 @@ class AnnotationsResource:
                 "dashboard_id": dashboard_id,
                 "deleted": deleted,
                 "scope": _models.to_json(scope),
+                "emoji": emoji,
+                "hidden_in_user_interface": hidden_in_user_interface,
+                "tags": tags,
             }
         )
 
@@ -132,7 +176,8 @@ class AnnotationsResource:
     ) -> Annotation:
         """Retrieve an annotation
 
-        Retrieve one annotation of the project.
+        Retrieve one annotation of the project. A deleted annotation (or one whose insight
+        or dashboard was deleted) gets 404.
 
         `GET /api/projects/{project_id}/annotations/{id}/`; API key scopes: annotation:read.
 
@@ -163,9 +208,11 @@ class AnnotationsResource:
     ) -> None:
         """Delete an annotation (not allowed)
 
-        Hard deletion of annotations is not allowed: the API always answers 405 Method Not
-        Allowed. To delete an annotation, use the partial update
-        (`annotations_partial_update`) and set `deleted` to true.
+        Hard deletion of annotations is not allowed: once the API key's `annotation:write`
+        scope and project access are checked, the API always answers 405 Method Not Allowed
+        with an empty body, without looking the annotation up (an unknown `id` also gets
+        405). To delete an annotation, use the partial update (`annotations_partial_update`)
+        and set `deleted` to true.
 
         `DELETE /api/projects/{project_id}/annotations/{id}/`; API key scopes:
         annotation:write.
@@ -200,12 +247,17 @@ class AnnotationsResource:
         dashboard_id: int | Unset | None = UNSET,
         deleted: bool | Unset = UNSET,
         scope: AnnotationScopeEnum | Unset = UNSET,
+        emoji: str | Unset | None = UNSET,
+        hidden_in_user_interface: bool | Unset | None = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> Annotation:
         """Update an annotation
 
         Change some fields of an annotation; fields left out are not changed. This is also
-        how an annotation is deleted: send `deleted: true`.
+        how an annotation is deleted (`deleted: true`) or restored (`deleted: false`):
+        unlike retrieve, this operation reaches deleted annotations. Annotations whose
+        insight or dashboard was deleted get 404.
 
         `PATCH /api/projects/{project_id}/annotations/{id}/`; API key scopes:
         annotation:write.
@@ -214,13 +266,27 @@ class AnnotationsResource:
             id: A unique integer value identifying this annotation.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            creation_type: Who created the annotation (`USR` a user, `GIT` GitHub).
-            dashboard_item: ID of the insight the annotation belongs to, if scoped to
-                one.
+            content: Annotation text shown on charts.
+            date_marker: When the annotated event happened (ISO 8601).
+            creation_type: Who created the annotation: `USR` for user-created notes,
+                `GIT` for bot/deployment notes. Writable; defaults to `USR`.
+            dashboard_item: ID of an insight of this project to attach the annotation to
+                (400 otherwise).
+            dashboard_id: ID of a dashboard of this project to attach the annotation to
+                (400 `Dashboard not found.` otherwise).
             deleted: Set to true to delete the annotation (hard deletes are not
-                allowed).
+                allowed), false to restore it.
             scope: Where the annotation shows: `dashboard_item` (one insight),
-                `dashboard`, `project`, `organization` or `recording`.
+                `dashboard`, `project`, `organization` (every project of the organization),
+                `tag` (every dashboard and insight carrying one of the annotation's `tags`)
+                or `recording` (deprecated: still returned for old annotations, but rejected
+                with 400 on create/update).
+            emoji: Emoji shown instead of the default badge; an empty string is stored
+                as null.
+            hidden_in_user_interface: True hides the annotation from the PostHog UI.
+            tags: Tag names for a `tag`-scoped annotation: required (non-empty) when
+                `scope` is `tag`, rejected (400) with any other scope. Ignored when the
+                organization does not have the tagging feature.
         """
         json_body = _models.drop_unset(
             {
@@ -231,6 +297,9 @@ class AnnotationsResource:
                 "dashboard_id": dashboard_id,
                 "deleted": deleted,
                 "scope": _models.to_json(scope),
+                "emoji": emoji,
+                "hidden_in_user_interface": hidden_in_user_interface,
+                "tags": tags,
             }
         )
 
@@ -279,21 +348,37 @@ class AsyncAnnotationsResource:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         search: str | Unset = UNSET,
+        scope: AnnotationsListScope | Unset = UNSET,
+        date_from: datetime.datetime | Unset = UNSET,
+        date_to: datetime.datetime | Unset = UNSET,
+        hidden_in_user_interface: bool | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> AsyncPage[Annotation]:
         """List annotations
 
-        List the annotations of a project, one page at a time, optionally filtered by a
-        search term.
+        List the annotations of a project, newest `date_marker` first, one page at a time
+        (1000 per page by default). Deleted annotations and annotations whose insight or
+        dashboard was deleted are never listed. Annotations with scope `organization` made
+        in other projects of the organization are included.
 
         `GET /api/projects/{project_id}/annotations/`; API key scopes: annotation:read.
 
         Args:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            limit: Number of results to return per page.
+            limit: Number of results to return per page (default 1000).
             offset: The initial index from which to return the results.
-            search: A search term.
+            search: Only annotations whose `content` contains this text
+                (case-insensitive).
+            scope: Only annotations of this scope. `insight` is accepted as an alias of
+                `dashboard_item`; any other unknown value gets 400 `Invalid scope: ...`.
+            date_from: Only annotations with `date_marker` at or after this ISO 8601
+                time (400 when not a valid ISO 8601 date, or when after `date_to`).
+            date_to: Only annotations with `date_marker` at or before this ISO 8601 time
+                (400 when invalid).
+            hidden_in_user_interface: `true` (also `1`, `yes`) lists only annotations
+                hidden from the PostHog UI; any other value lists only the ones shown (false
+                or null).
         """
         response = await self._client.request_page(
             method="GET",
@@ -304,6 +389,10 @@ class AsyncAnnotationsResource:
                 "limit": limit,
                 "offset": offset,
                 "search": search,
+                "scope": _models.to_json(scope),
+                "date_from": _models.to_json(date_from),
+                "date_to": _models.to_json(date_to),
+                "hidden_in_user_interface": hidden_in_user_interface,
             },
             options=options,
             item=_models.Parser[Annotation](Annotation),
@@ -321,24 +410,43 @@ class AsyncAnnotationsResource:
         dashboard_id: int | Unset | None = UNSET,
         deleted: bool | Unset = UNSET,
         scope: AnnotationScopeEnum | Unset = UNSET,
+        emoji: str | Unset | None = UNSET,
+        hidden_in_user_interface: bool | Unset | None = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> Annotation:
         """Create an annotation
 
-        Create an annotation in the project.
+        Create an annotation in the project; the caller becomes `created_by`. No field is
+        required (`scope` defaults to `dashboard_item`, `creation_type` to `USR`). Scope
+        `recording` is rejected (400); scope `tag` needs a non-empty `tags` list.
 
         `POST /api/projects/{project_id}/annotations/`; API key scopes: annotation:write.
 
         Args:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            creation_type: Who created the annotation (`USR` a user, `GIT` GitHub).
-            dashboard_item: ID of the insight the annotation belongs to, if scoped to
-                one.
+            content: Annotation text shown on charts.
+            date_marker: When the annotated event happened (ISO 8601).
+            creation_type: Who created the annotation: `USR` for user-created notes,
+                `GIT` for bot/deployment notes. Writable; defaults to `USR`.
+            dashboard_item: ID of an insight of this project to attach the annotation to
+                (400 otherwise).
+            dashboard_id: ID of a dashboard of this project to attach the annotation to
+                (400 `Dashboard not found.` otherwise).
             deleted: Set to true to delete the annotation (hard deletes are not
-                allowed).
+                allowed), false to restore it.
             scope: Where the annotation shows: `dashboard_item` (one insight),
-                `dashboard`, `project`, `organization` or `recording`.
+                `dashboard`, `project`, `organization` (every project of the organization),
+                `tag` (every dashboard and insight carrying one of the annotation's `tags`)
+                or `recording` (deprecated: still returned for old annotations, but rejected
+                with 400 on create/update).
+            emoji: Emoji shown instead of the default badge; an empty string is stored
+                as null.
+            hidden_in_user_interface: True hides the annotation from the PostHog UI.
+            tags: Tag names for a `tag`-scoped annotation: required (non-empty) when
+                `scope` is `tag`, rejected (400) with any other scope. Ignored when the
+                organization does not have the tagging feature.
         """
         json_body = _models.drop_unset(
             {
@@ -349,6 +457,9 @@ class AsyncAnnotationsResource:
                 "dashboard_id": dashboard_id,
                 "deleted": deleted,
                 "scope": _models.to_json(scope),
+                "emoji": emoji,
+                "hidden_in_user_interface": hidden_in_user_interface,
+                "tags": tags,
             }
         )
 
@@ -373,7 +484,8 @@ class AsyncAnnotationsResource:
     ) -> Annotation:
         """Retrieve an annotation
 
-        Retrieve one annotation of the project.
+        Retrieve one annotation of the project. A deleted annotation (or one whose insight
+        or dashboard was deleted) gets 404.
 
         `GET /api/projects/{project_id}/annotations/{id}/`; API key scopes: annotation:read.
 
@@ -404,9 +516,11 @@ class AsyncAnnotationsResource:
     ) -> None:
         """Delete an annotation (not allowed)
 
-        Hard deletion of annotations is not allowed: the API always answers 405 Method Not
-        Allowed. To delete an annotation, use the partial update
-        (`annotations_partial_update`) and set `deleted` to true.
+        Hard deletion of annotations is not allowed: once the API key's `annotation:write`
+        scope and project access are checked, the API always answers 405 Method Not Allowed
+        with an empty body, without looking the annotation up (an unknown `id` also gets
+        405). To delete an annotation, use the partial update (`annotations_partial_update`)
+        and set `deleted` to true.
 
         `DELETE /api/projects/{project_id}/annotations/{id}/`; API key scopes:
         annotation:write.
@@ -441,12 +555,17 @@ class AsyncAnnotationsResource:
         dashboard_id: int | Unset | None = UNSET,
         deleted: bool | Unset = UNSET,
         scope: AnnotationScopeEnum | Unset = UNSET,
+        emoji: str | Unset | None = UNSET,
+        hidden_in_user_interface: bool | Unset | None = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> Annotation:
         """Update an annotation
 
         Change some fields of an annotation; fields left out are not changed. This is also
-        how an annotation is deleted: send `deleted: true`.
+        how an annotation is deleted (`deleted: true`) or restored (`deleted: false`):
+        unlike retrieve, this operation reaches deleted annotations. Annotations whose
+        insight or dashboard was deleted get 404.
 
         `PATCH /api/projects/{project_id}/annotations/{id}/`; API key scopes:
         annotation:write.
@@ -455,13 +574,27 @@ class AsyncAnnotationsResource:
             id: A unique integer value identifying this annotation.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            creation_type: Who created the annotation (`USR` a user, `GIT` GitHub).
-            dashboard_item: ID of the insight the annotation belongs to, if scoped to
-                one.
+            content: Annotation text shown on charts.
+            date_marker: When the annotated event happened (ISO 8601).
+            creation_type: Who created the annotation: `USR` for user-created notes,
+                `GIT` for bot/deployment notes. Writable; defaults to `USR`.
+            dashboard_item: ID of an insight of this project to attach the annotation to
+                (400 otherwise).
+            dashboard_id: ID of a dashboard of this project to attach the annotation to
+                (400 `Dashboard not found.` otherwise).
             deleted: Set to true to delete the annotation (hard deletes are not
-                allowed).
+                allowed), false to restore it.
             scope: Where the annotation shows: `dashboard_item` (one insight),
-                `dashboard`, `project`, `organization` or `recording`.
+                `dashboard`, `project`, `organization` (every project of the organization),
+                `tag` (every dashboard and insight carrying one of the annotation's `tags`)
+                or `recording` (deprecated: still returned for old annotations, but rejected
+                with 400 on create/update).
+            emoji: Emoji shown instead of the default badge; an empty string is stored
+                as null.
+            hidden_in_user_interface: True hides the annotation from the PostHog UI.
+            tags: Tag names for a `tag`-scoped annotation: required (non-empty) when
+                `scope` is `tag`, rejected (400) with any other scope. Ignored when the
+                organization does not have the tagging feature.
         """
         json_body = _models.drop_unset(
             {
@@ -472,6 +605,9 @@ class AsyncAnnotationsResource:
                 "dashboard_id": dashboard_id,
                 "deleted": deleted,
                 "scope": _models.to_json(scope),
+                "emoji": emoji,
+                "hidden_in_user_interface": hidden_in_user_interface,
+                "tags": tags,
             }
         )
 

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import RequestOptions
+from .._types import UNSET, RequestOptions, Unset
+from ..models.app_metrics import AppMetrics
+from ..models.app_metrics_category_enum import AppMetricsCategoryEnum
+from ..models.app_metrics_error_details import AppMetricsErrorDetails
+from ..models.historical_export_detail import HistoricalExportDetail
+from ..models.historical_export_list import HistoricalExportList
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
@@ -28,21 +32,46 @@ class AppMetricsResource:
     def retrieve(
         self,
         *,
-        id: int,
+        id: str,
         project_id: str | None = None,
+        category: AppMetricsCategoryEnum | Unset = UNSET,
+        date_from: str | Unset = UNSET,
+        date_to: str | Unset = UNSET,
+        job_id: str | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> builtins.dict[str, Any]:
+    ) -> AppMetrics:
         """Retrieve app metrics
 
-        Retrieve delivery metrics and errors of an app (plugin config) in the environment.
-        The docs publish no schema for the body.
+        Retrieve the delivery metrics (a time series of successes, successes on retry and
+        failures, with totals) and the error summary of an app (plugin config), a batch
+        export or a hog function in the environment.
+
+        What `id` names decides what the server does:
+        * a batch export UUID: daily counts of completed and failed batch export
+          runs between `date_from` and `date_to`; `successes_on_retry` is all
+          zeros and `errors` is `null`; `category` and `job_id` are ignored;
+        * an id starting with `hog-`: always empty series, zero totals and
+          `errors: []` (metrics of hog functions are not served here);
+        * otherwise an app (plugin config) id: the series from ClickHouse, one
+          point per day, or per hour when the range is shorter than two days,
+          and the errors grouped by type. The id is not looked up first: an
+          unknown id gives zero-filled series, not a 404.
 
         `GET /api/environments/{project_id}/app_metrics/{id}/`; API key scopes: plugin:read.
 
         Args:
-            id: A unique integer value identifying this app (plugin config).
+            id: What to read metrics for: an app (plugin config) id such as `42`, a
+                batch export UUID, or a hog function id prefixed with `hog-`.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
+            category: Only count metrics of this kind of app activity. Left out, every
+                category is counted. Ignored for batch exports.
+            date_from: Start of the range: a date such as `2021-01-01` or a relative
+                date such as `-7d`, `-1m`, `mStart`, `yStart`. Defaults to `-30d`.
+            date_to: End of the range, in the same forms as `date_from`. Defaults to
+                now.
+            job_id: Only count metrics of this job (e.g. one historical export). Ignored
+                for batch exports.
         """
         response = self._client.request(
             method="GET",
@@ -51,9 +80,14 @@ class AppMetricsResource:
             + "/app_metrics/"
             + self._client.path_param("id", id)
             + "/",
-            query=None,
+            query={
+                "category": _models.to_json(category),
+                "date_from": date_from,
+                "date_to": date_to,
+                "job_id": job_id,
+            },
             options=options,
-            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
+            parse=_models.Parser[AppMetrics](AppMetrics),
         )
         return response.deliver()
 
@@ -61,23 +95,37 @@ class AppMetricsResource:
         self,
         *,
         id: int,
+        error_type: str,
         project_id: str | None = None,
+        category: AppMetricsCategoryEnum | Unset = UNSET,
+        job_id: str | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> builtins.dict[str, Any]:
+    ) -> AppMetricsErrorDetails:
         """Retrieve app error details
 
-        Retrieve the details of the errors an app (plugin config) ran into. The docs publish
-        no schema for the body.
+        Retrieve the latest (at most 20, newest first) occurrences of one error type of an
+        app (plugin config). `error_type` is required: without it the server answers 400
+        (`attr: error_type`).
 
-        The docs list no API key scope for this action (see `x-scopes-undocumented`); a
-        scoped personal API key may be refused.
+        The docs list no API key scope for this action (see `x-scopes-undocumented`), and
+        the server maps none either: the viewset's scope object is `plugin`, but this custom
+        action is neither a read nor a write action and sets no `required_scopes`. A scoped
+        personal API key (even one with `*`) is therefore refused with 403
+        `permission_denied` ("This action does not support Personal API Key access"); only a
+        legacy personal API key without scopes (or a browser session) can call it.
 
         `GET /api/environments/{project_id}/app_metrics/{id}/error_details/`.
 
         Args:
             id: A unique integer value identifying this app (plugin config).
+            error_type: The error type (as listed in `errors[].error_type` of the app
+                metrics) whose occurrences to return.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
+            category: Only count metrics of this kind of app activity. Left out, every
+                category is counted. Ignored for batch exports.
+            job_id: Only count metrics of this job (e.g. one historical export). Ignored
+                for batch exports.
         """
         response = self._client.request(
             method="GET",
@@ -86,9 +134,13 @@ class AppMetricsResource:
             + "/app_metrics/"
             + self._client.path_param("id", id)
             + "/error_details/",
-            query=None,
+            query={
+                "error_type": error_type,
+                "category": _models.to_json(category),
+                "job_id": job_id,
+            },
             options=options,
-            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
+            parse=_models.Parser[AppMetricsErrorDetails](AppMetricsErrorDetails),
         )
         return response.deliver()
 
@@ -98,11 +150,12 @@ class AppMetricsResource:
         plugin_config_id: str,
         project_id: str | None = None,
         options: RequestOptions | None = None,
-    ) -> builtins.dict[str, Any]:
+    ) -> HistoricalExportList:
         """List historical exports
 
-        List the historical exports run by an app (plugin config). Not paginated. The docs
-        publish no schema for the body.
+        List the historical exports ("Export historical events V2" jobs) run by an app
+        (plugin config), newest first. Not paginated: the body is `{"results": [...]}` with
+        every export. An unknown `plugin_config_id` gives an empty list, not a 404.
 
         `GET
         /api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/`;
@@ -123,7 +176,7 @@ class AppMetricsResource:
             + "/historical_exports/",
             query=None,
             options=options,
-            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
+            parse=_models.Parser[HistoricalExportList](HistoricalExportList),
         )
         return response.deliver()
 
@@ -134,11 +187,15 @@ class AppMetricsResource:
         id: str,
         project_id: str | None = None,
         options: RequestOptions | None = None,
-    ) -> builtins.dict[str, Any]:
+    ) -> HistoricalExportDetail:
         """Retrieve a historical export
 
-        Retrieve one historical export of an app (plugin config) with its metrics. The docs
-        publish no schema for the body.
+        Retrieve one historical export of an app (plugin config): its summary, the
+        `exportEvents` metrics of its job from one hour before it started to one hour after
+        it finished (or until now), and its errors.
+
+        `id` is the export's `job_id`. The server does not answer 404 for an unknown job id:
+        it fails with a 500.
 
         `GET
         /api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/{id}/`;
@@ -147,7 +204,7 @@ class AppMetricsResource:
         Args:
             plugin_config_id: ID of the app (plugin config) whose historical exports to
                 read.
-            id: ID of the historical export.
+            id: The `job_id` of the historical export.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
@@ -162,7 +219,7 @@ class AppMetricsResource:
             + "/",
             query=None,
             options=options,
-            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
+            parse=_models.Parser[HistoricalExportDetail](HistoricalExportDetail),
         )
         return response.deliver()
 
@@ -193,21 +250,46 @@ class AsyncAppMetricsResource:
     async def retrieve(
         self,
         *,
-        id: int,
+        id: str,
         project_id: str | None = None,
+        category: AppMetricsCategoryEnum | Unset = UNSET,
+        date_from: str | Unset = UNSET,
+        date_to: str | Unset = UNSET,
+        job_id: str | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> builtins.dict[str, Any]:
+    ) -> AppMetrics:
         """Retrieve app metrics
 
-        Retrieve delivery metrics and errors of an app (plugin config) in the environment.
-        The docs publish no schema for the body.
+        Retrieve the delivery metrics (a time series of successes, successes on retry and
+        failures, with totals) and the error summary of an app (plugin config), a batch
+        export or a hog function in the environment.
+
+        What `id` names decides what the server does:
+        * a batch export UUID: daily counts of completed and failed batch export
+          runs between `date_from` and `date_to`; `successes_on_retry` is all
+          zeros and `errors` is `null`; `category` and `job_id` are ignored;
+        * an id starting with `hog-`: always empty series, zero totals and
+          `errors: []` (metrics of hog functions are not served here);
+        * otherwise an app (plugin config) id: the series from ClickHouse, one
+          point per day, or per hour when the range is shorter than two days,
+          and the errors grouped by type. The id is not looked up first: an
+          unknown id gives zero-filled series, not a 404.
 
         `GET /api/environments/{project_id}/app_metrics/{id}/`; API key scopes: plugin:read.
 
         Args:
-            id: A unique integer value identifying this app (plugin config).
+            id: What to read metrics for: an app (plugin config) id such as `42`, a
+                batch export UUID, or a hog function id prefixed with `hog-`.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
+            category: Only count metrics of this kind of app activity. Left out, every
+                category is counted. Ignored for batch exports.
+            date_from: Start of the range: a date such as `2021-01-01` or a relative
+                date such as `-7d`, `-1m`, `mStart`, `yStart`. Defaults to `-30d`.
+            date_to: End of the range, in the same forms as `date_from`. Defaults to
+                now.
+            job_id: Only count metrics of this job (e.g. one historical export). Ignored
+                for batch exports.
         """
         response = await self._client.request(
             method="GET",
@@ -216,9 +298,14 @@ class AsyncAppMetricsResource:
             + "/app_metrics/"
             + self._client.path_param("id", id)
             + "/",
-            query=None,
+            query={
+                "category": _models.to_json(category),
+                "date_from": date_from,
+                "date_to": date_to,
+                "job_id": job_id,
+            },
             options=options,
-            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
+            parse=_models.Parser[AppMetrics](AppMetrics),
         )
         return response.deliver()
 
@@ -226,23 +313,37 @@ class AsyncAppMetricsResource:
         self,
         *,
         id: int,
+        error_type: str,
         project_id: str | None = None,
+        category: AppMetricsCategoryEnum | Unset = UNSET,
+        job_id: str | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> builtins.dict[str, Any]:
+    ) -> AppMetricsErrorDetails:
         """Retrieve app error details
 
-        Retrieve the details of the errors an app (plugin config) ran into. The docs publish
-        no schema for the body.
+        Retrieve the latest (at most 20, newest first) occurrences of one error type of an
+        app (plugin config). `error_type` is required: without it the server answers 400
+        (`attr: error_type`).
 
-        The docs list no API key scope for this action (see `x-scopes-undocumented`); a
-        scoped personal API key may be refused.
+        The docs list no API key scope for this action (see `x-scopes-undocumented`), and
+        the server maps none either: the viewset's scope object is `plugin`, but this custom
+        action is neither a read nor a write action and sets no `required_scopes`. A scoped
+        personal API key (even one with `*`) is therefore refused with 403
+        `permission_denied` ("This action does not support Personal API Key access"); only a
+        legacy personal API key without scopes (or a browser session) can call it.
 
         `GET /api/environments/{project_id}/app_metrics/{id}/error_details/`.
 
         Args:
             id: A unique integer value identifying this app (plugin config).
+            error_type: The error type (as listed in `errors[].error_type` of the app
+                metrics) whose occurrences to return.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
+            category: Only count metrics of this kind of app activity. Left out, every
+                category is counted. Ignored for batch exports.
+            job_id: Only count metrics of this job (e.g. one historical export). Ignored
+                for batch exports.
         """
         response = await self._client.request(
             method="GET",
@@ -251,9 +352,13 @@ class AsyncAppMetricsResource:
             + "/app_metrics/"
             + self._client.path_param("id", id)
             + "/error_details/",
-            query=None,
+            query={
+                "error_type": error_type,
+                "category": _models.to_json(category),
+                "job_id": job_id,
+            },
             options=options,
-            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
+            parse=_models.Parser[AppMetricsErrorDetails](AppMetricsErrorDetails),
         )
         return response.deliver()
 
@@ -263,11 +368,12 @@ class AsyncAppMetricsResource:
         plugin_config_id: str,
         project_id: str | None = None,
         options: RequestOptions | None = None,
-    ) -> builtins.dict[str, Any]:
+    ) -> HistoricalExportList:
         """List historical exports
 
-        List the historical exports run by an app (plugin config). Not paginated. The docs
-        publish no schema for the body.
+        List the historical exports ("Export historical events V2" jobs) run by an app
+        (plugin config), newest first. Not paginated: the body is `{"results": [...]}` with
+        every export. An unknown `plugin_config_id` gives an empty list, not a 404.
 
         `GET
         /api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/`;
@@ -288,7 +394,7 @@ class AsyncAppMetricsResource:
             + "/historical_exports/",
             query=None,
             options=options,
-            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
+            parse=_models.Parser[HistoricalExportList](HistoricalExportList),
         )
         return response.deliver()
 
@@ -299,11 +405,15 @@ class AsyncAppMetricsResource:
         id: str,
         project_id: str | None = None,
         options: RequestOptions | None = None,
-    ) -> builtins.dict[str, Any]:
+    ) -> HistoricalExportDetail:
         """Retrieve a historical export
 
-        Retrieve one historical export of an app (plugin config) with its metrics. The docs
-        publish no schema for the body.
+        Retrieve one historical export of an app (plugin config): its summary, the
+        `exportEvents` metrics of its job from one hour before it started to one hour after
+        it finished (or until now), and its errors.
+
+        `id` is the export's `job_id`. The server does not answer 404 for an unknown job id:
+        it fails with a 500.
 
         `GET
         /api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/{id}/`;
@@ -312,7 +422,7 @@ class AsyncAppMetricsResource:
         Args:
             plugin_config_id: ID of the app (plugin config) whose historical exports to
                 read.
-            id: ID of the historical export.
+            id: The `job_id` of the historical export.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
@@ -327,7 +437,7 @@ class AsyncAppMetricsResource:
             + "/",
             query=None,
             options=options,
-            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
+            parse=_models.Parser[HistoricalExportDetail](HistoricalExportDetail),
         )
         return response.deliver()
 

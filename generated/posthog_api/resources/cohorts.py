@@ -10,6 +10,7 @@ from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 from ..models.cohort import Cohort
+from ..models.cohort_filters import CohortFilters
 from ..models.cohort_type_enum import CohortTypeEnum
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ class CohortsResource:
     ) -> SyncPage[Cohort]:
         """List cohorts
 
-        List the cohorts of a project, one page at a time.
+        List the cohorts of a project, one page at a time, newest first. Soft-deleted
+        cohorts (`deleted: true`) are left out of the list.
 
         `GET /api/projects/{project_id}/cohorts/`; API key scopes: cohort:read.
 
@@ -66,9 +68,9 @@ class CohortsResource:
         project_id: str | None = None,
         name: str | Unset | None = UNSET,
         description: str | Unset = UNSET,
-        groups: builtins.list[builtins.dict[str, Any]] | Unset | None = UNSET,
+        groups: builtins.list[builtins.dict[str, Any]] | Unset = UNSET,
         deleted: bool | Unset = UNSET,
-        filters: builtins.dict[str, Any] | Unset | None = UNSET,
+        filters: CohortFilters | Unset | None = UNSET,
         query: builtins.dict[str, Any] | Unset | None = UNSET,
         is_static: bool | Unset = UNSET,
         cohort_type: CohortTypeEnum | Unset | None = UNSET,
@@ -78,18 +80,31 @@ class CohortsResource:
     ) -> Cohort:
         """Create a cohort
 
-        Create a cohort in the project, either dynamic (from filters or a query) or static.
+        Create a cohort in the project. A dynamic cohort (`is_static` false, the default) is
+        defined by `filters` and starts calculating at once (`is_calculating` is true in the
+        response). A static cohort (`is_static` true) is filled from
+        `_create_static_person_ids` (person UUIDs; an empty list makes an empty cohort),
+        from `filters`, or from a `query` (an `ActorsQuery` or `HogQLQuery`); a static
+        cohort without any source is rejected with 400. `query` together with `filters`
+        criteria, or `query` on a dynamic cohort, is also a 400. The server computes
+        `cohort_type` itself for dynamic cohorts with filters.
 
         `POST /api/projects/{project_id}/cohorts/`; API key scopes: cohort:write.
 
         Args:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            groups: Legacy cohort definition (groups of property/action matchers).
-            filters: Filters that define a dynamic cohort.
-            query: Query that defines the cohort.
+            groups: Legacy cohort definition; use `filters` instead.
+            deleted: Soft-delete (true) or restore (false). Refused with 400 while the
+                cohort is used by an active feature flag, an insight or another cohort.
+            filters: Filters that define a dynamic cohort (see `CohortFilters`).
+            query: An `ActorsQuery` or `HogQLQuery` (by `kind`) that fills a static
+                cohort; only with `is_static` true.
+            cohort_type: Checked against the filters; recomputed by the server for
+                dynamic cohorts with filters.
             create_in_folder: Folder to create the cohort in.
-            create_static_person_ids: Person IDs to put in a static cohort on creation.
+            create_static_person_ids: Person UUIDs to put in a static cohort on creation
+                (unknown UUIDs give 400).
         """
         json_body = _models.drop_unset(
             {
@@ -97,7 +112,7 @@ class CohortsResource:
                 "description": description,
                 "groups": groups,
                 "deleted": deleted,
-                "filters": filters,
+                "filters": _models.to_json(filters),
                 "query": query,
                 "is_static": is_static,
                 "cohort_type": _models.to_json(cohort_type),
@@ -146,7 +161,8 @@ class AsyncCohortsResource:
     ) -> AsyncPage[Cohort]:
         """List cohorts
 
-        List the cohorts of a project, one page at a time.
+        List the cohorts of a project, one page at a time, newest first. Soft-deleted
+        cohorts (`deleted: true`) are left out of the list.
 
         `GET /api/projects/{project_id}/cohorts/`; API key scopes: cohort:read.
 
@@ -174,9 +190,9 @@ class AsyncCohortsResource:
         project_id: str | None = None,
         name: str | Unset | None = UNSET,
         description: str | Unset = UNSET,
-        groups: builtins.list[builtins.dict[str, Any]] | Unset | None = UNSET,
+        groups: builtins.list[builtins.dict[str, Any]] | Unset = UNSET,
         deleted: bool | Unset = UNSET,
-        filters: builtins.dict[str, Any] | Unset | None = UNSET,
+        filters: CohortFilters | Unset | None = UNSET,
         query: builtins.dict[str, Any] | Unset | None = UNSET,
         is_static: bool | Unset = UNSET,
         cohort_type: CohortTypeEnum | Unset | None = UNSET,
@@ -186,18 +202,31 @@ class AsyncCohortsResource:
     ) -> Cohort:
         """Create a cohort
 
-        Create a cohort in the project, either dynamic (from filters or a query) or static.
+        Create a cohort in the project. A dynamic cohort (`is_static` false, the default) is
+        defined by `filters` and starts calculating at once (`is_calculating` is true in the
+        response). A static cohort (`is_static` true) is filled from
+        `_create_static_person_ids` (person UUIDs; an empty list makes an empty cohort),
+        from `filters`, or from a `query` (an `ActorsQuery` or `HogQLQuery`); a static
+        cohort without any source is rejected with 400. `query` together with `filters`
+        criteria, or `query` on a dynamic cohort, is also a 400. The server computes
+        `cohort_type` itself for dynamic cohorts with filters.
 
         `POST /api/projects/{project_id}/cohorts/`; API key scopes: cohort:write.
 
         Args:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            groups: Legacy cohort definition (groups of property/action matchers).
-            filters: Filters that define a dynamic cohort.
-            query: Query that defines the cohort.
+            groups: Legacy cohort definition; use `filters` instead.
+            deleted: Soft-delete (true) or restore (false). Refused with 400 while the
+                cohort is used by an active feature flag, an insight or another cohort.
+            filters: Filters that define a dynamic cohort (see `CohortFilters`).
+            query: An `ActorsQuery` or `HogQLQuery` (by `kind`) that fills a static
+                cohort; only with `is_static` true.
+            cohort_type: Checked against the filters; recomputed by the server for
+                dynamic cohorts with filters.
             create_in_folder: Folder to create the cohort in.
-            create_static_person_ids: Person IDs to put in a static cohort on creation.
+            create_static_person_ids: Person UUIDs to put in a static cohort on creation
+                (unknown UUIDs give 400).
         """
         json_body = _models.drop_unset(
             {
@@ -205,7 +234,7 @@ class AsyncCohortsResource:
                 "description": description,
                 "groups": groups,
                 "deleted": deleted,
-                "filters": filters,
+                "filters": _models.to_json(filters),
                 "query": query,
                 "is_static": is_static,
                 "cohort_type": _models.to_json(cohort_type),

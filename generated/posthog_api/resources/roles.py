@@ -37,7 +37,8 @@ class RolesResource:
     ) -> SyncPage[Role]:
         """List roles
 
-        List the roles of an organization, one page at a time.
+        List the roles of an organization, one page at a time. Any member of the
+        organization may read roles.
 
         `GET /api/organizations/{organization_id}/roles/`; API key scopes:
         organization:read.
@@ -70,12 +71,18 @@ class RolesResource:
     ) -> Role:
         """Create a role
 
-        Create a role in the organization.
+        Create a role in the organization. Only organization admins and owners may create
+        roles: other members get 403 `permission_denied` ("Your organization access level is
+        insufficient."). The new role has no members, and its `created_by` is null: the role
+        serializer does not record the creator (RoleSerializer.create sets only the
+        organization).
 
         `POST /api/organizations/{organization_id}/roles/`; API key scopes:
         organization:write.
 
         Args:
+            name: Role name. Must be unique in the organization, compared
+                case-insensitively (400 `There is already a role with this name.`).
             organization_id: ID (a UUID) of the organization.
         """
         json_body = _models.drop_unset(
@@ -136,7 +143,8 @@ class RolesResource:
     ) -> None:
         """Delete a role
 
-        Delete a role from the organization.
+        Delete a role from the organization (its memberships go with it). Only organization
+        admins and owners may delete roles: other members get 403 `permission_denied`.
 
         `DELETE /api/organizations/{organization_id}/roles/{id}/`; API key scopes:
         organization:write.
@@ -168,7 +176,8 @@ class RolesResource:
     ) -> Role:
         """Update a role
 
-        Change some fields of a role; fields left out are not changed.
+        Rename a role; `name` is the only writable field. Only organization admins and
+        owners may update roles: other members get 403 `permission_denied`.
 
         `PATCH /api/organizations/{organization_id}/roles/{id}/`; API key scopes:
         organization:write.
@@ -176,6 +185,8 @@ class RolesResource:
         Args:
             id: A UUID string identifying this role.
             organization_id: ID (a UUID) of the organization.
+            name: Role name. Must be unique in the organization, compared
+                case-insensitively (400 `There is already a role with this name.`).
         """
         json_body = _models.drop_unset(
             {
@@ -230,7 +241,8 @@ class AsyncRolesResource:
     ) -> AsyncPage[Role]:
         """List roles
 
-        List the roles of an organization, one page at a time.
+        List the roles of an organization, one page at a time. Any member of the
+        organization may read roles.
 
         `GET /api/organizations/{organization_id}/roles/`; API key scopes:
         organization:read.
@@ -263,12 +275,18 @@ class AsyncRolesResource:
     ) -> Role:
         """Create a role
 
-        Create a role in the organization.
+        Create a role in the organization. Only organization admins and owners may create
+        roles: other members get 403 `permission_denied` ("Your organization access level is
+        insufficient."). The new role has no members, and its `created_by` is null: the role
+        serializer does not record the creator (RoleSerializer.create sets only the
+        organization).
 
         `POST /api/organizations/{organization_id}/roles/`; API key scopes:
         organization:write.
 
         Args:
+            name: Role name. Must be unique in the organization, compared
+                case-insensitively (400 `There is already a role with this name.`).
             organization_id: ID (a UUID) of the organization.
         """
         json_body = _models.drop_unset(
@@ -329,7 +347,8 @@ class AsyncRolesResource:
     ) -> None:
         """Delete a role
 
-        Delete a role from the organization.
+        Delete a role from the organization (its memberships go with it). Only organization
+        admins and owners may delete roles: other members get 403 `permission_denied`.
 
         `DELETE /api/organizations/{organization_id}/roles/{id}/`; API key scopes:
         organization:write.
@@ -361,7 +380,8 @@ class AsyncRolesResource:
     ) -> Role:
         """Update a role
 
-        Change some fields of a role; fields left out are not changed.
+        Rename a role; `name` is the only writable field. Only organization admins and
+        owners may update roles: other members get 403 `permission_denied`.
 
         `PATCH /api/organizations/{organization_id}/roles/{id}/`; API key scopes:
         organization:write.
@@ -369,6 +389,8 @@ class AsyncRolesResource:
         Args:
             id: A UUID string identifying this role.
             organization_id: ID (a UUID) of the organization.
+            name: Role name. Must be unique in the organization, compared
+                case-insensitively (400 `There is already a role with this name.`).
         """
         json_body = _models.drop_unset(
             {

@@ -43,6 +43,11 @@ class SignalReportsResource:
         List the project's signal reports, one page at a time. Reports are generated
         automatically by clustering session video segments.
 
+        Only reports whose status is `ready` are listed, ordered by `total_weight` then
+        `updated_at`, both descending. The viewset is also gated by a PostHog feature flag
+        (`tasks` in the source of this endpoint): a caller without it gets 403
+        `permission_denied` even with the `task:read` scope.
+
         `GET /api/projects/{project_id}/signal_reports/`; API key scopes: task:read.
 
         Args:
@@ -74,7 +79,9 @@ class SignalReportsResource:
     ) -> LegacySignalReport:
         """Retrieve a signal report
 
-        Retrieve one signal report of the project.
+        Retrieve one signal report of the project. The endpoint only sees reports whose
+        status is `ready`: any other report answers 404. Gated by the same feature flag as
+        the list (403 `permission_denied` without it).
 
         `GET /api/projects/{project_id}/signal_reports/{id}/`; API key scopes: task:read.
 
@@ -105,7 +112,16 @@ class SignalReportsResource:
     ) -> SignalReportArtefactList:
         """List report artefacts
 
-        Get the list of artefacts (video segments) of a signal report.
+        Get the artefacts (video segments) of a `ready` signal report, newest first, in one
+        unpaginated body: `{results: [...], count: N}`. Only artefacts of type
+        `video_segment` are returned, so `count` can be lower than the report's
+        `artefact_count` (which counts artefacts of every type).
+
+        The action declares the scope `signal_report:read`, which is not one of PostHog's
+        API key scopes: no personal API key can be granted it, so only an all-access key
+        (`*`) passes; a key with explicit scopes gets 403 `permission_denied` ("API key
+        missing required scope 'signal_report:read'"). Session-authenticated callers are not
+        scope-checked.
 
         `GET /api/projects/{project_id}/signal_reports/{id}/artefacts/`; API key scopes:
         signal_report:read.
@@ -163,6 +179,11 @@ class AsyncSignalReportsResource:
         List the project's signal reports, one page at a time. Reports are generated
         automatically by clustering session video segments.
 
+        Only reports whose status is `ready` are listed, ordered by `total_weight` then
+        `updated_at`, both descending. The viewset is also gated by a PostHog feature flag
+        (`tasks` in the source of this endpoint): a caller without it gets 403
+        `permission_denied` even with the `task:read` scope.
+
         `GET /api/projects/{project_id}/signal_reports/`; API key scopes: task:read.
 
         Args:
@@ -194,7 +215,9 @@ class AsyncSignalReportsResource:
     ) -> LegacySignalReport:
         """Retrieve a signal report
 
-        Retrieve one signal report of the project.
+        Retrieve one signal report of the project. The endpoint only sees reports whose
+        status is `ready`: any other report answers 404. Gated by the same feature flag as
+        the list (403 `permission_denied` without it).
 
         `GET /api/projects/{project_id}/signal_reports/{id}/`; API key scopes: task:read.
 
@@ -225,7 +248,16 @@ class AsyncSignalReportsResource:
     ) -> SignalReportArtefactList:
         """List report artefacts
 
-        Get the list of artefacts (video segments) of a signal report.
+        Get the artefacts (video segments) of a `ready` signal report, newest first, in one
+        unpaginated body: `{results: [...], count: N}`. Only artefacts of type
+        `video_segment` are returned, so `count` can be lower than the report's
+        `artefact_count` (which counts artefacts of every type).
+
+        The action declares the scope `signal_report:read`, which is not one of PostHog's
+        API key scopes: no personal API key can be granted it, so only an all-access key
+        (`*`) passes; a key with explicit scopes gets 403 `permission_denied` ("API key
+        missing required scope 'signal_report:read'"). Session-authenticated callers are not
+        scope-checked.
 
         `GET /api/projects/{project_id}/signal_reports/{id}/artefacts/`; API key scopes:
         signal_report:read.

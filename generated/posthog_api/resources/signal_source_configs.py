@@ -11,8 +11,6 @@ from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 from ..models.signal_source_config import SignalSourceConfig
-from ..models.signal_source_config_source_type_enum import SignalSourceConfigSourceTypeEnum
-from ..models.source_product_enum import SourceProductEnum
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
@@ -40,7 +38,10 @@ class SignalSourceConfigsResource:
     ) -> SyncPage[SignalSourceConfig]:
         """List signal source configs
 
-        List which signal sources are configured for the project, one page at a time.
+        List which signal sources are configured for the project, most recently updated
+        first, one page at a time. The signals scout source (`signals_scout` /
+        `cross_source_issue`) is read from the parent project when the URL names a child
+        environment.
 
         `GET /api/projects/{project_id}/signal_source_configs/`; API key scopes: task:read.
 
@@ -67,31 +68,46 @@ class SignalSourceConfigsResource:
     def create(
         self,
         *,
-        source_product: SourceProductEnum,
-        source_type: SignalSourceConfigSourceTypeEnum,
+        source_product: str,
+        source_type: str,
         project_id: str | None = None,
         enabled: bool | Unset = UNSET,
-        config: builtins.dict[str, Any] | Unset | None = UNSET,
+        config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Create a signal source config
 
-        Enable (or configure) a signal source for the project.
+        Enable (or configure) a signal source for the project. A project holds at most one
+        config per (`source_product`, `source_type`): creating a second one answers 400 with
+        `attr: source_product`. Enabling `session_analysis_cluster` needs the organization
+        to have approved AI data processing (else 400, `attr: enabled`); for
+        `session_replay` / `session_analysis_cluster` the server adds `config.sample_rate:
+        0.1` when it is left out.
 
         `POST /api/projects/{project_id}/signal_source_configs/`; API key scopes:
         task:write.
 
         Args:
-            source_product: Product a signal source belongs to.
-            source_type: Kind of signal the source emits.
+            source_product: Product a signal source belongs to. An open list that grows
+                with every new source (see `x-known-values`, from
+                products/signals/backend/enums.py); the server refuses values it does not
+                know with 400, and may send values newer than this list.
+            source_type: Kind of signal the source emits. An open list (see
+                `x-known-values`, the model's SourceType choices in
+                products/signals/backend/models.py); the server refuses values it does not
+                know with 400, and may send values newer than this list. `evaluation` is
+                retired: old rows may still carry it, but the server refuses it for new
+                configs.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            config: Source-specific settings (e.g. recording filters).
+            enabled: Defaults to true.
+            config: Source-specific settings (see `SignalSourceConfig.config`). Must be
+                a JSON object; `null` is refused with 400.
         """
         json_body = _models.drop_unset(
             {
-                "source_product": _models.to_json(source_product),
-                "source_type": _models.to_json(source_type),
+                "source_product": source_product,
+                "source_type": source_type,
                 "enabled": enabled,
                 "config": config,
             }
@@ -178,15 +194,18 @@ class SignalSourceConfigsResource:
         *,
         id: uuid.UUID,
         project_id: str | None = None,
-        source_product: SourceProductEnum | Unset = UNSET,
-        source_type: SignalSourceConfigSourceTypeEnum | Unset = UNSET,
+        source_product: str | Unset = UNSET,
+        source_type: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,
-        config: builtins.dict[str, Any] | Unset | None = UNSET,
+        config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Update a signal source config
 
-        Change some fields of a signal source config; fields left out are not changed.
+        Change `enabled` and/or `config` of a signal source config; fields left out are not
+        changed, and `config` is replaced as a whole. `source_product` and `source_type`
+        cannot be changed: a different value answers 400 ("<field> cannot be changed after
+        creation.").
 
         `PATCH /api/projects/{project_id}/signal_source_configs/{id}/`; API key scopes:
         task:write.
@@ -195,14 +214,24 @@ class SignalSourceConfigsResource:
             id: A UUID string identifying this signal source config.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            source_product: Product a signal source belongs to.
-            source_type: Kind of signal the source emits.
-            config: Source-specific settings (e.g. recording filters).
+            source_product: Product a signal source belongs to. An open list that grows
+                with every new source (see `x-known-values`, from
+                products/signals/backend/enums.py); the server refuses values it does not
+                know with 400, and may send values newer than this list.
+            source_type: Kind of signal the source emits. An open list (see
+                `x-known-values`, the model's SourceType choices in
+                products/signals/backend/models.py); the server refuses values it does not
+                know with 400, and may send values newer than this list. `evaluation` is
+                retired: old rows may still carry it, but the server refuses it for new
+                configs.
+            config: Source-specific settings (see `SignalSourceConfig.config`); replaces
+                the stored object as a whole. Must be a JSON object; `null` is refused with
+                400.
         """
         json_body = _models.drop_unset(
             {
-                "source_product": _models.to_json(source_product),
-                "source_type": _models.to_json(source_type),
+                "source_product": source_product,
+                "source_type": source_type,
                 "enabled": enabled,
                 "config": config,
             }
@@ -255,7 +284,10 @@ class AsyncSignalSourceConfigsResource:
     ) -> AsyncPage[SignalSourceConfig]:
         """List signal source configs
 
-        List which signal sources are configured for the project, one page at a time.
+        List which signal sources are configured for the project, most recently updated
+        first, one page at a time. The signals scout source (`signals_scout` /
+        `cross_source_issue`) is read from the parent project when the URL names a child
+        environment.
 
         `GET /api/projects/{project_id}/signal_source_configs/`; API key scopes: task:read.
 
@@ -282,31 +314,46 @@ class AsyncSignalSourceConfigsResource:
     async def create(
         self,
         *,
-        source_product: SourceProductEnum,
-        source_type: SignalSourceConfigSourceTypeEnum,
+        source_product: str,
+        source_type: str,
         project_id: str | None = None,
         enabled: bool | Unset = UNSET,
-        config: builtins.dict[str, Any] | Unset | None = UNSET,
+        config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Create a signal source config
 
-        Enable (or configure) a signal source for the project.
+        Enable (or configure) a signal source for the project. A project holds at most one
+        config per (`source_product`, `source_type`): creating a second one answers 400 with
+        `attr: source_product`. Enabling `session_analysis_cluster` needs the organization
+        to have approved AI data processing (else 400, `attr: enabled`); for
+        `session_replay` / `session_analysis_cluster` the server adds `config.sample_rate:
+        0.1` when it is left out.
 
         `POST /api/projects/{project_id}/signal_source_configs/`; API key scopes:
         task:write.
 
         Args:
-            source_product: Product a signal source belongs to.
-            source_type: Kind of signal the source emits.
+            source_product: Product a signal source belongs to. An open list that grows
+                with every new source (see `x-known-values`, from
+                products/signals/backend/enums.py); the server refuses values it does not
+                know with 400, and may send values newer than this list.
+            source_type: Kind of signal the source emits. An open list (see
+                `x-known-values`, the model's SourceType choices in
+                products/signals/backend/models.py); the server refuses values it does not
+                know with 400, and may send values newer than this list. `evaluation` is
+                retired: old rows may still carry it, but the server refuses it for new
+                configs.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            config: Source-specific settings (e.g. recording filters).
+            enabled: Defaults to true.
+            config: Source-specific settings (see `SignalSourceConfig.config`). Must be
+                a JSON object; `null` is refused with 400.
         """
         json_body = _models.drop_unset(
             {
-                "source_product": _models.to_json(source_product),
-                "source_type": _models.to_json(source_type),
+                "source_product": source_product,
+                "source_type": source_type,
                 "enabled": enabled,
                 "config": config,
             }
@@ -393,15 +440,18 @@ class AsyncSignalSourceConfigsResource:
         *,
         id: uuid.UUID,
         project_id: str | None = None,
-        source_product: SourceProductEnum | Unset = UNSET,
-        source_type: SignalSourceConfigSourceTypeEnum | Unset = UNSET,
+        source_product: str | Unset = UNSET,
+        source_type: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,
-        config: builtins.dict[str, Any] | Unset | None = UNSET,
+        config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Update a signal source config
 
-        Change some fields of a signal source config; fields left out are not changed.
+        Change `enabled` and/or `config` of a signal source config; fields left out are not
+        changed, and `config` is replaced as a whole. `source_product` and `source_type`
+        cannot be changed: a different value answers 400 ("<field> cannot be changed after
+        creation.").
 
         `PATCH /api/projects/{project_id}/signal_source_configs/{id}/`; API key scopes:
         task:write.
@@ -410,14 +460,24 @@ class AsyncSignalSourceConfigsResource:
             id: A UUID string identifying this signal source config.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            source_product: Product a signal source belongs to.
-            source_type: Kind of signal the source emits.
-            config: Source-specific settings (e.g. recording filters).
+            source_product: Product a signal source belongs to. An open list that grows
+                with every new source (see `x-known-values`, from
+                products/signals/backend/enums.py); the server refuses values it does not
+                know with 400, and may send values newer than this list.
+            source_type: Kind of signal the source emits. An open list (see
+                `x-known-values`, the model's SourceType choices in
+                products/signals/backend/models.py); the server refuses values it does not
+                know with 400, and may send values newer than this list. `evaluation` is
+                retired: old rows may still carry it, but the server refuses it for new
+                configs.
+            config: Source-specific settings (see `SignalSourceConfig.config`); replaces
+                the stored object as a whole. Must be a JSON object; `null` is refused with
+                400.
         """
         json_body = _models.drop_unset(
             {
-                "source_product": _models.to_json(source_product),
-                "source_type": _models.to_json(source_type),
+                "source_product": source_product,
+                "source_type": source_type,
                 "enabled": enabled,
                 "config": config,
             }

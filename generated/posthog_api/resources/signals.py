@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING, Any
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
-from ..models.pause_response import PauseResponse
 from ..models.pause_state_response import PauseStateResponse
 from ..models.signal_report import SignalReport
 from ..models.signal_source_config import SignalSourceConfig
-from ..models.signal_source_config_source_type_enum import SignalSourceConfigSourceTypeEnum
-from ..models.source_product_enum import SourceProductEnum
+from ..models.unpause_response import UnpauseResponse
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
@@ -42,21 +40,22 @@ class SignalsResource:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> SyncPage[PauseStateResponse]:
+    ) -> PauseStateResponse:
         """Get the processing state
 
-        Return the current state of the team's signal processing pipeline, including until
-        when it is paused (the docs present it as a page).
+        Return the current state of the team's signal processing (grouping) pipeline: until
+        when it is paused, or null when it is not paused (or not running). The server
+        answers with one object, not a page, and ignores `limit` / `offset`.
 
         `GET /api/projects/{project_id}/signals/processing/`; API key scopes: task:read.
 
         Args:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            limit: Number of results to return per page.
-            offset: The initial index from which to return the results.
+            limit: Listed by the docs; ignored by the server (the body is not a page).
+            offset: Listed by the docs; ignored by the server (the body is not a page).
         """
-        response = self._client.request_page(
+        response = self._client.request(
             method="GET",
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
@@ -66,7 +65,7 @@ class SignalsResource:
                 "offset": offset,
             },
             options=options,
-            item=_models.Parser[PauseStateResponse](PauseStateResponse),
+            parse=_models.Parser[PauseStateResponse](PauseStateResponse),
         )
         return response.deliver()
 
@@ -75,10 +74,14 @@ class SignalsResource:
         *,
         project_id: str | None = None,
         options: RequestOptions | None = None,
-    ) -> PauseResponse:
+    ) -> UnpauseResponse:
         """Clear the processing pause
 
-        Remove the pause on the team's signal processing pipeline and report its state.
+        Remove the pause on the team's signal processing pipeline. Takes no body. Answers
+        200 with `{"status": "unpaused", "was_paused": <bool>}`: `was_paused` tells whether
+        the pipeline was actually paused at the time of the call (the call is idempotent).
+        It does not report `paused_until`; that is the body of the `PUT` on the same path
+        (which pauses).
 
         `DELETE /api/projects/{project_id}/signals/processing/pause/`; API key scopes:
         task:write.
@@ -94,7 +97,7 @@ class SignalsResource:
             + "/signals/processing/pause/",
             query=None,
             options=options,
-            parse=_models.Parser[PauseResponse](PauseResponse),
+            parse=_models.Parser[UnpauseResponse](UnpauseResponse),
         )
         return response.deliver()
 
@@ -116,6 +119,11 @@ class SignalsResource:
         List the project's signal reports, one page at a time, with optional ordering, text
         search and filters on source product, status and suggested reviewers.
 
+        Deleted reports are never listed; suppressed (dismissed) reports only when `status`
+        asks for them. Unknown `ordering` fields are ignored (the default ordering applies);
+        a malformed `suggested_reviewers` UUID (and, on current servers, an unknown `status`
+        value) answers 400.
+
         `GET /api/projects/{project_id}/signals/reports/`; API key scopes: task:read.
 
         Args:
@@ -124,13 +132,20 @@ class SignalsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
             ordering: Comma-separated ordering clauses: a field name, optionally
-                prefixed with `-` for descending order.
+                prefixed with `-` for descending order. Fields: `status` (pipeline stage
+                rank, not alphabetical), `is_suggested_reviewer`, `signal_count`,
+                `total_weight`, `priority`, `created_at`, `updated_at`, `id`. Default
+                `-is_suggested_reviewer,status,-updated_at`; a clause naming any other field
+                makes the server fall back to the default.
             search: Case-insensitive text to look for in report titles and summaries.
             source_product: Comma-separated source products; keeps reports with signals
                 from any of them.
-            status: Comma-separated report statuses to include.
+            status: Comma-separated report statuses to include (`potential`,
+                `candidate`, `in_progress`, `pending_input`, `ready`, `resolved`, `failed`,
+                `suppressed`). Default: every status except `suppressed`; `deleted` reports
+                are never returned.
             suggested_reviewers: Comma-separated user UUIDs; keeps reports suggested to
-                any of them.
+                any of them. A malformed UUID answers 400.
         """
         response = self._client.request_page(
             method="GET",
@@ -160,7 +175,8 @@ class SignalsResource:
     ) -> SignalReport:
         """Retrieve a report
 
-        Retrieve one signal report of the project.
+        Retrieve one signal report of the project. A deleted report answers 404 (and, on
+        older servers, so does a suppressed one).
 
         `GET /api/projects/{project_id}/signals/reports/{id}/`; API key scopes: task:read.
 
@@ -192,7 +208,10 @@ class SignalsResource:
     ) -> SyncPage[SignalSourceConfig]:
         """List source configs
 
-        List which signal sources are configured for the project, one page at a time.
+        List which signal sources are configured for the project, most recently updated
+        first, one page at a time. The signals scout source (`signals_scout` /
+        `cross_source_issue`) is read from the parent project when the URL names a child
+        environment.
 
         `GET /api/projects/{project_id}/signals/source_configs/`; API key scopes: task:read.
 
@@ -219,31 +238,46 @@ class SignalsResource:
     def source_configs_create(
         self,
         *,
-        source_product: SourceProductEnum,
-        source_type: SignalSourceConfigSourceTypeEnum,
+        source_product: str,
+        source_type: str,
         project_id: str | None = None,
         enabled: bool | Unset = UNSET,
-        config: builtins.dict[str, Any] | Unset | None = UNSET,
+        config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Create a source config
 
-        Enable (or configure) a signal source for the project.
+        Enable (or configure) a signal source for the project. A project holds at most one
+        config per (`source_product`, `source_type`): creating a second one answers 400 with
+        `attr: source_product`. Enabling `session_analysis_cluster` needs the organization
+        to have approved AI data processing (else 400, `attr: enabled`); for
+        `session_replay` / `session_analysis_cluster` the server adds `config.sample_rate:
+        0.1` when it is left out.
 
         `POST /api/projects/{project_id}/signals/source_configs/`; API key scopes:
         task:write.
 
         Args:
-            source_product: Product a signal source belongs to.
-            source_type: Kind of signal the source emits.
+            source_product: Product a signal source belongs to. An open list that grows
+                with every new source (see `x-known-values`, from
+                products/signals/backend/enums.py); the server refuses values it does not
+                know with 400, and may send values newer than this list.
+            source_type: Kind of signal the source emits. An open list (see
+                `x-known-values`, the model's SourceType choices in
+                products/signals/backend/models.py); the server refuses values it does not
+                know with 400, and may send values newer than this list. `evaluation` is
+                retired: old rows may still carry it, but the server refuses it for new
+                configs.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            config: Source-specific settings (e.g. recording filters).
+            enabled: Defaults to true.
+            config: Source-specific settings (see `SignalSourceConfig.config`). Must be
+                a JSON object; `null` is refused with 400.
         """
         json_body = _models.drop_unset(
             {
-                "source_product": _models.to_json(source_product),
-                "source_type": _models.to_json(source_type),
+                "source_product": source_product,
+                "source_type": source_type,
                 "enabled": enabled,
                 "config": config,
             }
@@ -330,15 +364,18 @@ class SignalsResource:
         *,
         id: uuid.UUID,
         project_id: str | None = None,
-        source_product: SourceProductEnum | Unset = UNSET,
-        source_type: SignalSourceConfigSourceTypeEnum | Unset = UNSET,
+        source_product: str | Unset = UNSET,
+        source_type: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,
-        config: builtins.dict[str, Any] | Unset | None = UNSET,
+        config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Update a source config
 
-        Change some fields of a signal source config; fields left out are not changed.
+        Change `enabled` and/or `config` of a signal source config; fields left out are not
+        changed, and `config` is replaced as a whole. `source_product` and `source_type`
+        cannot be changed: a different value answers 400 ("<field> cannot be changed after
+        creation.").
 
         `PATCH /api/projects/{project_id}/signals/source_configs/{id}/`; API key scopes:
         task:write.
@@ -347,14 +384,24 @@ class SignalsResource:
             id: A UUID string identifying this signal source config.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            source_product: Product a signal source belongs to.
-            source_type: Kind of signal the source emits.
-            config: Source-specific settings (e.g. recording filters).
+            source_product: Product a signal source belongs to. An open list that grows
+                with every new source (see `x-known-values`, from
+                products/signals/backend/enums.py); the server refuses values it does not
+                know with 400, and may send values newer than this list.
+            source_type: Kind of signal the source emits. An open list (see
+                `x-known-values`, the model's SourceType choices in
+                products/signals/backend/models.py); the server refuses values it does not
+                know with 400, and may send values newer than this list. `evaluation` is
+                retired: old rows may still carry it, but the server refuses it for new
+                configs.
+            config: Source-specific settings (see `SignalSourceConfig.config`); replaces
+                the stored object as a whole. Must be a JSON object; `null` is refused with
+                400.
         """
         json_body = _models.drop_unset(
             {
-                "source_product": _models.to_json(source_product),
-                "source_type": _models.to_json(source_type),
+                "source_product": source_product,
+                "source_type": source_type,
                 "enabled": enabled,
                 "config": config,
             }
@@ -411,21 +458,22 @@ class AsyncSignalsResource:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
-    ) -> AsyncPage[PauseStateResponse]:
+    ) -> PauseStateResponse:
         """Get the processing state
 
-        Return the current state of the team's signal processing pipeline, including until
-        when it is paused (the docs present it as a page).
+        Return the current state of the team's signal processing (grouping) pipeline: until
+        when it is paused, or null when it is not paused (or not running). The server
+        answers with one object, not a page, and ignores `limit` / `offset`.
 
         `GET /api/projects/{project_id}/signals/processing/`; API key scopes: task:read.
 
         Args:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            limit: Number of results to return per page.
-            offset: The initial index from which to return the results.
+            limit: Listed by the docs; ignored by the server (the body is not a page).
+            offset: Listed by the docs; ignored by the server (the body is not a page).
         """
-        response = await self._client.request_page(
+        response = await self._client.request(
             method="GET",
             path="/api/projects/"
             + self._client.path_param("project_id", project_id)
@@ -435,7 +483,7 @@ class AsyncSignalsResource:
                 "offset": offset,
             },
             options=options,
-            item=_models.Parser[PauseStateResponse](PauseStateResponse),
+            parse=_models.Parser[PauseStateResponse](PauseStateResponse),
         )
         return response.deliver()
 
@@ -444,10 +492,14 @@ class AsyncSignalsResource:
         *,
         project_id: str | None = None,
         options: RequestOptions | None = None,
-    ) -> PauseResponse:
+    ) -> UnpauseResponse:
         """Clear the processing pause
 
-        Remove the pause on the team's signal processing pipeline and report its state.
+        Remove the pause on the team's signal processing pipeline. Takes no body. Answers
+        200 with `{"status": "unpaused", "was_paused": <bool>}`: `was_paused` tells whether
+        the pipeline was actually paused at the time of the call (the call is idempotent).
+        It does not report `paused_until`; that is the body of the `PUT` on the same path
+        (which pauses).
 
         `DELETE /api/projects/{project_id}/signals/processing/pause/`; API key scopes:
         task:write.
@@ -463,7 +515,7 @@ class AsyncSignalsResource:
             + "/signals/processing/pause/",
             query=None,
             options=options,
-            parse=_models.Parser[PauseResponse](PauseResponse),
+            parse=_models.Parser[UnpauseResponse](UnpauseResponse),
         )
         return response.deliver()
 
@@ -485,6 +537,11 @@ class AsyncSignalsResource:
         List the project's signal reports, one page at a time, with optional ordering, text
         search and filters on source product, status and suggested reviewers.
 
+        Deleted reports are never listed; suppressed (dismissed) reports only when `status`
+        asks for them. Unknown `ordering` fields are ignored (the default ordering applies);
+        a malformed `suggested_reviewers` UUID (and, on current servers, an unknown `status`
+        value) answers 400.
+
         `GET /api/projects/{project_id}/signals/reports/`; API key scopes: task:read.
 
         Args:
@@ -493,13 +550,20 @@ class AsyncSignalsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
             ordering: Comma-separated ordering clauses: a field name, optionally
-                prefixed with `-` for descending order.
+                prefixed with `-` for descending order. Fields: `status` (pipeline stage
+                rank, not alphabetical), `is_suggested_reviewer`, `signal_count`,
+                `total_weight`, `priority`, `created_at`, `updated_at`, `id`. Default
+                `-is_suggested_reviewer,status,-updated_at`; a clause naming any other field
+                makes the server fall back to the default.
             search: Case-insensitive text to look for in report titles and summaries.
             source_product: Comma-separated source products; keeps reports with signals
                 from any of them.
-            status: Comma-separated report statuses to include.
+            status: Comma-separated report statuses to include (`potential`,
+                `candidate`, `in_progress`, `pending_input`, `ready`, `resolved`, `failed`,
+                `suppressed`). Default: every status except `suppressed`; `deleted` reports
+                are never returned.
             suggested_reviewers: Comma-separated user UUIDs; keeps reports suggested to
-                any of them.
+                any of them. A malformed UUID answers 400.
         """
         response = await self._client.request_page(
             method="GET",
@@ -529,7 +593,8 @@ class AsyncSignalsResource:
     ) -> SignalReport:
         """Retrieve a report
 
-        Retrieve one signal report of the project.
+        Retrieve one signal report of the project. A deleted report answers 404 (and, on
+        older servers, so does a suppressed one).
 
         `GET /api/projects/{project_id}/signals/reports/{id}/`; API key scopes: task:read.
 
@@ -561,7 +626,10 @@ class AsyncSignalsResource:
     ) -> AsyncPage[SignalSourceConfig]:
         """List source configs
 
-        List which signal sources are configured for the project, one page at a time.
+        List which signal sources are configured for the project, most recently updated
+        first, one page at a time. The signals scout source (`signals_scout` /
+        `cross_source_issue`) is read from the parent project when the URL names a child
+        environment.
 
         `GET /api/projects/{project_id}/signals/source_configs/`; API key scopes: task:read.
 
@@ -588,31 +656,46 @@ class AsyncSignalsResource:
     async def source_configs_create(
         self,
         *,
-        source_product: SourceProductEnum,
-        source_type: SignalSourceConfigSourceTypeEnum,
+        source_product: str,
+        source_type: str,
         project_id: str | None = None,
         enabled: bool | Unset = UNSET,
-        config: builtins.dict[str, Any] | Unset | None = UNSET,
+        config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Create a source config
 
-        Enable (or configure) a signal source for the project.
+        Enable (or configure) a signal source for the project. A project holds at most one
+        config per (`source_product`, `source_type`): creating a second one answers 400 with
+        `attr: source_product`. Enabling `session_analysis_cluster` needs the organization
+        to have approved AI data processing (else 400, `attr: enabled`); for
+        `session_replay` / `session_analysis_cluster` the server adds `config.sample_rate:
+        0.1` when it is left out.
 
         `POST /api/projects/{project_id}/signals/source_configs/`; API key scopes:
         task:write.
 
         Args:
-            source_product: Product a signal source belongs to.
-            source_type: Kind of signal the source emits.
+            source_product: Product a signal source belongs to. An open list that grows
+                with every new source (see `x-known-values`, from
+                products/signals/backend/enums.py); the server refuses values it does not
+                know with 400, and may send values newer than this list.
+            source_type: Kind of signal the source emits. An open list (see
+                `x-known-values`, the model's SourceType choices in
+                products/signals/backend/models.py); the server refuses values it does not
+                know with 400, and may send values newer than this list. `evaluation` is
+                retired: old rows may still carry it, but the server refuses it for new
+                configs.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            config: Source-specific settings (e.g. recording filters).
+            enabled: Defaults to true.
+            config: Source-specific settings (see `SignalSourceConfig.config`). Must be
+                a JSON object; `null` is refused with 400.
         """
         json_body = _models.drop_unset(
             {
-                "source_product": _models.to_json(source_product),
-                "source_type": _models.to_json(source_type),
+                "source_product": source_product,
+                "source_type": source_type,
                 "enabled": enabled,
                 "config": config,
             }
@@ -699,15 +782,18 @@ class AsyncSignalsResource:
         *,
         id: uuid.UUID,
         project_id: str | None = None,
-        source_product: SourceProductEnum | Unset = UNSET,
-        source_type: SignalSourceConfigSourceTypeEnum | Unset = UNSET,
+        source_product: str | Unset = UNSET,
+        source_type: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,
-        config: builtins.dict[str, Any] | Unset | None = UNSET,
+        config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Update a source config
 
-        Change some fields of a signal source config; fields left out are not changed.
+        Change `enabled` and/or `config` of a signal source config; fields left out are not
+        changed, and `config` is replaced as a whole. `source_product` and `source_type`
+        cannot be changed: a different value answers 400 ("<field> cannot be changed after
+        creation.").
 
         `PATCH /api/projects/{project_id}/signals/source_configs/{id}/`; API key scopes:
         task:write.
@@ -716,14 +802,24 @@ class AsyncSignalsResource:
             id: A UUID string identifying this signal source config.
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
-            source_product: Product a signal source belongs to.
-            source_type: Kind of signal the source emits.
-            config: Source-specific settings (e.g. recording filters).
+            source_product: Product a signal source belongs to. An open list that grows
+                with every new source (see `x-known-values`, from
+                products/signals/backend/enums.py); the server refuses values it does not
+                know with 400, and may send values newer than this list.
+            source_type: Kind of signal the source emits. An open list (see
+                `x-known-values`, the model's SourceType choices in
+                products/signals/backend/models.py); the server refuses values it does not
+                know with 400, and may send values newer than this list. `evaluation` is
+                retired: old rows may still carry it, but the server refuses it for new
+                configs.
+            config: Source-specific settings (see `SignalSourceConfig.config`); replaces
+                the stored object as a whole. Must be a JSON object; `null` is refused with
+                400.
         """
         json_body = _models.drop_unset(
             {
-                "source_product": _models.to_json(source_product),
-                "source_type": _models.to_json(source_type),
+                "source_product": source_product,
+                "source_type": source_type,
                 "enabled": enabled,
                 "config": config,
             }

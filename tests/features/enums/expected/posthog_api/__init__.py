@@ -25,6 +25,7 @@ from ._exceptions import (
     UnprocessableEntityError,
     UnsafeNextPageError,
 )
+from ._models import Drift, Model
 from ._pagination import AsyncPage, SyncPage
 from ._response import APIResponse
 from ._types import UNSET, RequestOptions, Unset
@@ -45,8 +46,10 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "Drift",
     "InternalServerError",
     "MethodNotAllowedError",
+    "Model",
     "NotFoundError",
     "PermissionDeniedError",
     "PostHog",

@@ -20,10 +20,13 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[2]
 RUNTIME_TEMPLATES = (
     "_base_client.py",
+    "_config.py",
     "_constants.py",
+    "_encoding.py",
     "_exceptions.py",
     "_pagination.py",
     "_response.py",
+    "_routes.py",
     "_types.py",
     "testing.py",
 )

@@ -34,6 +34,10 @@ class Reply:
     """Seconds to wait before answering (cut short when the server stops)."""
     reset: bool = False
     """Drop the connection with a TCP reset instead of answering."""
+    trickle: float = 0.0
+    """Send the body one byte at a time, this many seconds apart."""
+    endless: bool = False
+    """Send the body chunked, repeated until the client hangs up (at most ENDLESS_CAP bytes)."""
 
     def payload(self) -> bytes:
         if self.body is not None:
@@ -51,6 +55,7 @@ class Received:
 
 
 Responder = Callable[[Received], Reply]
+ENDLESS_CAP = 256 * 1024 * 1024
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -102,10 +107,37 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if payload and "content-type" not in {name.lower() for name in reply.headers}:
             self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
+        if reply.endless:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(payload)))
+        if reply.endless or reply.trickle:
+            self.send_header("Connection", "close")  # the client must not reuse it meanwhile
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if reply.endless:
+            self._send_endless(payload)
+        elif reply.trickle:
+            self._send_trickle(payload, reply.trickle)
+        else:
             self.wfile.write(payload)
+
+    def _send_endless(self, payload: bytes) -> None:
+        self.close_connection = True
+        chunk = f"{len(payload):x}\r\n".encode() + payload + b"\r\n"
+        for _ in range(ENDLESS_CAP // len(payload)):
+            if self.server.stopping.is_set():
+                return
+            self.wfile.write(chunk)  # raises once the client has hung up
+
+    def _send_trickle(self, payload: bytes, interval: float) -> None:
+        self.close_connection = True
+        for index in range(len(payload)):
+            self.wfile.write(payload[index : index + 1])
+            self.wfile.flush()
+            if self.server.stopping.wait(interval):
+                return
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 

@@ -64,14 +64,14 @@ def test_a_missing_path_parameter_names_the_argument_and_the_variable() -> None:
             "no project_id: pass project_id=... to SyncAPIClient() or the method,"
             " or set POSTHOG_PROJECT_ID"
         )
-        with pytest.raises(ConfigurationError, match="POSTHOG_ORGANIZATION_ID"):
-            api.path_param("organization_id", "")
+        with pytest.raises(ConfigurationError, match=r"^no id: pass id=\.\.\. to the method$"):
+            api.path_param("id", None)
 
 
-def test_a_path_parameter_cannot_change_the_path() -> None:
+def test_a_path_parameter_is_quoted_into_one_segment() -> None:
     with SyncAPIClient(api_key=API_KEY) as api:
-        assert api.path_param("id", "a/b?c#d") == "a%2Fb%3Fc%23d"
-        assert api.path_param("id", "../..") == "..%2F.."
+        assert api.path_param("id", "a b?c#d%") == "a%20b%3Fc%23d%25"
+        assert api.path_param("id", "...") == "..."
         assert api.path_param("id", 12) == "12"
 
 

@@ -11,13 +11,13 @@ from email.utils import format_datetime
 import httpx
 import pytest
 from posthog_api._base_client import (
-    _encode_query,
     _parse_retry_after,
     _redact_headers,
     _retry_delay,
     _should_retry,
 )
 from posthog_api._constants import MAX_RETRY_AFTER, MAX_RETRY_DELAY
+from posthog_api._encoding import encode_query
 from posthog_api._types import UNSET, Unset
 
 
@@ -131,7 +131,7 @@ def test_query_encoding() -> None:
         "after": date(2025, 1, 2),
         "before": datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
     }
-    assert _encode_query(query) == (
+    assert encode_query(query) == (
         ("limit", "10"),
         ("tags", "a"),
         ("tags", "b"),

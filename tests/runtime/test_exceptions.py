@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from posthog_api import _exceptions
+from posthog_api._constants import MAX_DETAIL_LENGTH
 from posthog_api._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -16,15 +17,18 @@ from posthog_api._exceptions import (
     ConfigurationError,
     ConflictError,
     InternalServerError,
+    InvalidPathParameterError,
     MethodNotAllowedError,
     NotFoundError,
     PermissionDeniedError,
     PostHogError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     UnprocessableEntityError,
     UnsafeNextPageError,
     make_status_error,
+    one_line,
 )
 
 URL = "https://us.posthog.com/api/projects/1/annotations/7/"
@@ -90,6 +94,8 @@ def test_the_tree_matches_the_module_docstring() -> None:
     assert issubclass(APITimeoutError, APIConnectionError)
     for error_class in (
         ConfigurationError,
+        InvalidPathParameterError,
+        ResponseTooLargeError,
         ResponseValidationError,
         UnsafeNextPageError,
         APIConnectionError,
@@ -105,3 +111,57 @@ def test_response_validation_error_carries_a_json_path() -> None:
     assert error.path == "$.results[3].created_at"
     assert error.message == "expected a string, got int"
     assert str(error) == "$.results[3].created_at: expected a string, got int"
+
+
+@pytest.mark.parametrize(
+    ("detail", "shown"),
+    [
+        ("Bad.\nERROR forged log line", "Bad.\\nERROR forged log line"),
+        ("Bad.\r\n\x1b[31mred\x1b[0m", "Bad.\\r\\n\\x1b[31mred\\x1b[0m"),
+        ("evil\u202etxt.exe\x00", "evil\\u202etxt.exe\\x00"),
+    ],
+)
+def test_a_detail_with_control_characters_is_escaped_in_the_message(
+    detail: str, shown: str
+) -> None:
+    body = {"detail": detail, "attr": "a\nb"}
+    error = make_status_error(response(400, json=body))
+    assert str(error) == f"400 Bad Request from GET {URL}: {shown} (attr: a\\nb)"
+    assert str(error).isprintable()
+    assert (error.detail, error.attr) == (detail, "a\nb"), "the fields stay as sent"
+    assert detail in error.response.json()["detail"]
+
+
+def test_a_long_detail_is_capped_in_the_message_but_kept_in_the_body() -> None:
+    detail = "x" * 5000
+    error = make_status_error(response(400, json={"detail": detail}))
+    assert str(error).endswith(f": {'x' * MAX_DETAIL_LENGTH}... (4500 more characters)")
+    assert error.detail == detail
+    assert detail in error.body
+
+
+def test_every_message_is_one_printable_line() -> None:
+    for error in (
+        PostHogError("a\nb"),
+        ResponseValidationError("got \x1b[2J", path="$.k\ney"),
+        APIConnectionError("reset\r\n", request=httpx.Request("GET", URL)),
+    ):
+        assert str(error).isprintable(), repr(str(error))
+
+
+def test_one_line_escapes_and_caps() -> None:
+    assert one_line("plain") == "plain"
+    assert one_line("tab\there") == "tab\\there"
+    assert one_line("abcdef", limit=3) == "abc... (3 more characters)"
+
+
+def test_status_and_connection_errors_carry_the_request() -> None:
+    error = make_status_error(response(404))
+    assert isinstance(error.request, httpx.Request)
+    assert (error.request.method, str(error.request.url)) == ("GET", URL)
+    request = httpx.Request("POST", URL)
+    for connection_error in (
+        APIConnectionError("down", request=request),
+        APITimeoutError("slow", request=request),
+    ):
+        assert connection_error.request is request

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from posthog_api._base_client import AsyncAPIClient, SyncAPIClient
 from posthog_api._exceptions import PostHogError, ResponseValidationError, UnsafeNextPageError
-from posthog_api._pagination import next_page_path
+from posthog_api._routes import next_page_path
 from posthog_api._types import RequestOptions
 
 from .helpers import PROJECT_PATH, identity
@@ -171,6 +171,56 @@ BASE = "https://us.posthog.com"
 )
 def test_same_origin_next_links_become_paths(next_url: str, path: str) -> None:
     assert next_page_path(next_url, BASE) == path
+
+
+def test_a_relative_next_link_resolves_against_the_current_page(
+    client: SyncAPIClient, server: ScriptedServer
+) -> None:
+    server.script(
+        "GET",
+        PROJECT_PATH,
+        page([{"id": 1}], "?limit=1&offset=1"),
+        page([{"id": 2}], "../things/?limit=1&offset=2"),
+        page([{"id": 3}], None),
+    )
+    first = client.request_page(
+        method="GET", path=PROJECT_PATH, query={"limit": 1}, item=item_id
+    ).parse()
+    assert list(first) == [1, 2, 3]
+    assert [r.path for r in server.received][1:] == [
+        f"{PROJECT_PATH}?limit=1&offset=1",
+        f"{PROJECT_PATH}?limit=1&offset=2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("next_url", "path"),
+    [
+        ("?offset=5", "/posthog/api/projects/1/x/?offset=5"),
+        ("../y/?offset=5", "/posthog/api/projects/1/y/?offset=5"),
+        ("/posthog/api/z/", "/posthog/api/z/"),
+    ],
+)
+def test_relative_next_links_resolve_like_a_browser(next_url: str, path: str) -> None:
+    page_url = "https://example.com/posthog/api/projects/1/x/?limit=5"
+    base = "https://example.com"
+    assert next_page_path(next_url, base, page_url) == path
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "../../../../../other/",
+        "/posthog/api/%2e%2e/admin/",
+        "/posthog/api/%252E%252E/admin/",
+        "/posthog/api/a%2Fb/",
+        "/posthog/api//x/",
+    ],
+)
+def test_a_next_link_that_escapes_the_base_or_its_route_is_refused(next_url: str) -> None:
+    page_url = "https://example.com/posthog/api/projects/1/x/?limit=5"
+    with pytest.raises(UnsafeNextPageError):
+        next_page_path(next_url, "https://example.com/posthog", page_url)
 
 
 def test_a_path_prefix_of_a_self_hosted_instance_is_kept() -> None:

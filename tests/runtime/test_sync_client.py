@@ -293,7 +293,7 @@ def test_the_context_manager_closes_its_own_pool_but_not_a_borrowed_one() -> Non
 def test_a_quoted_path_parameter_reaches_the_server_as_one_segment(
     client: SyncAPIClient, server: ScriptedServer
 ) -> None:
-    path = f"/api/projects/1/things/{client.path_param('id', 'a/b c')}/"
+    path = f"/api/projects/1/things/{client.path_param('id', 'a?b c#')}/"
     with pytest.raises(NotFoundError):
         client.request(method="GET", path=path, parse=identity)
-    assert server.received[0].path == "/api/projects/1/things/a%2Fb%20c/"
+    assert server.received[0].path == "/api/projects/1/things/a%3Fb%20c%23/"

@@ -6,12 +6,17 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: generate check test lint typecheck pytest golden bench lock clean
 
+# pip -qq: errors only. A fresh install otherwise prints warnings that are not ours to fix
+# (setuptools' notice about editable installs, a machine's pip config naming missing indexes).
+PIP := $(PY) -m pip --disable-pip-version-check -qq
+
 $(STAMP): requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	@echo "setting up $(VENV) from requirements.lock"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
+	@$(PIP) install -r requirements.lock
+	@$(PIP) install --no-deps -e .
+	@touch $(STAMP)
 
 ## generate: set up the venv, then regenerate generated/ from spec/posthog.yaml
 generate: $(STAMP)
@@ -21,10 +26,12 @@ generate: $(STAMP)
 check: $(STAMP)
 	$(PY) -m generator generate --check
 
-## test: set up the venv, then lint, type-check and run the whole test suite
+## test: set up the venv, then lint (the spec's rules, then the code), type-check and run the
+## whole test suite
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
+	$(PY) -m generator lint --format text
 	$(PY) -m ruff check generator generated tests bench
 	$(PY) -m ruff format --check generator tests bench
 

@@ -1,7 +1,7 @@
 """Command line: `posthog-codegen generate|validate|diff|lint|probe` (also `python -m generator`).
 
-User mistakes print one line, `error: <file>:<where>: <message>`, and exit 2; `--debug` shows
-the traceback instead.
+User mistakes print one line per problem, `error: <file>:<line>:<col>: #<pointer>: <message>`
+(at most ten), and exit 2; `--debug` (before or after the command) shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -9,15 +9,22 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from importlib import metadata
 from pathlib import Path
+from typing import Protocol
 
 from generator import review
-from generator.emit.format import default_cache_dir
+from generator.config import default_cache_dir
+from generator.emit.format import FORMATTERS
 from generator.emit.write import compare_tree, write_tree
 from generator.errors import SpecError
-from generator.pipeline import generate, load_and_parse
+from generator.ir.parse import parse_api
+from generator.pipeline import generate
 from generator.review.probe import add_probe_arguments, run_probe
+from generator.spec.load import load_spec
+from generator.spec.locate import Locator
+from generator.spec.validate import Problem, lenient_spec, validate_spec
 
 DEFAULT_SPEC = Path("spec/posthog.yaml")
 DEFAULT_OUT = Path("generated")
@@ -28,12 +35,13 @@ def _generate(args: argparse.Namespace) -> int:
     result = generate(
         args.spec,
         cache_dir=None if args.no_cache else default_cache_dir(),
-        previous_output=None if args.no_cache else args.out,
+        formatter=args.formatter,
+        lenient=args.lenient,
     )
-    for warning in result.api.warnings:
-        print(f"warning: {args.spec}:#{warning.pointer}: {warning.message}", file=sys.stderr)
-    if args.strict and result.api.warnings:
-        raise SpecError(str(args.spec), f"{len(result.api.warnings)} warning(s) with --strict")
+    warnings: tuple[_Located, ...] = (*result.validation_warnings, *result.api.warnings)
+    _print_warnings(args.spec, warnings)
+    if args.strict and warnings:
+        raise SpecError(str(args.spec), f"{len(warnings)} warning(s) with --strict")
     if args.check:
         diff = compare_tree(args.out, result.files)
         for label, names in (
@@ -58,33 +66,86 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    api = load_and_parse(args.spec)
-    print(f"{args.spec}: valid ({len(api.operations)} operations)")
+    spec = load_spec(args.spec)
+    tolerated: list[Problem] = []
+    if args.lenient:
+        spec, tolerated = lenient_spec(spec)
+    else:
+        validate_spec(spec)
+    api = parse_api(spec)
+    _print_warnings(args.spec, (*tolerated, *api.warnings))
+    state = f"{len(tolerated)} problem(s) tolerated" if tolerated else "valid"
+    print(f"{args.spec}: {state} ({len(api.operations)} operations)")
     return 0
+
+
+class _Located(Protocol):
+    """What a warning needs: a pointer and a message (validation warnings also a `where`)."""
+
+    @property
+    def pointer(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+def _print_warnings(spec: Path, warnings: Iterable[_Located]) -> None:
+    """`warning: file:line:col: #/pointer: message`, the file read for positions only if needed."""
+    locator = Locator(spec)
+    for warning in warnings:
+        where = getattr(warning, "where", "") or locator.where(warning.pointer)
+        print(f"warning: {spec}:{where}: {warning.message}", file=sys.stderr)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("posthog-codegen")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+def _add_global_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """Flags valid before and after the command: `--debug validate` = `validate --debug`."""
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        # On a command, an absent flag must not reset what was given before the command.
+        default=False if top else argparse.SUPPRESS,
+        help="show a traceback instead of the one-line error",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="posthog-codegen", description="Generate a typed Python client from an OpenAPI spec."
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    _add_global_flags(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gen = commands.add_parser("generate", help="generate the client package and fixtures")
     gen.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="default: %(default)s")
     gen.add_argument("--out", type=Path, default=DEFAULT_OUT, help="default: %(default)s")
     gen.add_argument("--check", action="store_true", help="exit 1 if the output is stale")
     gen.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    gen.add_argument("--lenient", action="store_true", help=_LENIENT_HELP)
     gen.add_argument(
         "--no-cache",
         action="store_true",
-        help="format every file again instead of reusing black results from the output"
-        " folder or $POSTHOG_CODEGEN_CACHE_DIR (default ~/.cache/posthog-codegen)",
+        help="parse the spec afresh instead of reusing parsed pieces from"
+        " $POSTHOG_CODEGEN_CACHE_DIR (default ~/.cache/posthog-codegen)",
+    )
+    gen.add_argument(
+        "--formatter",
+        choices=FORMATTERS,
+        default="ruff",
+        help="ruff format (default, fast) or black itself; both give black's style",
     )
     gen.set_defaults(handler=_generate)
 
     val = commands.add_parser("validate", help="validate the spec only")
     val.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="default: %(default)s")
+    val.add_argument("--lenient", action="store_true", help=_LENIENT_HELP)
     val.set_defaults(handler=_validate)
 
     diff = commands.add_parser(
@@ -102,17 +163,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_probe_arguments(probe)
     probe.set_defaults(handler=run_probe)
+    for command in commands.choices.values():
+        _add_global_flags(command, top=False)
     return parser
 
 
+_LENIENT_HELP = (
+    "report validation problems as warnings and go on (an invalid default or example is"
+    " dropped; 3.0 `type: 'null'` is read as nullable)"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # no command: say what there is
+        parser.print_help(sys.stderr)
+        return 2
     try:
         code: int = args.handler(args)
     except SpecError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -17,13 +17,13 @@ _GENERIC_STATUSES = frozenset({"400", "401", "403", "404", "429"})
 
 
 def fixture_for(operation: Operation) -> dict[str, Any]:
+    """Request and response of one operation; a list's response spans `PAGES` pages."""
     served = _served_response(operation)
     response_body = served.example if served.content_type else None
+    paged = operation.return_kind == "page" and _has_items(response_body)
     if operation.return_kind == "page" and isinstance(response_body, dict):
-        # A fixture is one complete page: a `next` link to the docs' example host would make
-        # auto-paging leave the configured host (which the client rightly refuses).
-        response_body = {**response_body, "next": None, "previous": None}
-    return {
+        response_body = _page(response_body, PAGES if paged else 1)
+    fixture: dict[str, Any] = {
         "operation_id": operation.operation_id,
         "method": operation.http_method,
         "path": operation.path,
@@ -37,6 +37,30 @@ def fixture_for(operation: Operation) -> dict[str, Any]:
         "status": int(served.status) if served.status.isdigit() else 200,
         "response_body": response_body,
     }
+    if paged:
+        fixture["pages"] = PAGES
+    return fixture
+
+
+# A list fixture is this many pages of the example page, so `for item in client.x.list()` on
+# `fixture_transport()` walks several: the transport serves the page at each `offset`.
+PAGES = 3
+
+
+def _has_items(body: Any) -> bool:
+    return (
+        isinstance(body, dict) and isinstance(body.get("results"), list) and bool(body["results"])
+    )
+
+
+def _page(body: dict[str, Any], pages: int) -> dict[str, Any]:
+    """The example page with `count` the total over `pages`; `next`/`previous` stay null: the
+    transport writes them from the request's own URL, so auto-paging never leaves the host
+    the client was given (a link to the docs' example host would be refused)."""
+    page = {**body, "next": None, "previous": None}
+    if pages > 1:
+        page["count"] = pages * len(body["results"])
+    return page
 
 
 def _served_response(operation: Operation) -> Response:

@@ -17,8 +17,14 @@ from pathlib import Path, PurePosixPath
 from generator.emit.manifest import MANIFEST
 from generator.errors import SpecError
 
-# Caches that tools create inside the output; they are neither ours nor "extra".
-_IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+# Caches that tools create inside the output (`mypy generated/` leaves .mypy_cache there); they
+# are neither ours nor "extra": --check, write and the golden tests all pass over them.
+IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+
+
+def is_tool_cache(relative: PurePosixPath | Path) -> bool:
+    """A path (relative to the output folder) inside one of the caches above."""
+    return not IGNORED_PARTS.isdisjoint(relative.parts)
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ def _existing_files(out_dir: Path) -> set[str]:
     return {
         path.relative_to(out_dir).as_posix()
         for path in out_dir.rglob("*")
-        if path.is_file() and not _IGNORED_PARTS.intersection(path.relative_to(out_dir).parts)
+        if path.is_file() and not is_tool_cache(path.relative_to(out_dir))
     }
 
 
@@ -96,7 +102,7 @@ def _keep_unowned(out_dir: Path, staging: Path) -> None:
     if not out_dir.is_dir():
         return
     for entry in out_dir.iterdir():
-        if entry.name in _IGNORED_PARTS and entry.is_dir():
+        if entry.name in IGNORED_PARTS and entry.is_dir():
             shutil.copytree(entry, staging / entry.name, dirs_exist_ok=True)
 
 

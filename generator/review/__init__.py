@@ -8,7 +8,9 @@ or above it.
     diff  BASE HEAD                      two spec files
     diff  --base-ref origin/main         base from git, head = --spec in the working tree
     lint  [--spec spec/posthog.yaml]     --fail-on defaults to warning: the project's spec must
-                                         lint clean, so any error or warning fails the build
+                                         lint clean, so any error or warning fails the build;
+                                         --rules posthog (default: generic + house rules) or
+                                         openapi (generic only, for other specs)
 """
 
 from __future__ import annotations
@@ -27,13 +29,15 @@ from typing import Any
 from generator.errors import SpecError
 from generator.ir.parse import parse_api
 from generator.review import git
-from generator.review.lint import describe_validation_error, lint_spec
+from generator.review.house_rules import RULE_SETS
+from generator.review.lint import lint_spec
 from generator.review.report import RENDERERS, Finding, Report, Section, Severity, exit_code
 from generator.review.spec_diff import Spec, child, diff_specs, operations
 from generator.review.surface import diff_surfaces, surface_of
 from generator.spec.load import LoadedSpec, collect_refs
 from generator.spec.load import load_spec as bundle_spec
-from generator.spec.validate import validator_class_for
+from generator.spec.locate import Locator
+from generator.spec.validate import openapi_problems, validator_class_for
 
 __all__ = [
     "add_diff_arguments",
@@ -88,15 +92,16 @@ def validate(document: dict[str, Any], label: str, side: str) -> None:
     from openapi_spec_validator.validation.exceptions import ValidatorDetectError
 
     try:
-        validator_cls = validator_class_for(document)
+        validator_class_for(document)
     except ValidatorDetectError as exc:
         message = f"{side}: not an OpenAPI document (no supported 'openapi' version)"
         raise SpecError(label, message) from exc
-    error = next(iter(validator_cls(document).iter_errors()), None)
-    if error is None:
+    problem = next(openapi_problems(document), None)
+    if problem is None:
         return
-    where, message = describe_validation_error(error)
-    raise SpecError(label, f"{side}: invalid OpenAPI: {message}", where)
+    file = Path(label)
+    where = Locator(file).where(problem.pointer) if file.is_file() else f"#{problem.pointer}"
+    raise SpecError(label, f"{side}: invalid OpenAPI: {problem.message}", where)
 
 
 def _not_in(other: Any) -> Callable[[str, Any], bool]:
@@ -317,7 +322,19 @@ def add_lint_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--spec", type=Path, default=Path(DEFAULT_SPEC), help=f"spec (default: {DEFAULT_SPEC})"
     )
+    parser.add_argument(
+        "--rules",
+        choices=sorted(RULE_SETS),
+        default="posthog",
+        help="posthog (default): the generic rules plus this project's house rules;"
+        " openapi: the generic rules only, for any other spec",
+    )
     _add_output_arguments(parser, ("error", "warning", "never"), "warning")
+
+
+def _position(locator: Locator, pointer: str | None) -> str:
+    position = locator.position(pointer) if pointer is not None else None
+    return f"{position[0]}:{position[1]}" if position else ""
 
 
 def run_lint(args: argparse.Namespace) -> int:
@@ -327,8 +344,15 @@ def run_lint(args: argparse.Namespace) -> int:
         document = load_spec(path)
     except SpecError as exc:
         raise _with_side(Side("spec", path, str(path)), exc) from exc
-    findings = tuple(lint_spec(document))
+    findings = tuple(lint_spec(document, rules=RULE_SETS[args.rules]))
+    locator = Locator(path)
+    positions = {f.head_pointer: _position(locator, f.head_pointer) for f in findings}
     report = Report(
-        "lint", "Spec lint", (Section("OpenAPI spec", findings),), LINT_SEVERITIES, (str(path),)
+        "lint",
+        "Spec lint",
+        (Section("OpenAPI spec", findings),),
+        LINT_SEVERITIES,
+        (str(path),),
+        positions={pointer: where for pointer, where in positions.items() if pointer and where},
     )
     return _emit(report, args)

@@ -17,9 +17,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
-
 from generator.review.report import Finding, Severity
 from generator.review.spec_diff import (
     Node,
@@ -28,36 +25,16 @@ from generator.review.spec_diff import (
     Views,
     canonical,
     child,
-    escape,
     operations,
 )
+from generator.spec.examples import example_problems, walk_schema
 from generator.spec.load import HTTP_METHODS, collect_refs
+from generator.spec.validate import openapi_problems
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 PATH_TEMPLATE = re.compile(r"{([^{}]+)}")
-SCHEMA_MAP_KEYWORDS = (
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-)
-SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
-SCHEMA_KEYWORDS = (
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "if",
-    "then",
-    "else",
-    "propertyNames",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-)
 COMPONENT_KINDS = (
     "schemas",
     "parameters",
@@ -184,25 +161,8 @@ class Linted:
                 roots.append((child(pointer, "schema"), owner["schema"]))
         found: list[Node] = []
         for root in roots:
-            _walk_schema(root, found, set())
+            walk_schema(root, found)
         return found
-
-
-def _walk_schema(node: Node, found: list[Node], path_ids: set[int]) -> None:
-    pointer, schema = node
-    if not isinstance(schema, Mapping) or id(schema) in path_ids:  # YAML aliases can loop
-        return
-    found.append(node)
-    path_ids = path_ids | {id(schema)}
-    for keyword in SCHEMA_MAP_KEYWORDS:
-        for name, value in _mapping(schema.get(keyword)).items():
-            _walk_schema((child(pointer, keyword, name), value), found, path_ids)
-    for keyword in SCHEMA_LIST_KEYWORDS:
-        for index, value in enumerate(_list(schema.get(keyword))):
-            _walk_schema((child(pointer, keyword, index), value), found, path_ids)
-    for keyword in SCHEMA_KEYWORDS:
-        if keyword in schema:
-            _walk_schema((child(pointer, keyword), schema[keyword]), found, path_ids)
 
 
 Check = Callable[[Linted], Iterator[Problem]]
@@ -276,6 +236,21 @@ def operation_scope_missing(linted: Linted) -> Iterator[Problem]:
             yield Problem(op.pointer, message, op.label)
 
 
+def security_scheme_undefined(linted: Linted) -> Iterator[Problem]:
+    schemes = _mapping(linted.components.get("securitySchemes"))
+    owners = [("", linted.spec.doc, "")] + [
+        (op.pointer, op.node, op.label) for op in linted.operations
+    ]
+    for pointer, owner, label in owners:
+        for index, requirement in enumerate(_list(owner.get("security"))):
+            for name in _mapping(requirement):
+                if name not in schemes:
+                    message = (
+                        f"security scheme `{name}` is not defined in components.securitySchemes"
+                    )
+                    yield Problem(child(pointer, "security", index, name), message, label)
+
+
 # --- paths ----------------------------------------------------------------------------------
 
 
@@ -322,67 +297,28 @@ def path_trailing_slash_inconsistent(linted: Linted) -> Iterator[Problem]:
 # --- schemas and examples -------------------------------------------------------------------
 
 
-def _examples(linted: Linted) -> Iterator[tuple[str, str, Any]]:
-    """(schema pointer, example pointer, example value) for every example in the document."""
-    for pointer, schema in linted.schemas:
-        if "example" in schema:
-            yield pointer, child(pointer, "example"), schema["example"]
-        if isinstance(schema.get("examples"), list):  # 3.1 JSON Schema `examples`
-            for index, value in enumerate(schema["examples"]):
-                yield pointer, child(pointer, "examples", index), value
-    owners = (*linted.parameter_objects, *linted.media_objects, *linted.header_objects)
-    for pointer, owner in owners:
-        if "schema" not in owner:
-            continue
-        schema_pointer = child(pointer, "schema")
-        if "example" in owner:
-            yield schema_pointer, child(pointer, "example"), owner["example"]
-        for name, raw in _mapping(owner.get("examples")).items():
-            example_pointer, example = linted.resolve(child(pointer, "examples", name), raw)
-            if isinstance(example, Mapping) and "value" in example:
-                yield schema_pointer, child(example_pointer, "value"), example["value"]
-
-
-def _schema_validator_factory(linted: Linted) -> Callable[[str], Any]:
-    """Validators for schemas at pointers, resolving `$ref`s against the whole document."""
-    from openapi_schema_validator import OAS30Validator
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4, DRAFT202012
-
-    version = str(linted.spec.doc.get("openapi", ""))
-    is_30 = version.startswith("3.0")
-    cls: Any = OAS30Validator if is_30 else Draft202012Validator
-    spec = DRAFT4 if is_30 else DRAFT202012
-    uri = "urn:posthog-codegen:spec"
-    resource: Resource[Any] = spec.create_resource(dict(linted.spec.doc))
-    registry: Registry[Any] = Registry().with_resource(uri, resource)
-    cache: dict[str, Any] = {}
-
-    def validator_for(pointer: str) -> Any:
-        if pointer not in cache:
-            cache[pointer] = cls({"$ref": f"{uri}#{pointer}"}, registry=registry)
-        return cache[pointer]
-
-    return validator_for
-
-
 def example_invalid(linted: Linted) -> Iterator[Problem]:
-    examples = list(_examples(linted))
-    if not examples:
-        return
-    validator_for = _schema_validator_factory(linted)
-    for schema_pointer, example_pointer, value in examples:
-        try:
-            error = best_match(validator_for(schema_pointer).iter_errors(value))
-        except Exception as exc:  # an unresolvable $ref is reported, not raised
-            yield Problem(example_pointer, f"example could not be checked: {exc}")
-            continue
-        if error is not None:
-            where = "".join(f"/{token}" for token in error.absolute_path)
-            at = f" at `{where}`" if where else ""
+    """The check `generate` refuses on (generator.spec.examples), as a finding per example."""
+    for problem in example_problems(linted.spec.doc):
+        where = problem.pointer[len(problem.example_pointer) :]
+        at = f" at `{where}`" if where else ""
+        reason = problem.message.removeprefix("example does not fit its schema: ")
+        if reason == problem.message:  # the example could not be checked at all
+            yield Problem(problem.example_pointer, reason)
+        else:
             yield Problem(
-                example_pointer, f"example does not match its schema{at}: {error.message}"
+                problem.example_pointer, f"example does not match its schema{at}: {reason}"
             )
+
+
+def schema_nullable_keyword(linted: Linted) -> Iterator[Problem]:
+    """3.1 dropped `nullable` (a type list with "null" says it): a 3.1 tool ignores it."""
+    if not str(linted.spec.doc.get("openapi", "")).startswith("3.1"):
+        return
+    for pointer, schema in linted.schemas:
+        if "nullable" in schema:
+            message = '`nullable` is not an OpenAPI 3.1 keyword: use `type: [..., "null"]`'
+            yield Problem(child(pointer, "nullable"), message)
 
 
 def enum_duplicate_value(linted: Linted) -> Iterator[Problem]:
@@ -437,6 +373,15 @@ def response_schema_missing(linted: Linted) -> Iterator[Problem]:
             content = _mapping(_mapping(response).get("content"))
             if not content or any("schema" not in _mapping(media) for media in content.values()):
                 yield Problem(pointer, f"{code} response has no schema", op.label)
+
+
+def response_204_content(linted: Linted) -> Iterator[Problem]:
+    """A 204 has no body by definition (RFC 9110): content there is never sent."""
+    for op in linted.operations:
+        raw = _mapping(op.node.get("responses")).get("204")
+        pointer, response = linted.resolve(child(op.pointer, "responses", "204"), raw)
+        if _mapping(response).get("content"):
+            yield Problem(child(pointer, "content"), "a 204 response has no body", op.label)
 
 
 def request_readonly_required(linted: Linted) -> Iterator[Problem]:
@@ -526,8 +471,24 @@ LINT_RULES: tuple[LintRule, ...] = (
         path_trailing_slash_inconsistent,
     ),
     LintRule(
-        "example-invalid", ERROR, "example does not validate against its schema", example_invalid
+        "example-invalid",
+        ERROR,
+        "example does not validate against its schema (`generate` refuses it too)",
+        example_invalid,
     ),
+    LintRule(
+        "schema-nullable-keyword",
+        WARNING,
+        "`nullable` in an OpenAPI 3.1 document (ignored there)",
+        schema_nullable_keyword,
+    ),
+    LintRule(
+        "security-scheme-undefined",
+        ERROR,
+        "security requirement names a scheme components.securitySchemes lacks",
+        security_scheme_undefined,
+    ),
+    LintRule("response-204-content", WARNING, "204 response with content", response_204_content),
     LintRule("component-unused", WARNING, "component never referenced", component_unused),
     LintRule("enum-duplicate-value", ERROR, "enum lists a value twice", enum_duplicate_value),
     LintRule(
@@ -545,56 +506,40 @@ LINT_RULES: tuple[LintRule, ...] = (
 )
 
 
-def describe_validation_error(error: Any) -> tuple[str, str]:
-    """(JSON pointer, first message line) of a jsonschema/openapi-spec-validator error.
-
-    For `oneOf`-style failures the most relevant sub-error says more than the summary. Errors
-    raised inside schema checks carry paths relative to that schema, not to the document.
-    """
-    detail = error
-    if getattr(error, "context", None):
-        try:
-            detail = best_match(error.context) or error
-        except AttributeError:  # re-wrapped errors lack the type checker best_match needs
-            detail = error
-    pointer = "".join("/" + escape(str(token)) for token in detail.absolute_path)
-    lines = str(detail.message).strip().splitlines()
-    return pointer, (lines[0] if lines else "invalid")[:300]
-
-
-def _covered(error: Any, pointer: str, message: str) -> bool:
+def _covered(kind: str, pointer: str, message: str) -> bool:
     """Validator errors a dedicated rule reports better (with a pointer and an operation)."""
-    if type(error).__name__ in _COVERED_ERRORS:
+    if kind in _COVERED_ERRORS:
         return True
     return pointer.endswith("/enum") and message.endswith("has non-unique elements")
 
 
 def _validation_errors(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(pointer, message) of every validator error no lint rule already covers."""
-    from openapi_spec_validator.shortcuts import get_validator_cls
     from openapi_spec_validator.validation.exceptions import ValidatorDetectError
 
     try:
-        validator = get_validator_cls(document)(document)
+        problems = list(openapi_problems(dict(document)))
     except ValidatorDetectError:
         return [("/openapi", "no supported 'openapi' version field")]
-    errors = []
-    try:
-        for error in validator.iter_errors():
-            pointer, message = describe_validation_error(error)
-            if not _covered(error, pointer, message):
-                errors.append((pointer, message))
-    except Exception as exc:  # the validator can crash on malformed documents
-        errors.append(("", f"validator stopped: {type(exc).__name__}: {exc}"))
-    return errors
+    return [
+        (problem.pointer, problem.message)
+        for problem in problems
+        if not _covered(problem.kind, problem.pointer, problem.message)
+    ]
 
 
-def lint_spec(document: Mapping[str, Any], *, validate: bool = True) -> list[Finding]:
-    """Every rule's findings, sorted; `validate=False` skips openapi-spec-validator."""
+def lint_spec(
+    document: Mapping[str, Any],
+    *,
+    validate: bool = True,
+    rules: tuple[LintRule, ...] = LINT_RULES,
+) -> list[Finding]:
+    """The findings of `rules` (the generic ones by default; the project's spec also gets
+    generator.review.house_rules), sorted; `validate=False` skips openapi-spec-validator."""
     linted = Linted(Spec(document), _validation_errors(document) if validate else [])
     findings = {
         Finding(rule.severity, rule.id, problem.operation, None, problem.pointer, problem.message)
-        for rule in LINT_RULES
+        for rule in rules
         for problem in rule.check(linted)
     }
     return sorted(findings, key=Finding.sort_key)

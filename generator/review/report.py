@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -103,6 +103,8 @@ class Report:
     sections: tuple[Section, ...]
     severities: tuple[Severity, ...]
     sources: tuple[str, ...] = field(default=())
+    # lint: `line:col` in the (single) source of each finding's pointer, where known.
+    positions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -135,7 +137,9 @@ MARKDOWN_LIMIT = 60_000
 
 def _pointer_text(report: Report, finding: Finding) -> str:
     if report.command == "lint":
-        return f"at `{finding.head_pointer}`"
+        position = report.positions.get(finding.head_pointer or "")
+        line = f" (line {position.split(':')[0]})" if position else ""
+        return f"at `{finding.head_pointer}`{line}"
     if finding.base_pointer is None and finding.head_pointer is None:
         return ""  # a Python API finding: the subject names the place
     base = f"`{finding.base_pointer}`" if finding.base_pointer is not None else "—"
@@ -220,7 +224,9 @@ def render_text(report: Report) -> str:
         for f in findings:
             operation = f" {f.operation}" if f.operation else ""
             if report.command == "lint":
-                where = f" [{f.head_pointer}]"
+                position = report.positions.get(f.head_pointer or "")
+                source = f"{report.sources[0]}:{position} " if position and report.sources else ""
+                where = f" [{source}#{f.head_pointer}]"
             elif f.base_pointer is None and f.head_pointer is None:
                 where = ""  # a Python API finding: the subject names the place
             else:

@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 
 from generator.errors import SpecError
+from generator.spec.locate import Locator
+from generator.spec.locate import escape_pointer_token as escape_pointer_token
+from generator.spec.strict_yaml import DuplicateKeyError, load_yaml
 from generator.spec.yaml_chunks import ChunkCache
-
-# The C loader is ~10x faster on large specs; fall back when libyaml is missing.
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # The operation keys of an OpenAPI path item, in the order the generator walks them.
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -54,11 +54,12 @@ def load_spec(
     data = parse_document(raw, name, json_first=path.suffix.lower() == ".json", pieces=pieces)
     _check_bounds(data, name)
     refs = collect_refs(data)
+    locator = Locator(path)
     if any(not ref.startswith("#") for ref in refs):
-        data = _Bundler(path.resolve().parent, name).bundle(data)
+        data = _Bundler(path.resolve().parent, name, locator).bundle(data)
         pieces.trusted = False  # another file may have changed under an unchanged piece
         refs = collect_refs(data)
-    _check_local_refs(data, refs, name)
+    _check_local_refs(data, refs, name, locator)
     return LoadedSpec(
         path=path,
         display_name=name,
@@ -104,16 +105,43 @@ def parse_document(
 
 def _parse_json(text: str, name: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise SpecError(name, f"invalid JSON: {exc.msg}", f"{exc.lineno}:{exc.colno}") from None
+    except _DuplicateJsonKey as exc:
+        _parse_yaml(text, name)  # JSON is YAML: its parser reports both lines
+        raise SpecError(name, f"duplicate key {exc.key!r}") from None
     except RecursionError:
         raise SpecError(name, f"nested deeper than {MAX_DEPTH} levels") from None
 
 
+class _DuplicateJsonKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateJsonKey(key)
+            seen.add(key)
+    return mapping
+
+
 def _parse_yaml(text: str, name: str) -> Any:
     try:
-        return yaml.load(text, Loader=_SafeLoader)  # a safe loader: plain data only
+        return load_yaml(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        pointer = Locator(text=text).pointer_of_key(mark.line, mark.column) if mark else None
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else ""
+        if pointer is not None:
+            where += f": #{pointer}"
+        raise SpecError(name, str(exc.problem), where) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -181,10 +209,6 @@ def _measure(
     return total, depth
 
 
-def escape_pointer_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def resolve_pointer(document: Any, pointer: str) -> Any:
     """Follow a JSON pointer (`/components/schemas/X`); KeyError when it leads nowhere."""
     node = document
@@ -207,9 +231,10 @@ class _Bundler:
     schema that reaches itself through files (`Tag.parent: {$ref: "#/Tag"}`) still resolves.
     """
 
-    def __init__(self, root: Path, name: str) -> None:
+    def __init__(self, root: Path, name: str, locator: Locator) -> None:
         self.root = root
         self.name = name
+        self.locator = locator  # positions in the main file (refs in other files get none)
         self.hoisted: dict[str, str] = {}  # "file#fragment" -> component name
         self.hoisted_schemas: dict[str, Any] = {}
         self.taken: set[str] = set()  # component names the document already has
@@ -245,7 +270,8 @@ class _Bundler:
         }
 
     def load(self, ref: str, base_dir: Path, *, stack: tuple[str, ...], pointer: str) -> Any:
-        name, where = self.name, f"#{pointer}/$ref"
+        name = self.name
+        where = self.locator.where(f"{pointer}/$ref") if not stack else f"#{pointer}/$ref"
         if "://" in ref or ref.startswith("//"):
             raise SpecError(name, f"remote $ref {ref!r} is not supported (use a local file)", where)
         file_part, _, fragment = ref.partition("#")
@@ -346,7 +372,7 @@ def collect_refs(data: Any) -> set[str]:
     return refs
 
 
-def _check_local_refs(data: dict[str, Any], refs: set[str], name: str) -> None:
+def _check_local_refs(data: dict[str, Any], refs: set[str], name: str, locator: Locator) -> None:
     """Every `#/...` ref must lead somewhere; say which ref and where it was used.
 
     Each distinct ref is resolved once; where a bad one sits is only worked out when there is
@@ -356,9 +382,8 @@ def _check_local_refs(data: dict[str, Any], refs: set[str], name: str) -> None:
         try:
             resolve_pointer(data, ref[1:])
         except (KeyError, IndexError, ValueError):
-            raise SpecError(
-                name, f"unresolved $ref {ref!r}", f"#{_pointer_of_ref(data, ref)}/$ref"
-            ) from None
+            where = locator.where(f"{_pointer_of_ref(data, ref)}/$ref")
+            raise SpecError(name, f"unresolved $ref {ref!r}", where) from None
 
 
 def _pointer_of_ref(data: dict[str, Any], wanted: str) -> str:

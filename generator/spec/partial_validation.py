@@ -21,6 +21,7 @@ from typing import Any
 
 from generator.errors import SpecError
 from generator.spec.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
+from generator.spec.locate import Locator
 
 Entry = tuple[str, str]  # ("paths", "/a/") or ("schemas", "Pet")
 _SCHEMA_REF = "#/components/schemas/"
@@ -77,11 +78,11 @@ def check_operation_ids(spec: LoadedSpec) -> None:
             if operation_id is None:
                 continue
             if operation_id in seen:
-                pointer = f"#/paths/{escape_pointer_token(str(url))}/{method}/operationId"
+                pointer = f"/paths/{escape_pointer_token(str(url))}/{method}/operationId"
                 raise SpecError(
                     spec.display_name,
                     f"Operation ID {operation_id!r} for {method!r} in {url!r} is not unique",
-                    pointer,
+                    Locator(spec.path).where(pointer),
                 )
             seen.add(operation_id)
 

@@ -1,25 +1,53 @@
-"""Validate a loaded spec against the OpenAPI meta-schema (openapi-spec-validator).
+"""Validate a loaded spec: the OpenAPI rules (openapi-spec-validator) and its examples.
 
-The first problem is reported as one line with its JSON pointer and, for YAML files, the line
-it sits on, so a user can jump straight to it.
+Every problem is located at the node to edit: `file:line:col: #/pointer: message`. The stock
+validator reports schema problems relative to the schema it was checking and `default`
+problems relative to the default value, so its keyword checks are wrapped here to remember
+which node each was looking at; a path it took through a `$ref` is turned into the pointer of
+the referenced node. Up to `MAX_LISTED` problems are reported together.
+
+`lenient_spec` turns the problems into warnings instead, repairing what a generator can safely
+repair (an invalid `default` or example is dropped; 3.0 `type: 'null'` is read as nullable).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
-import yaml
-from openapi_spec_validator import (
-    OpenAPIV30SpecValidator,
-    OpenAPIV31SpecValidator,
-)
+from jsonschema_path import SchemaPath
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from generator.errors import SpecError
-from generator.spec.load import LoadedSpec, escape_pointer_token
+from generator.spec.bounded_regex import bounded
+from generator.spec.examples import example_problems, short_message
+from generator.spec.load import LoadedSpec
+from generator.spec.locate import (
+    Locator,
+    escape_pointer_token,
+    pointer_tokens,
+    real_pointer,
+    to_pointer,
+)
 
-_VALIDATORS = {"3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}
+MAX_LISTED = 10
+_SUPPORTED = ("3.0", "3.1")
+_PARTS = "_posthog_codegen_parts"  # set on a validator error: the node its check looked at
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem: where (`pointer`, and `where` = `line:col: #pointer`) and why."""
+
+    pointer: str
+    message: str
+    where: str = ""
+    kind: str = ""  # the validator's error class, for callers that filter (lint)
+
+    def error(self, file: str) -> SpecError:
+        return SpecError(file, self.message, self.where or f"#{self.pointer}")
 
 
 class _IdSet(set[int]):
@@ -29,64 +57,151 @@ class _IdSet(set[int]):
         self.add(item)
 
 
-def validator_class_for(document: dict[str, Any]) -> Any:
-    """The stock validator class, with its visited-schema lists swapped for sets.
+def _locating(keyword: str, stock: Any) -> Any:
+    """A keyword validator class that records on each error the node it was checking."""
+    suffix = ("default",) if keyword == "default" else ()
 
-    openapi-spec-validator 0.9 keeps visited schema ids in lists, so each visit is a linear scan:
-    quadratic on a spec with tens of thousands of schemas (1.8 s of 5 s on the 10 MB benchmark).
-    Same checks, same errors; falls back to the stock class if the internals ever change.
-    """
+    class Locating(stock):  # type: ignore[misc]
+        def __init__(self, registry: Any) -> None:
+            super().__init__(registry)
+            # 0.9 keeps visited schema ids in lists: quadratic on large specs (1.8 s of 5 s on
+            # the 10 MB benchmark). Same checks with sets.
+            for name in ("visited_schema_ids", "meta_checked_schema_ids"):
+                if isinstance(getattr(self, name, None), list):
+                    setattr(self, name, _IdSet())
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            node = next((arg for arg in args if isinstance(arg, SchemaPath)), None)
+            for error in super().__call__(*args, **kwargs):
+                if not isinstance(error, OpenAPIValidationError):
+                    # The validator re-wraps other errors on the way out, losing attributes.
+                    error = OpenAPIValidationError.create_from(error)
+                if node is not None and not hasattr(error, _PARTS):
+                    setattr(error, _PARTS, (*node.parts, *suffix, *_own_suffix(error)))
+                yield error
+
+    if keyword == "default":
+        Locating.value_validator_cls = bounded(stock.value_validator_cls)
+    Locating.__name__ = f"Locating{stock.__name__}"
+    return Locating
+
+
+# The keyword checks that yield errors of their own (the others only walk down to these).
+_REPORTING_KEYWORDS = frozenset({"schema", "default", "operation", "parameters", "tags"})
+
+
+def _own_suffix(error: Any) -> tuple[str, ...]:
+    """The keyword an error without a path of its own is about."""
+    return {
+        "DuplicateOperationIDError": ("operationId",),
+        "ExtraParametersError": ("required",),
+    }.get(type(error).__name__, ())
+
+
+def validator_class_for(document: dict[str, Any]) -> Any:
+    """The stock validator class for the document's version, with locating keyword checks."""
     from openapi_spec_validator.shortcuts import get_validator_cls
 
     stock: Any = get_validator_cls(document)
-    schema_validator = stock.keyword_validators.get("schema")
-    if schema_validator is None:
-        return stock
+    keywords = {
+        name: _locating(name, cls) if name in _REPORTING_KEYWORDS else cls
+        for name, cls in stock.keyword_validators.items()
+    }
+    return type(f"Locating{stock.__name__}", (stock,), {"keyword_validators": keywords})
 
-    class SetSchemaValidator(schema_validator):  # type: ignore[misc, valid-type]
-        def __init__(self, registry: Any) -> None:
-            super().__init__(registry)
-            if isinstance(getattr(self, "visited_schema_ids", None), list):
-                self.visited_schema_ids = _IdSet()
-            if isinstance(getattr(self, "meta_checked_schema_ids", None), list):
-                self.meta_checked_schema_ids = _IdSet()
 
-    keywords = {**stock.keyword_validators, "schema": SetSchemaValidator}
-    return type(f"Set{stock.__name__}", (stock,), {"keyword_validators": keywords})
+def openapi_problems(document: dict[str, Any]) -> Iterator[Problem]:
+    """What openapi-spec-validator finds, each at the pointer of the offending node."""
+    try:
+        for error in validator_class_for(document)(document).iter_errors():
+            base = getattr(error, _PARTS, ())
+            for detail in specific_errors(error):
+                tokens = (*base, *detail.absolute_path)
+                pointer = real_pointer(document, tokens)
+                yield Problem(pointer, short_message(detail), kind=type(error).__name__)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        # The validator itself trips over some malformed documents; still one clear line.
+        yield Problem("", f"the OpenAPI validator stopped: {type(exc).__name__}: {exc}"[:300])
+
+
+def specific_errors(error: Any) -> Iterator[Any]:
+    """The sub-errors of a `oneOf`/`anyOf` failure that say what to fix.
+
+    "X is not valid under any of the given schemas" names no cause. Its sub-errors come in
+    branches (one per alternative): branches asking for a `$ref` the node does not have are
+    set aside (the meta-schema's `oneOf: [Schema, Reference]` would blame every bad schema on
+    a missing `$ref`), then the branch that got furthest into the node, preferring one whose
+    type matched, and each of its errors, level by level.
+    """
+    if not getattr(error, "context", None):
+        yield error
+        return
+    branches: dict[Any, list[Any]] = {}
+    for sub in error.context:
+        branches.setdefault(next(iter(sub.relative_schema_path), 0), []).append(sub)
+    candidates = [b for b in branches.values() if not any(_asks_for_ref(e) for e in b)]
+    best = max(
+        candidates or list(branches.values()),
+        key=lambda b: (
+            max(len(e.absolute_path) for e in b),
+            not all(e.validator == "type" for e in b),
+        ),
+    )
+    for sub in best:
+        yield from specific_errors(sub)
+
+
+def _asks_for_ref(error: Any) -> bool:
+    return error.validator == "required" and "$ref" in (error.validator_value or ())
+
+
+def find_problems(spec: LoadedSpec) -> list[Problem]:
+    """Every problem, located (line and column in the spec file), each reported once."""
+    _check_version(spec)
+    # A broken path template trips the validator itself: reported alone.
+    found = list(_path_template_problems(spec.data))
+    if not found:
+        found += openapi_problems(spec.data)
+        found += [Problem(p.pointer, p.message) for p in example_problems(spec.data)]
+    locator = Locator(spec.path)
+    # One node reached several ways (a YAML alias, a shared example) is reported once, with
+    # its first message (fixing it shows the next).
+    unique: dict[str, Problem] = {}
+    for problem in found:
+        where = locator.where(problem.pointer)
+        position = where.partition(": #")[0] if where[:1].isdigit() else ""
+        unique.setdefault(position or problem.pointer, replace(problem, where=where))
+    return list(unique.values())
 
 
 def validate_spec(spec: LoadedSpec) -> None:
-    """Raise SpecError for the first way the document breaks the OpenAPI rules."""
+    """Raise SpecError listing the first `MAX_LISTED` problems (the first is `str(error)`)."""
+    problems = find_problems(spec)
+    if problems:
+        raise problems_error(spec.display_name, problems)
+
+
+def problems_error(file: str, problems: list[Problem]) -> SpecError:
+    first, *rest = (problem.error(file) for problem in problems[:MAX_LISTED])
+    return replace(first, more=tuple(rest), unlisted=max(0, len(problems) - MAX_LISTED))
+
+
+def _check_version(spec: LoadedSpec) -> None:
+    """A document the validator cannot even pick a version for: always an error."""
     version = spec.data.get("openapi")
     if not isinstance(version, str):
-        raise SpecError(spec.display_name, "missing 'openapi' version field", "#/openapi")
-    if version[:3] not in _VALIDATORS:
-        raise SpecError(
-            spec.display_name,
-            f"OpenAPI {version} is not supported (use 3.0.x or 3.1.x)",
-            "#/openapi",
-        )
-    _check_path_templates(spec)
-    try:
-        errors = list(validator_class_for(spec.data)(spec.data).iter_errors())
-    except (ValueError, TypeError, KeyError, RecursionError) as exc:
-        # The validator itself trips over some malformed documents; still one clear line.
-        raise SpecError(spec.display_name, f"the OpenAPI validator failed: {exc}") from None
-    if not errors:
-        return
-    first, more = errors[0], len(errors) - 1
-    pointer = to_pointer(first.absolute_path)
-    line = line_of(spec.path, pointer)
-    where = f"{line}: #{pointer}" if line else f"#{pointer}"
-    message = _shorten(first.message)
-    if more:
-        message += f" (and {more} more problem{'s' if more > 1 else ''})"
-    raise SpecError(spec.display_name, message, where)
+        where = Locator(spec.path).where("/openapi")
+        raise SpecError(spec.display_name, "missing 'openapi' version field", where)
+    if version[:3] not in _SUPPORTED:
+        where = Locator(spec.path).where("/openapi")
+        message = f"OpenAPI {version} is not supported (use 3.0.x or 3.1.x)"
+        raise SpecError(spec.display_name, message, where)
 
 
-def _check_path_templates(spec: LoadedSpec) -> None:
+def _path_template_problems(document: dict[str, Any]) -> Iterator[Problem]:
     """Every `{` in a path opens a parameter name that a `}` closes."""
-    for path in spec.data.get("paths") or {}:
+    paths = document.get("paths")
+    for path in paths if isinstance(paths, dict) else {}:
         depth = 0
         for char in str(path):
             depth += {"{": 1, "}": -1}.get(char, 0)
@@ -94,35 +209,134 @@ def _check_path_templates(spec: LoadedSpec) -> None:
                 break
         if depth != 0:
             pointer = f"/paths/{escape_pointer_token(str(path))}"
-            line = line_of(spec.path, pointer)
-            where = f"{line}: #{pointer}" if line else f"#{pointer}"
-            raise SpecError(spec.display_name, f"unbalanced braces in path {path!r}", where)
+            yield Problem(pointer, f"unbalanced braces in path {path!r}")
 
 
-def to_pointer(path: Iterable[Any]) -> str:
-    return "".join(f"/{escape_pointer_token(str(token))}" for token in path)
+# --- lenient ------------------------------------------------------------------------------------
 
 
-def _shorten(message: str, limit: int = 200) -> str:
-    one_line = " ".join(message.split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 3] + "..."
+def lenient_spec(spec: LoadedSpec) -> tuple[LoadedSpec, list[Problem]]:
+    """The spec with what can be repaired repaired, and every problem as a warning.
+
+    Unbalanced path braces stay an error: no client can call such a path.
+    """
+    problems = find_problems(spec)
+    fatal = [p for p in problems if p.message.startswith("unbalanced braces")]
+    if fatal:
+        raise problems_error(spec.display_name, fatal)
+    data = spec.data
+    warnings = []
+    for problem in problems:
+        data, repair = _repair(data, problem.pointer)
+        suffix = f"; {repair}" if repair else "; kept as written"
+        warnings.append(replace(problem, message=problem.message + suffix))
+    return replace(spec, data=data), warnings
 
 
-def line_of(path: Path, pointer: str) -> int | None:
-    """The 1-based line where a JSON pointer's node starts in a YAML/JSON file, if found."""
-    try:
-        node: yaml.Node | None = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+def _repair(data: dict[str, Any], pointer: str) -> tuple[dict[str, Any], str]:
+    """(document, what was done) for one problem; the input document is never changed."""
+    tokens = pointer_tokens(pointer)
+    if tokens[:2] == ["components", "examples"] and len(tokens) > 2:
+        # Media types `$ref` the component: it stays, without the value that does not fit.
+        return _without(data, [*tokens[:3], "value"]), "example value dropped"
+    for index, token in enumerate(tokens):
+        if token in ("default", "example", "examples") and not _is_a_name(tokens, index):
+            cut = index + (2 if token == "examples" else 1)
+            return _without(data, tokens[:cut]), f"{token} dropped"
+    if tokens and tokens[-1] == "type" and _names_null(_at(data, tokens)):
+        # The parser reads 3.1's null type in a 3.0 document the 3.1 way: a nullable type.
+        return data, "read as nullable"
+    return data, ""
+
+
+# Keys under these are names (a property called `default`, the `default` response), not keywords.
+_NAMED_CHILDREN = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "dependentSchemas",
+        "responses",
+        "examples",
+        "schemas",
+        "parameters",
+        "headers",
+        "content",
+        "requestBodies",
+        "securitySchemes",
+        "links",
+        "callbacks",
+        "paths",
+    }
+)
+
+
+def _is_a_name(tokens: list[str], index: int) -> bool:
+    return index > 0 and tokens[index - 1] in _NAMED_CHILDREN
+
+
+def _names_null(value: Any) -> bool:
+    return value == "null" or (isinstance(value, list) and "null" in value)
+
+
+def _at(data: Any, tokens: list[str]) -> Any:
+    node = data
     for token in tokens:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if str(k.value) == token), None)
-        elif isinstance(node, yaml.SequenceNode) and token.isdigit():
-            index = int(token)
-            node = node.value[index] if index < len(node.value) else None
+        if isinstance(node, dict):
+            node = node.get(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
         else:
-            node = None
-        if node is None:
             return None
-    return node.start_mark.line + 1 if node is not None else None
+    return node
+
+
+def _replaced(data: dict[str, Any], tokens: list[str], value: Any) -> dict[str, Any]:
+    """`data` with the node at `tokens` replaced; only the containers on the way are copied
+    (the rest stays shared with the YAML piece cache, which must never change)."""
+    if not tokens:
+        return value if isinstance(value, dict) else data
+    head, rest = tokens[0], tokens[1:]
+    current = _at(data, [head])
+    if current is None:
+        return data
+    new_child = _replaced(current, rest, value) if rest else value
+    replaced: dict[str, Any] = _set_child(data, head, new_child)
+    return replaced
+
+
+def _without(data: dict[str, Any], tokens: list[str]) -> dict[str, Any]:
+    """`data` without the node at `tokens` (a mapping entry or a list item)."""
+    parent = _at(data, tokens[:-1]) if tokens else None
+    last = tokens[-1] if tokens else ""
+    trimmed: Any
+    if isinstance(parent, dict) and last in parent:
+        trimmed = {key: value for key, value in parent.items() if key != last}
+    elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
+        trimmed = [value for index, value in enumerate(parent) if index != int(last)]
+    else:
+        return data
+    return _replaced(data, tokens[:-1], trimmed) if tokens[:-1] else trimmed
+
+
+def _set_child(container: Any, token: str, value: Any) -> Any:  # a dict or a list
+    copied = copy.copy(container)
+    if isinstance(copied, list):
+        copied[int(token)] = value
+    else:
+        copied[token] = value
+    return copied
+
+
+__all__ = [
+    "MAX_LISTED",
+    "Problem",
+    "find_problems",
+    "lenient_spec",
+    "openapi_problems",
+    "problems_error",
+    "to_pointer",
+    "validate_spec",
+    "validator_class_for",
+]

@@ -22,12 +22,13 @@ from typing import Any
 
 import yaml
 
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from generator.spec.strict_yaml import load_yaml
+
 # (where, text) of one piece: where = ("paths",) for a path item, () for a top-level key. A
 # piece with no text only opens the (split) mapping at `where`, keeping its place in order.
 Piece = tuple[tuple[str, ...], str]
 _SPLIT = {"paths": (), "components": ("schemas",)}  # which top-level mappings split, and where
-_FORMAT = 2  # bump when the cache layout changes
+_FORMAT = 3  # bump when the cache layout or the loader's rules change
 # Pieces whose location the validator can be spared: path items and schemas.
 _ENTRY_SECTIONS = {("paths",): "paths", ("components", "schemas"): "schemas"}
 
@@ -70,16 +71,21 @@ class ChunkCache:
             return None
         self._read()
         data: dict[str, Any] = {}
+        opened: set[tuple[str, ...]] = set()  # sections opened by an empty piece
         for keys, piece in pieces:
             if not piece:
+                if keys[-1] in _open(data, keys[:-1]):
+                    self._give_up()  # a section opened twice: a duplicate key
+                    return None
                 _open(data, keys)
+                opened.add(keys)
                 continue
             digest = hashlib.sha256(piece.encode()).hexdigest()
             if digest in self.known:
                 value = self.known[digest]
             else:
                 try:
-                    value = yaml.load(piece, Loader=_SafeLoader)
+                    value = load_yaml(piece)
                 except (yaml.YAMLError, RecursionError):
                     self._give_up()  # the whole-document parse reports it, with its line
                     return None
@@ -90,6 +96,9 @@ class ChunkCache:
             section = _ENTRY_SECTIONS.get(keys)
             if section is not None and len(value) == 1:
                 self.entries[(section, str(next(iter(value))))] = digest
+            if _repeats_a_key(_open(data, keys), value, keys, opened):
+                self._give_up()  # a key repeated across pieces: the whole parse names both lines
+                return None
             _merge(data, keys, value)
         return data
 
@@ -129,6 +138,19 @@ class ChunkCache:
             return
         if version == _FORMAT and isinstance(known, dict) and isinstance(validated, set):
             self.known, self.validated = known, validated
+
+
+def _repeats_a_key(
+    target: dict[str, Any],
+    piece: dict[str, Any],
+    keys: tuple[str, ...],
+    opened: set[tuple[str, ...]],
+) -> bool:
+    """A key of `piece` is already in `target`, other than a section an empty piece opened and
+    nothing filled (a mapping that could not be split comes whole, into its parent)."""
+    return any(
+        target[key] != {} or (*keys, key) not in opened for key in target.keys() & piece.keys()
+    )
 
 
 def _open(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

@@ -44,9 +44,10 @@ class Recorder:
 
 
 def test_every_operation_is_covered() -> None:
-    assert len(spec_operation_ids()) == 44
     calls = [build_call(op_id) for op_id in spec_operation_ids()]
-    assert len({(c.resource, c.operation.method_name) for c in calls}) == 44
+    assert calls
+    # One method per operation, none shadowing another.
+    assert len({(c.resource, c.operation.method_name) for c in calls}) == len(calls)
     with PostHog(api_key=API_KEY, transport=fixture_transport()) as client:
         assert all(callable(call.method(client)) for call in calls)
 

@@ -57,16 +57,26 @@ def client_answering(status: int, body: Any, **options: Any) -> posthog_api.Post
     )
 
 
+def shaped_operations() -> list[Any]:
+    """Operations with a bodies file. A missing or stale file is reported once, by
+    tests/spec/test_server_shaped_bodies.py::test_every_operation_has_a_file, with what to do."""
+    files = {path.stem for path in SHAPED_DIR.glob("*.json")}
+    return [param for param in operation_params() if param.values[0] in files]
+
+
 def body_params() -> list[Any]:
     params = []
+    operations = {param.values[0] for param in operation_params()}
     for path in sorted(SHAPED_DIR.glob("*.json")):
+        if path.stem not in operations:
+            continue
         data = json.loads(path.read_text())
         for index in range(len(data["bodies"])):
             params.append(pytest.param(data["operation_id"], index, id=f"{path.stem}[{index}]"))
     return params
 
 
-@pytest.mark.parametrize("operation_id", operation_params())
+@pytest.mark.parametrize("operation_id", shaped_operations())
 def test_every_operation_has_server_shaped_bodies_with_their_source(operation_id: str) -> None:
     data = shaped(operation_id)
     assert data["operation_id"] == operation_id

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
-from generator.cli import main
-from generator.emit import format as format_module
-from generator.emit.manifest import MANIFEST
+from generator.cli import build_parser, main
+from generator.emit.manifest import MANIFEST, sha256
+from generator.errors import SpecError
+from generator.spec.load import HTTP_METHODS
 from tests.goldens import FEATURES, SPEC
 
 SMALL_SPEC = FEATURES / "pagination" / "spec.yaml"
@@ -26,6 +30,12 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
         return code, captured.out, captured.err
 
     return _run
+
+
+def spec_operation_count() -> int:
+    """Counted from the document itself, so adding an operation needs no edit here."""
+    document = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    return sum(method in item for item in document["paths"].values() for method in HTTP_METHODS)
 
 
 def write_spec(tmp_path: Path, text: str, name: str = "spec.yaml") -> Path:
@@ -47,7 +57,7 @@ BAD_INPUTS = [
     ),
     pytest.param(
         "openapi: 3.1.0\ninfo: {title: t, version: 1}\npaths: {}\n",
-        r"spec.yaml:2: #/info/version: 1 is not of type 'string'",
+        r"spec.yaml:2:18: #/info/version: 1 is not of type 'string'",
         id="invalid-spec-names-pointer-and-line",
     ),
     pytest.param(
@@ -58,20 +68,21 @@ BAD_INPUTS = [
             "            application/json:\n"
             "              schema: {$ref: '#/components/schemas/Nope'}",
         ),
-        r"unresolved $ref '#/components/schemas/Nope'",
+        r"spec.yaml:11:24: #/paths/~1a~1/get/responses/200/content/application~1json/schema/$ref:"
+        " unresolved $ref '#/components/schemas/Nope'",
         id="unresolved-ref-names-ref-and-place",
     ),
     pytest.param("", "spec.yaml: the file is empty", id="empty"),
     pytest.param("- just\n- a list\n", "the document is a list, not a mapping", id="not-a-mapping"),
     pytest.param(
         "openapi: 2.0\n",
-        "spec.yaml:#/openapi: missing 'openapi' version field",
+        "spec.yaml:1:1: #/openapi: missing 'openapi' version field",
         id="openapi-version-not-a-string",
     ),
     pytest.param("openapi: '4.0.0'\n", "OpenAPI 4.0.0 is not supported", id="unknown-version"),
     pytest.param(
         VALID_HEAD.replace("paths: {}", "paths:\n  /a/{b/:\n    get:\n      responses: {}"),
-        "unbalanced braces in path '/a/{b/'",
+        "spec.yaml:4:3: #/paths/~1a~1{b~1: unbalanced braces in path '/a/{b/'",
         id="unbalanced-path-braces",
     ),
     pytest.param(
@@ -196,13 +207,13 @@ def test_defaults_work_with_no_arguments(
     monkeypatch.chdir(tmp_path)
     code, out, err = run("generate")
     assert code == 0, err
-    assert "generated 44 operations" in out
+    assert f"generated {spec_operation_count()} operations" in out
     assert (tmp_path / "generated/posthog_api/__init__.py").is_file()
 
 
 def test_validate_command(run: Run) -> None:
     code, out, _ = run("validate", "--spec", str(SPEC))
-    assert (code, out) == (0, f"{SPEC}: valid (44 operations)\n")
+    assert (code, out) == (0, f"{SPEC}: valid ({spec_operation_count()} operations)\n")
 
 
 def test_debug_flag_shows_the_traceback(tmp_path: Path) -> None:
@@ -211,28 +222,130 @@ def test_debug_flag_shows_the_traceback(tmp_path: Path) -> None:
         main(["--debug", "validate", "--spec", str(spec)])
 
 
-def test_regenerate_reuses_unchanged_files_and_formats_only_edited_ones(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_check_renders_afresh_and_trusts_nothing_in_the_output_folder(
+    run: Run, tmp_path: Path
 ) -> None:
+    """A hand edit whose hash is also patched into the manifest is still stale (issue 12)."""
     out_dir = tmp_path / "out"
-    monkeypatch.setenv("POSTHOG_CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
     assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
-    (tmp_path / "cache").rename(tmp_path / "old-cache")  # only the output folder may help now
-
-    formatted: list[str] = []
-    real = format_module._format_one
-
-    def counting(item: tuple[str, str, int]) -> tuple[str, str]:
-        formatted.append(item[0])
-        return real(item)
-
-    monkeypatch.setattr(format_module, "_format_one", counting)
-    monkeypatch.setattr(format_module, "_PARALLEL_THRESHOLD", 10**9)  # count in this process
-    assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
-    assert formatted == []
-
     client = out_dir / "posthog_api/_client.py"
-    client.write_text(client.read_text() + "# edited by hand\n")
+    original = client.read_text()
+    edited = original + "# edited by hand\n"
+    client.write_text(edited)
+    manifest = out_dir / MANIFEST
+    manifest.write_text(manifest.read_text().replace(sha256(original), sha256(edited)))
+
+    code, out, _ = run("generate", "--check", "--spec", str(SMALL_SPEC), "--out", str(out_dir))
+    assert code == 1 and f"stale: {client}" in out
     assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
-    assert formatted == ["posthog_api/_client.py"]
-    assert "edited by hand" not in client.read_text()
+    assert client.read_text() == original
+
+
+def test_black_gives_the_same_files_as_ruff(run: Run, tmp_path: Path) -> None:
+    """`--formatter black` is the reference; the default ruff engine must match it exactly."""
+    ruff_out, black_out = tmp_path / "ruff", tmp_path / "black"
+    assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(ruff_out))[0] == 0
+    args = ("--spec", str(SMALL_SPEC), "--out", str(black_out), "--formatter", "black")
+    assert run("generate", *args)[0] == 0
+    for path in ruff_out.rglob("*.py"):
+        assert path.read_text() == (black_out / path.relative_to(ruff_out)).read_text(), path
+
+
+# --- the CLI as documented -------------------------------------------------------------------
+
+README = SPEC.parent.parent / "README.md"
+FLAG = re.compile(r"--[a-z][a-z-]*")
+CHOICES = re.compile(r"(--[a-z][a-z-]*) ([a-z]+(?:\\\|[a-z]+)+)")
+
+
+def readme_cli_rows() -> list[str]:
+    """The rows of README's "CLI reference" table."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## CLI reference", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert rows, "README has no CLI table"
+    return rows
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def options(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    found = {}
+    for action in parser._actions:
+        for flag in action.option_strings:
+            if flag.startswith("--") and flag not in ("--help", "--debug"):
+                found[flag] = action
+    return found
+
+
+def test_readme_cli_table_lists_every_command_and_flag_the_parser_has() -> None:
+    documented: dict[str, set[str]] = {}
+    for row in readme_cli_rows():
+        command = row.split("`")[1].split()[0]
+        documented.setdefault(command, set()).update(FLAG.findall(row))
+    commands = subcommands()
+    assert set(commands) <= documented.keys(), "README lacks a row for a command"
+    for name, parser in commands.items():
+        assert documented[name] == set(options(parser)), f"README vs `{name} --help`"
+    top = {flag for action in build_parser()._actions for flag in action.option_strings}
+    assert {"--debug", "--version"} <= documented.keys() & top
+
+
+def test_readme_choices_are_the_parsers_choices() -> None:
+    checked = 0
+    for row in readme_cli_rows():
+        command = row.split("`")[1].split()[0]
+        if command.startswith("--"):
+            continue  # a global flag's row
+        parser_options = options(subcommands()[command])
+        for flag, values in CHOICES.findall(row):
+            assert set(values.split("\\|")) == set(parser_options[flag].choices), (command, flag)
+            checked += 1
+    assert checked >= 5  # --formatter, diff/lint --format and --fail-on, --rules, probe --format
+
+
+def test_debug_works_after_the_command_too(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, "")
+    with pytest.raises(SpecError, match="the file is empty"):
+        main(["validate", "--spec", str(spec), "--debug"])
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert re.fullmatch(r"posthog-codegen \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
+
+
+def test_no_arguments_prints_help(run: Run) -> None:
+    code, _out, err = run()
+    assert code == 2
+    assert err.startswith("usage: posthog-codegen")
+    for command in subcommands():
+        assert command in err
+
+
+def test_several_problems_are_listed_one_per_line_at_most_ten(run: Run, tmp_path: Path) -> None:
+    bad = "".join(
+        f"    P{i}: {{type: object, required: [x], properties: {{x: {{type: nope}}}}}}\n"
+        for i in range(14)
+    )
+    spec = write_spec(tmp_path, VALID_HEAD + "components:\n  schemas:\n" + bad)
+    code, _, err = run("validate", "--spec", str(spec))
+    lines = err.splitlines()
+    assert code == 2
+    assert len(lines) == 11, err
+    assert all(line.startswith(f"error: {spec}:") for line in lines)
+    assert lines[0].startswith(f"error: {spec}:6:56: #/components/schemas/P0/properties/x/type: ")
+    assert lines[-1] == f"error: {spec}: 4 more problems not listed"
+
+
+def test_warnings_carry_line_and_column(run: Run, tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, (FEATURES.parent / "corpus" / "circular.yaml").read_text())
+    code, _, err = run("validate", "--spec", str(spec))
+    assert code == 0
+    assert re.search(rf"warning: {re.escape(str(spec))}:\d+:\d+: #/components/schemas/", err), err

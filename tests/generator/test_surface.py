@@ -50,7 +50,10 @@ def add_optional_query(spec: dict[str, Any]) -> None:
 
 
 def change_path_param_type(spec: dict[str, Any]) -> None:
-    _patch_op(spec)["parameters"][0]["schema"] = {"type": "string"}
+    parameter = _patch_op(spec)["parameters"][0]
+    parameter["schema"] = {"type": "string"}
+    if "example" in parameter:  # an example must fit its schema (generate refuses it otherwise)
+        parameter["example"] = str(parameter["example"])
 
 
 def remove_response_field(spec: dict[str, Any]) -> None:

@@ -101,7 +101,6 @@ def test_directives_and_document_markers_are_not_split(text: str) -> None:
     [
         "servers:\n- url: a\n- url: b\npaths:\n  /a: {}\n",  # a sequence at the key's column
         "# leading comment\npaths:\n# comment at column 0\n  /a:\n    get: {}\n  /b: {}\n",
-        "paths:\n  /a: {x: 1}\n  /a: {x: 2}\n",  # a duplicate key: the last one wins
         "paths:\ninfo: {title: t}\n",  # an empty mapping
         "components:\n  securitySchemes: {A: {type: http}}\n  schemas:\n    S: {type: string}\n",
         "paths:\n  /a:\n    description: |\n      block\n\n      text\n  /b: {}\n",
@@ -111,6 +110,19 @@ def test_tricky_layouts_parse_the_same(text: str, tmp_path: Path) -> None:
     data = ChunkCache(tmp_path, tmp_path / "s.yaml").load(text)
     assert data is not None
     assert _same(data, yaml.load(text, Loader=_WHOLE))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "paths:\n  /a: {x: 1}\n  /a: {x: 2}\n",  # in two pieces of one section
+        "paths:\n  /a: {x: 1, x: 2}\n",  # inside one piece
+        "paths:\n  /a: {}\ninfo: {}\npaths:\n  /b: {}\n",  # a section written twice
+        "info: {}\ninfo: {}\n",
+    ],
+)
+def test_a_duplicate_key_leaves_the_whole_parse_to_report_it(text: str, tmp_path: Path) -> None:
+    assert ChunkCache(tmp_path, tmp_path / "s.yaml").load(text) is None
 
 
 def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ Doc = dict[str, Any]
 ITEM = "/api/projects/{project_id}/insights/{id}/"
 LIST_POINTER = "/paths/~1api~1projects~1{project_id}~1insights~1/get"
 RETRIEVE_POINTER = "/paths/~1api~1projects~1{project_id}~1insights~1{id}~1/get"
+JSON_BODY = {"application/json": {"schema": {"type": "object"}}}
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ def _readonly_required(doc: Doc) -> None:
     request = schema(doc, "InsightRequest")
     request["properties"]["id"] = {"type": "integer", "readOnly": True}
     request["required"].append("id")
+
+
+def _nullable_in_31(doc: Doc) -> None:
+    doc["openapi"] = "3.1.0"
+    schema(doc, "Insight")["nullable"] = True
 
 
 def _media_example(doc: Doc) -> None:
@@ -117,6 +123,17 @@ CASES = [
         "request-readonly-required",
         _readonly_required,
         "/components/schemas/InsightRequest/properties/id",
+    ),
+    Case("schema-nullable-keyword", _nullable_in_31, "/components/schemas/Insight/nullable"),
+    Case(
+        "security-scheme-undefined",
+        _set(*LIST, "security", value=[{"ApiKey": ["insight:read"]}]),
+        f"{LIST_POINTER}/security/0/ApiKey",
+    ),
+    Case(
+        "response-204-content",
+        _set(*RETRIEVE, "responses", "204", value={"description": "gone", "content": JSON_BODY}),
+        f"{RETRIEVE_POINTER}/responses/204/content",
     ),
 ]
 

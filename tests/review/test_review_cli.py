@@ -354,8 +354,19 @@ def test_base_ref_outside_a_repository(tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_lint_clean_spec_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = write(tmp_path / "spec.yaml", base_spec())
-    code, out = _run("lint", ["--spec", str(spec)], capsys)
+    code, out = _run("lint", ["--spec", str(spec), "--rules", "openapi"], capsys)
     assert (code, "no findings" in out) == (0, True)
+
+
+def test_lint_applies_the_house_rules_unless_asked_not_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default is the project's rule set; base_spec() does not follow the house style."""
+    spec = write(tmp_path / "spec.yaml", base_spec())
+    code, out = _run("lint", ["--spec", str(spec), "--format", "text"], capsys)
+    assert code == 1
+    assert "operation-error-response-missing" in out
+    assert f"[{spec}:" in out  # text findings carry file:line:col
 
 
 @pytest.mark.parametrize(("fail_on", "expected"), [("warning", 1), ("error", 0), ("never", 0)])
@@ -366,7 +377,9 @@ def test_lint_fail_on(
     del at(doc, *LIST)["tags"]  # a warning
     spec = write(tmp_path / "spec.yaml", doc)
     code, out = _run(
-        "lint", ["--spec", str(spec), "--fail-on", fail_on, "--format", "json"], capsys
+        "lint",
+        ["--spec", str(spec), "--rules", "openapi", "--fail-on", fail_on, "--format", "json"],
+        capsys,
     )
     report = json.loads(out)
     assert code == expected

@@ -1,0 +1,225 @@
+"""Every example in a spec, checked against its schema: fixtures are built from them.
+
+An example that no longer fits its schema (a field renamed, an enum value dropped) would
+become a fixture that breaks `fixture_transport()` in the user's tests, so `generate` refuses
+it and `lint` reports it (rule `example-invalid`). Only what the document writes is walked:
+schemas (nested ones included, `$ref`s not followed), parameters, headers and media types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+
+from generator.spec.bounded_regex import bounded
+from generator.spec.locate import escape_pointer_token
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_ONES = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+)
+_SPEC_URI = "urn:posthog-codegen:spec"
+
+Node = tuple[str, Any]  # (JSON pointer, value)
+
+
+@dataclass(frozen=True)
+class Example:
+    schema_pointer: str
+    pointer: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class ExampleProblem:
+    """`pointer` is where in the example the mismatch is (the example's own pointer + path)."""
+
+    pointer: str
+    message: str
+    example_pointer: str
+
+
+def child(pointer: str, *tokens: Any) -> str:
+    return pointer + "".join(f"/{escape_pointer_token(str(token))}" for token in tokens)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def iter_examples(document: Mapping[str, Any]) -> Iterator[Example]:
+    """Every example the document writes, with the pointer of the schema it must fit."""
+    owners, schemas = _owners_and_schemas(document)
+    for pointer, schema in schemas:
+        if "example" in schema:
+            yield Example(pointer, child(pointer, "example"), schema["example"])
+        if isinstance(schema.get("examples"), list):  # 3.1: JSON Schema `examples`
+            for index, value in enumerate(schema["examples"]):
+                yield Example(pointer, child(pointer, "examples", index), value)
+    for pointer, owner in owners:
+        if "schema" not in owner:
+            continue
+        schema_pointer = child(pointer, "schema")
+        if "example" in owner:
+            yield Example(schema_pointer, child(pointer, "example"), owner["example"])
+        for name, raw in _mapping(owner.get("examples")).items():
+            example_pointer, example = _follow(document, child(pointer, "examples", name), raw)
+            if isinstance(example, Mapping) and "value" in example:
+                yield Example(schema_pointer, child(example_pointer, "value"), example["value"])
+
+
+def _follow(document: Mapping[str, Any], pointer: str, value: Any) -> Node:
+    """A local `$ref` (to `components/examples`) followed once."""
+    ref = value.get("$ref") if isinstance(value, Mapping) else None
+    if not isinstance(ref, str) or not ref.startswith("#/"):
+        return pointer, value
+    node: Any = document
+    for token in ref[2:].split("/"):
+        node = _mapping(node).get(token.replace("~1", "/").replace("~0", "~"))
+    return ref[1:], node
+
+
+def _owners_and_schemas(document: Mapping[str, Any]) -> tuple[list[Node], list[Node]]:
+    """(parameters, headers and media types) and (every schema written in the document)."""
+    components = _mapping(document.get("components"))
+    owners: list[Node] = []
+    bodies: list[Node] = []
+    for kind in ("parameters", "headers"):
+        owners += [
+            (child("/components", kind, n), v) for n, v in _mapping(components.get(kind)).items()
+        ]
+    for kind in ("requestBodies", "responses"):
+        bodies += [
+            (child("/components", kind, n), v) for n, v in _mapping(components.get(kind)).items()
+        ]
+    for path, item in _mapping(document.get("paths")).items():
+        item_pointer = child("/paths", path)
+        item = _mapping(item)
+        holders = [(item_pointer, item)] + [
+            (child(item_pointer, method), _mapping(item.get(method))) for method in HTTP_METHODS
+        ]
+        for pointer, holder in holders:
+            for index, value in enumerate(_list(holder.get("parameters"))):
+                owners.append((child(pointer, "parameters", index), value))
+            if pointer != item_pointer:
+                bodies.append((child(pointer, "requestBody"), holder.get("requestBody")))
+                for code, response in _mapping(holder.get("responses")).items():
+                    bodies.append((child(pointer, "responses", code), response))
+    for pointer, body in bodies:
+        body = _mapping(body)
+        if "$ref" in body:
+            continue
+        for media, value in _mapping(body.get("content")).items():
+            owners.append((child(pointer, "content", media), value))
+        for name, value in _mapping(body.get("headers")).items():
+            owners.append((child(pointer, "headers", name), value))
+    owners = [(p, v) for p, v in owners if isinstance(v, Mapping) and "$ref" not in v]
+    roots = [
+        (child("/components/schemas", n), v) for n, v in _mapping(components.get("schemas")).items()
+    ]
+    roots += [(child(p, "schema"), v["schema"]) for p, v in owners if "schema" in v]
+    schemas: list[Node] = []
+    for root in roots:
+        walk_schema(root, schemas)
+    return owners, schemas
+
+
+def walk_schema(node: Node, found: list[Node], path_ids: frozenset[int] = frozenset()) -> None:
+    """Append `node` and every schema nested in it (refs not followed) to `found`."""
+    pointer, schema = node
+    if not isinstance(schema, Mapping) or id(schema) in path_ids:  # YAML aliases can loop
+        return
+    found.append(node)
+    path_ids = path_ids | {id(schema)}
+    for keyword in _SCHEMA_MAPS:
+        for name, value in _mapping(schema.get(keyword)).items():
+            walk_schema((child(pointer, keyword, name), value), found, path_ids)
+    for keyword in _SCHEMA_LISTS:
+        for index, value in enumerate(_list(schema.get(keyword))):
+            walk_schema((child(pointer, keyword, index), value), found, path_ids)
+    for keyword in _SCHEMA_ONES:
+        if keyword in schema:
+            walk_schema((child(pointer, keyword), schema[keyword]), found, path_ids)
+
+
+def schema_validators(document: Mapping[str, Any]) -> Callable[[str], Any]:
+    """Validators for the schema at a pointer, `$ref`s resolved against the whole document,
+    formats checked, `pattern` time-limited; one per pointer."""
+    from openapi_schema_validator import (
+        OAS30Validator,
+        OAS31Validator,
+        oas30_format_checker,
+        oas31_format_checker,
+    )
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT4, DRAFT202012
+
+    is_30 = str(document.get("openapi", "")).startswith("3.0")
+    cls: Any = bounded(OAS30Validator if is_30 else OAS31Validator)
+    formats = oas30_format_checker if is_30 else oas31_format_checker
+    resource = (DRAFT4 if is_30 else DRAFT202012).create_resource(dict(document))
+    registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
+    cache: dict[str, Any] = {}
+
+    def validator_for(pointer: str) -> Any:
+        if pointer not in cache:
+            schema = {"$ref": f"{_SPEC_URI}#{quote(pointer, safe='/~')}"}
+            cache[pointer] = cls(schema, registry=registry, format_checker=formats)
+        return cache[pointer]
+
+    return validator_for
+
+
+def example_problems(document: Mapping[str, Any]) -> Iterator[ExampleProblem]:
+    """The first mismatch of every example that does not fit its schema."""
+    examples = list(iter_examples(document))
+    if not examples:
+        return
+    validator_for = schema_validators(document)
+    for example in examples:
+        try:
+            error = best_match(validator_for(example.schema_pointer).iter_errors(example.value))
+        except Exception as exc:  # e.g. an unknown type or unresolvable $ref: reported, not raised
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(": ")
+            reason = reason.removesuffix(" for validator with schema").partition(" within ")[0]
+            message = f"example could not be checked: {reason}"
+            yield ExampleProblem(example.pointer, message[:300], example.pointer)
+            continue
+        if error is not None:
+            pointer = child(example.pointer, *error.absolute_path)
+            message = f"example does not fit its schema: {short_message(error)}"
+            yield ExampleProblem(pointer, message, example.pointer)
+
+
+def short_message(error: Any, limit: int = 200) -> str:
+    """A validator message on one line, the offending value shown briefly, never a dump."""
+    message = " ".join(str(error.message).split())
+    instance = getattr(error, "instance", None)
+    if isinstance(instance, dict | list):
+        shown = repr(instance)
+        if message.startswith(shown) and len(shown) > 40:
+            kind = "the object" if isinstance(instance, dict) else "the list"
+            message = kind + message[len(shown) :]
+    elif isinstance(instance, str) and len(instance) > 60:
+        message = message.replace(repr(instance), repr(instance[:40] + "..."))
+    return message if len(message) <= limit else message[: limit - 3] + "..."

@@ -1,0 +1,170 @@
+"""Where a JSON pointer sits in the spec file: `line:col`, so every message can say where to look.
+
+The file is composed (YAML nodes with their marks, no values built) only when a message needs a
+position, and once per file. JSON files are composed by the same YAML parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.spec.strict_yaml import _SafeLoader
+
+Position = tuple[int, int]  # 1-based line and column
+
+
+def printable(text: str) -> str:
+    """`text` on one line: control characters (a newline in a property name) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def escape_pointer_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def pointer_tokens(pointer: str) -> list[str]:
+    """`/paths/~1a~1/get` -> ["paths", "/a/", "get"] (a leading `#` is allowed)."""
+    pointer = pointer.removeprefix("#")
+    if pointer in ("", "/"):
+        return []
+    return [token.replace("~1", "/").replace("~0", "~") for token in pointer[1:].split("/")]
+
+
+def to_pointer(tokens: Iterable[Any]) -> str:
+    return "".join(f"/{escape_pointer_token(str(token))}" for token in tokens)
+
+
+class Locator:
+    """Positions of JSON pointers in one file; a pointer the file lacks gets its nearest
+    existing ancestor's position (a bundled or repaired document can hold nodes the file has
+    not), and an unreadable file gets none."""
+
+    def __init__(self, path: Path | None = None, *, text: str | None = None) -> None:
+        self._path = path
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._composed = False
+        self._keys: dict[int, dict[str, tuple[yaml.Mark, yaml.Node]]] = {}  # per mapping node
+
+    @property
+    def root(self) -> yaml.Node | None:
+        if not self._composed:
+            self._composed = True
+            self._root = self._compose()
+        return self._root
+
+    def _compose(self) -> yaml.Node | None:
+        text = self._text
+        if text is None:
+            if self._path is None:
+                return None
+            try:
+                text = self._path.read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                return None
+        try:
+            return yaml.compose(text, Loader=_SafeLoader)
+        except (yaml.YAMLError, RecursionError):
+            return None
+
+    def position(self, pointer: str) -> Position | None:
+        """Where the node at `pointer` starts; for a mapping entry, where its key starts."""
+        node = self.root
+        if node is None:
+            return None
+        mark = node.start_mark
+        for token in pointer_tokens(pointer):
+            found = self._child(node, token)
+            if found is None:
+                break
+            mark, node = found
+        return mark.line + 1, mark.column + 1
+
+    def _child(self, node: yaml.Node, token: str) -> tuple[yaml.Mark, yaml.Node] | None:
+        """(mark to report, child node) for one step; a mapping's keys are indexed once."""
+        if isinstance(node, yaml.MappingNode):
+            keys = self._keys.get(id(node))
+            if keys is None:
+                keys = {}
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode):
+                        keys.setdefault(str(key.value), (key.start_mark, value))
+                self._keys[id(node)] = keys
+            return keys.get(token)
+        if isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+            item = node.value[int(token)]
+            return item.start_mark, item
+        return None
+
+    def where(self, pointer: str) -> str:
+        """`12:5: #/paths/...` (or `#/paths/...` when the file cannot be read)."""
+        position = self.position(pointer)
+        shown = f"#{printable(pointer)}"
+        return f"{position[0]}:{position[1]}: {shown}" if position else shown
+
+    def pointer_of_key(self, line: int, column: int) -> str | None:
+        """The pointer of the mapping entry whose key starts at (0-based) line and column."""
+        stack: list[tuple[yaml.Node, str]] = [(self.root, "")] if self.root is not None else []
+        while stack:
+            node, pointer = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    here = f"{pointer}/{escape_pointer_token(str(key.value))}"
+                    if (key.start_mark.line, key.start_mark.column) == (line, column):
+                        return here
+                    stack.append((value, here))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((item, f"{pointer}/{i}") for i, item in enumerate(node.value))
+        return None
+
+
+def real_pointer(document: Any, tokens: Iterable[Any]) -> str:
+    """The pointer of the node reached by walking `tokens` from the root, `$ref`s followed.
+
+    Validators walk a document through its references, so the path they report can run
+    through a `$ref` (`/paths/~1a/get/.../schema/properties/x` where `schema` is a ref): the
+    node really sits in the referenced component, and that is what a user must edit.
+    """
+    real: list[str] = []
+    node = document
+    for raw in tokens:
+        token = str(raw)
+        seen: set[str] = set()
+        while isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if not ref.startswith("#") or ref in seen:
+                break
+            seen.add(ref)
+            target = _resolve(document, pointer_tokens(ref[1:]))
+            if target is _MISSING:
+                break
+            real, node = pointer_tokens(ref[1:]), target
+        real.append(token)
+        if isinstance(node, dict):
+            node = node.get(token, _MISSING)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            node = _MISSING
+    return to_pointer(real)
+
+
+_MISSING: Any = object()
+
+
+def _resolve(document: Any, tokens: list[str]) -> Any:
+    node = document
+    for token in tokens:
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return _MISSING
+    return node

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_cache_dir() -> Path:
+    """Where parsed spec pieces are kept between runs (`--no-cache` bypasses it)."""
+    explicit = os.environ.get("POSTHOG_CODEGEN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "posthog-codegen"
 
 
 @dataclass(frozen=True)

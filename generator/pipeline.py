@@ -10,21 +10,22 @@ from pathlib import Path
 
 from generator.config import GeneratorConfig
 from generator.emit.fixtures import build_fixtures
-from generator.emit.format import format_files, formatter_id
-from generator.emit.manifest import MANIFEST, render_manifest, reusable_results
-from generator.emit.render import black_layout_outputs, render_files
+from generator.emit.format import Formatter, format_files, formatter_id
+from generator.emit.manifest import MANIFEST, render_manifest
+from generator.emit.render import render_files
 from generator.errors import SpecError
 from generator.ir.model import Api
 from generator.ir.parse import parse_api
 from generator.spec.load import LoadedSpec, load_spec
 from generator.spec.partial_validation import check_operation_ids, validation_target
-from generator.spec.validate import validate_spec
+from generator.spec.validate import Problem, lenient_spec, validate_spec
 
 
 @dataclass(frozen=True)
 class Generated:
     api: Api
     files: dict[str, str]
+    validation_warnings: tuple[Problem, ...] = ()  # with `lenient`: the problems let through
 
 
 def load_and_parse(spec_path: Path, config: GeneratorConfig | None = None) -> Api:
@@ -70,7 +71,7 @@ def _start_validation(spec: LoadedSpec) -> Callable[[], None]:
     return wait
 
 
-Verdict = tuple[str, str, str] | None  # a SpecError's fields, or None for a valid spec
+Verdict = SpecError | None  # the problems found (it pickles), or None for a valid spec
 
 
 def _verdict(spec: LoadedSpec) -> Verdict:
@@ -82,7 +83,7 @@ def _verdict(spec: LoadedSpec) -> Verdict:
             validate_spec(replace(spec, data=target))
             check_operation_ids(spec)
     except SpecError as error:
-        return (error.file, error.message, error.where)
+        return error
     return None
 
 
@@ -100,7 +101,7 @@ def _remember_verdict(spec: LoadedSpec, verdict: Verdict) -> None:
             spec.pieces.mark_validated()
         spec.pieces.save()
     if verdict is not None:
-        raise SpecError(*verdict)
+        raise verdict
 
 
 def generate(
@@ -108,32 +109,25 @@ def generate(
     config: GeneratorConfig | None = None,
     *,
     cache_dir: Path | None = None,
-    previous_output: Path | None = None,
+    formatter: Formatter = "ruff",
+    lenient: bool = False,
 ) -> Generated:
     """Everything up to (not including) writing: the caller decides whether to write or check.
 
-    Black's results are reused from `previous_output` (files unchanged since the last run, per
-    its manifest) and from `cache_dir` (shared between runs); either may be None.
+    Every file is rendered and formatted afresh from the spec: nothing is taken from the output
+    folder. `cache_dir` only keeps parsed spec pieces between runs (None: no cache).
     """
     config = config or GeneratorConfig()
     spec = load_spec(spec_path, cache_dir=cache_dir)
-    validated = _start_validation(spec)
+    spec, tolerated = lenient_spec(spec) if lenient else (spec, [])
+    validated: Callable[[], None] = (lambda: None) if lenient else _start_validation(spec)
     try:
         api = parse_api(spec, config)
-        sources = render_files(api, config, build_fixtures(api), parallel=True)
+        sources = render_files(api, config, build_fixtures(api))
+        files = format_files(sources, formatter=formatter, line_length=config.line_length)
     except Exception:
         validated()  # an invalid spec may break the parser: report why it is invalid
         raise
     validated()
-    formatter = formatter_id(config.line_length)
-    known = reusable_results(previous_output, formatter) if previous_output else {}
-    files = format_files(
-        sources,
-        line_length=config.line_length,
-        cache_dir=cache_dir,
-        known=known,
-        black_layout=black_layout_outputs(api, config),
-    )
-    python_sources = {name: text for name, text in sources.items() if name.endswith(".py")}
-    files[MANIFEST] = render_manifest(files, python_sources, formatter)
-    return Generated(api=api, files=files)
+    files[MANIFEST] = render_manifest(files, formatter_id(formatter, config.line_length))
+    return Generated(api=api, files=files, validation_warnings=tuple(tolerated))

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import functools
 import json
-import multiprocessing
 import re
 import textwrap
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
 
 from generator.config import GeneratorConfig
-from generator.emit import layout
 from generator.ir.literals import python_literal, python_string
 from generator.ir.model import Api
 
@@ -29,11 +26,14 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 # Runtime modules copied into every package: near-static templates, rendered with the config.
 RUNTIME_MODULES = (
     "_base_client.py",
+    "_config.py",
     "_constants.py",
+    "_encoding.py",
     "_exceptions.py",
     "_models.py",
     "_pagination.py",
     "_response.py",
+    "_routes.py",
     "_types.py",
     "testing.py",
 )
@@ -58,11 +58,6 @@ FLAVORS = (
         "raw_wrapper": "async_to_raw_response_wrapper",
     },
 )
-
-
-# Templates that emit black's own layout (generator/layout.py): their files skip black when
-# every line fits, which is nearly always. Tests check the claim against black itself.
-BLACK_LAYOUT_TEMPLATES = frozenset({"model.py.jinja", "enum.py.jinja", "resource.py.jinja"})
 
 
 @dataclass(frozen=True)
@@ -163,9 +158,6 @@ def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     environment.filters["basename"] = basename
     environment.filters["sort_exports"] = sort_exports
     environment.filters["prefix_async"] = lambda name: [name, f"Async{name}"]
-    # Black's layout for long statements (see generator.emit.layout).
-    environment.globals["statement"] = layout.statement
-    environment.globals["conditional"] = layout.conditional
     return environment
 
 
@@ -215,26 +207,9 @@ def plan_files(api: Api, config: GeneratorConfig) -> list[RenderJob]:
     return jobs
 
 
-def black_layout_outputs(api: Api, config: GeneratorConfig) -> frozenset[str]:
-    """The output files whose template already lays code out as black does."""
-    return frozenset(
-        job.output for job in plan_files(api, config) if job.template in BLACK_LAYOUT_TEMPLATES
-    )
-
-
-def render_files(
-    api: Api, config: GeneratorConfig, fixtures: dict[str, Any], *, parallel: bool = False
-) -> dict[str, str]:
-    """Render every planned file; JSON fixtures are dumped, not templated.
-
-    With `parallel`, a large API is rendered half here and half in a forked process.
-    """
-    environment = make_environment()
-    jobs = plan_files(api, config)
-    if parallel and len(jobs) >= _PARALLEL_RENDER_THRESHOLD and _can_fork():
-        files = _render_in_two(environment, jobs)
-    else:
-        files = _render(environment, jobs)
+def render_files(api: Api, config: GeneratorConfig, fixtures: dict[str, Any]) -> dict[str, str]:
+    """Render every planned file; JSON fixtures are dumped, not templated."""
+    files = _render(make_environment(), plan_files(api, config))
     for operation_id, fixture in fixtures.items():
         files[f"fixtures/{operation_id}.json"] = to_json(fixture)
     files[f"{config.package}/_fixtures.json"] = to_json(
@@ -243,46 +218,7 @@ def render_files(
     return dict(sorted(files.items()))
 
 
-# Below this many files, forking a second renderer costs more than it saves.
-_PARALLEL_RENDER_THRESHOLD = 400
-
-
 def _render(environment: jinja2.Environment, jobs: list[RenderJob]) -> dict[str, str]:
     return {
         job.output: environment.get_template(job.template).render(**job.context) for job in jobs
     }
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _render_in_two(environment: jinja2.Environment, jobs: list[RenderJob]) -> dict[str, str]:
-    """Every other job rendered by a forked child (it shares the compiled templates and the
-    model, so nothing is pickled on the way in); the texts come back through a pipe."""
-    for template in {job.template for job in jobs}:
-        environment.get_template(template)  # compile once, before the fork
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_render_into, args=(environment, jobs[1::2], sender))
-    child.start()
-    sender.close()
-    try:
-        files = _render(environment, jobs[0::2])
-        try:
-            files.update(receiver.recv())
-        except EOFError:  # the child died: render its half here
-            files.update(_render(environment, jobs[1::2]))
-    finally:
-        child.join()
-        receiver.close()
-    return files
-
-
-def _render_into(
-    environment: jinja2.Environment, jobs: list[RenderJob], sender: Connection
-) -> None:
-    try:
-        sender.send(_render(environment, jobs))
-    finally:
-        sender.close()

@@ -2,7 +2,7 @@
 
 Every valid spec is generated once per session into its own package (`corpus_<case>`), and all
 packages are checked together, in parallel: one `mypy --strict`, one `ruff check` and one
-`black --check` (which also proves the black-layout shortcut of generator.emit.format right). Each
+`black --check` (which proves the ruff engine of generator.emit.format keeps black's style). Each
 case then imports its package and checks what its `x-corpus` block lists: examples that must
 round-trip through from_dict/to_dict, invalid data with the path the error must name, the
 warnings the generator must give (no more, no fewer), and expected class or method names.

@@ -6,40 +6,56 @@ so the two request loops stay a few lines each and cannot drift apart.
 """
 
 import asyncio
+import copy
 import email.utils
-import enum
-import json
 import logging
 import math
-import os
 import random
+import re
 import time
-import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
+from ._config import (
+    as_timeout,
+    check_api_key,
+    check_host,
+    check_http_args,
+    check_max_response_size,
+    check_max_retries,
+    env,
+)
 from ._constants import (
     CLIENT_VERSION,
     DEFAULT_HOST,
     DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
     ENV_PREFIX,
     IDEMPOTENT_METHODS,
     INITIAL_RETRY_DELAY,
+    MAX_RESPONSE_SIZE,
     MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
     PACKAGE,
     RETRYABLE_STATUS_CODES,
 )
-from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError, make_status_error
+from ._encoding import BodyArguments, encode_body, encode_query
+from ._exceptions import (
+    APIConnectionError,
+    APITimeoutError,
+    ConfigurationError,
+    make_status_error,
+    one_line,
+    redact,
+    register_secret,
+)
 from ._models import Drift, Parse
 from ._pagination import AsyncPage, SyncPage
-from ._response import APIResponse, elapsed_of
+from ._response import APIResponse, BodyBudget, aread_limited, elapsed_of, read_limited
+from ._routes import path_segment
 from ._types import UNSET, RequestOptions, ResponseFormat, Timeout, Unset
 
 __all__ = ["AsyncAPIClient", "SyncAPIClient"]
@@ -47,8 +63,25 @@ __all__ = ["AsyncAPIClient", "SyncAPIClient"]
 T = TypeVar("T")
 _HttpClientT = TypeVar("_HttpClientT", httpx.Client, httpx.AsyncClient)
 
-log = logging.getLogger(PACKAGE)
 
+class _SafeLogLines(logging.Filter):
+    """Every line this package logs passes `one_line`: no key, no line forged by a server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a broken format: let the handler report it
+            return True
+        safe = one_line(message)
+        if safe != message:
+            record.msg, record.args = safe, None
+        return True
+
+
+log = logging.getLogger(PACKAGE)
+log.addFilter(_SafeLogLines())
+
+_PATH_PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport errors raised before any byte of the request left: even a POST may be repeated."""
 
@@ -108,104 +141,6 @@ def _retry_delay(
     return backoff * (1.0 - 0.25 * (random.random() if jitter is None else jitter))
 
 
-def _encode_query(query: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
-    """Query pairs as PostHog expects them: None/UNSET dropped, lists repeated, bools lowercase."""
-    pairs: list[tuple[str, str]] = []
-    for key, value in query.items():
-        for one in value if isinstance(value, list | tuple) else (value,):
-            if one is not None and not isinstance(one, Unset):
-                pairs.append((key, _query_value(one)))
-    return tuple(pairs)
-
-
-def _query_value(value: object) -> str:
-    if isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
-
-
-_FORM = "application/x-www-form-urlencoded"
-_MULTIPART = "multipart/form-data"
-
-
-@dataclass(frozen=True)
-class _BodyArguments:
-    """What httpx.build_request needs to send one body; None where not used."""
-
-    content: bytes | None = None
-    data: dict[str, list[str]] | None = None
-    files: list[tuple[str, Any]] | None = None
-    content_type: str | None = None  # None: httpx sets it (form, multipart boundary)
-
-
-def _encode_body(body: object, content_type: str) -> _BodyArguments:
-    """`body` as the operation's media type: JSON, a form, multipart parts, or raw bytes/text."""
-    media_type = content_type.partition(";")[0].strip().lower()
-    if media_type == "application/json" or media_type.endswith("+json"):
-        text = json.dumps(body, separators=(",", ":"), allow_nan=False)
-        return _BodyArguments(content=text.encode(), content_type=content_type)
-    if media_type == _FORM:
-        return _BodyArguments(data=_form_fields(body))
-    if media_type == _MULTIPART:
-        return _BodyArguments(files=_multipart_parts(body))
-    return _BodyArguments(content=_raw_content(body), content_type=content_type)
-
-
-def _field_items(body: object) -> list[tuple[str, object]]:
-    """(name, value) pairs of a form-like body, a list value repeating its name."""
-    if not isinstance(body, Mapping):
-        raise TypeError(f"a form body must be a mapping, got {type(body).__name__}")
-    return [
-        (str(name), one)
-        for name, value in body.items()
-        for one in (value if isinstance(value, list | tuple) and not _is_file(value) else [value])
-        if one is not None and not isinstance(one, Unset)
-    ]
-
-
-def _form_fields(body: object) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
-    for name, value in _field_items(body):
-        fields.setdefault(name, []).append(_form_text(value))
-    return fields
-
-
-def _multipart_parts(body: object) -> list[tuple[str, Any]]:
-    """Uploads (bytes, files, (filename, content) tuples) as file parts, the rest as text parts."""
-    return [
-        (name, value if _is_file(value) else (None, _form_text(value).encode()))
-        for name, value in _field_items(body)
-    ]
-
-
-def _is_file(value: object) -> bool:
-    return isinstance(value, bytes | bytearray | tuple) or hasattr(value, "read")
-
-
-def _form_text(value: object) -> str:
-    """A form field's text: scalars as in a query, objects and lists of objects as JSON."""
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"), allow_nan=False)
-    return _query_value(value)
-
-
-def _raw_content(body: object) -> bytes:
-    """A non-JSON, non-form body: bytes as they are, text as UTF-8, a file read whole."""
-    if isinstance(body, bytes | bytearray):
-        return bytes(body)
-    if isinstance(body, str):
-        return body.encode()
-    read = getattr(body, "read", None)
-    if callable(read):
-        data = read()
-        return data.encode() if isinstance(data, str) else bytes(data)
-    raise TypeError(f"expected bytes, str or a binary file, got {type(body).__name__}")
-
-
 def _redact_headers(headers: Mapping[str, str], secret: str) -> dict[str, str]:
     """Headers safe to log: credentials, and any value containing the key, become <redacted>."""
     return {
@@ -214,26 +149,30 @@ def _redact_headers(headers: Mapping[str, str], secret: str) -> dict[str, str]:
     }
 
 
-def _env(name: str) -> str | None:
-    return os.environ.get(ENV_PREFIX + name) or None
+def _safe_cause(error: httpx.RequestError, request: httpx.Request) -> BaseException:
+    """`error`, or a redacted copy without its chain when any message in the chain shows a key.
 
-
-def _check_host(host: str) -> str:
-    try:
-        url = httpx.URL(host)
-    except httpx.InvalidURL:
-        url = httpx.URL()
-    if url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
-        raise ConfigurationError(
-            f"host {host!r} is not an http(s) base URL: pass host=... or set {ENV_PREFIX}HOST"
-        )
-    return host.rstrip("/")
+    Tracebacks print the chained errors, and a transport may put the request headers into
+    its message.
+    """
+    link: BaseException | None = error
+    for _ in range(16):  # chains are short; a cyclic one must not loop forever
+        if link is None:
+            return error
+        if redact(str(link)) != str(link):
+            try:
+                return type(error)(redact(str(error)), request=request)
+            except TypeError:  # a subclass with another signature
+                return httpx.TransportError(redact(str(error)), request=request)
+        link = link.__cause__ or link.__context__
+    return error
 
 
 class _BaseClient(Generic[_HttpClientT]):
     """Configuration and every decision of the request loop; subclasses add only the IO."""
 
     _http: _HttpClientT
+    _owns_http: bool
 
     def __init__(
         self,
@@ -246,21 +185,17 @@ class _BaseClient(Generic[_HttpClientT]):
         default_headers: Mapping[str, str] | None,
         strict_response_validation: bool,
     ) -> None:
-        api_key = api_key or _env("PERSONAL_API_KEY")
-        if not api_key:
-            raise ConfigurationError(
-                f"no api_key: pass api_key=... to {type(self).__name__}() "
-                f"or set {ENV_PREFIX}PERSONAL_API_KEY"
-            )
-        if max_retries < 0:
-            raise ConfigurationError(f"max_retries must be 0 or more, got {max_retries}")
+        api_key = check_api_key(api_key, type(self).__name__)
+        register_secret(api_key)
         self._api_key = api_key
-        self.host = _check_host(host or _env("HOST") or DEFAULT_HOST)
-        self.timeout = httpx.Timeout(DEFAULT_TIMEOUT if timeout is None else timeout)
-        self.max_retries = max_retries
+        self.host = check_host(host or env("HOST") or DEFAULT_HOST)
+        self.timeout = as_timeout(timeout)
+        self.max_retries = check_max_retries(max_retries)
         self.strict_response_validation = strict_response_validation
+        self.max_response_size = MAX_RESPONSE_SIZE
+        """Bytes of (decoded) body a response may have; set it with with_options()."""
         self.default_path_params: dict[str, str | int | None] = {
-            name: _env(name.upper()) if value is None else value
+            name: env(name.upper()) if value is None else value
             for name, value in (default_path_params or {}).items()
         }
         self._headers = httpx.Headers(
@@ -275,20 +210,84 @@ class _BaseClient(Generic[_HttpClientT]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(host={self.host!r}, api_key='<redacted>')"
 
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        max_retries: int | Unset = UNSET,
+        strict_response_validation: bool | Unset = UNSET,
+        max_response_size: int | Unset = UNSET,
+    ) -> Self:
+        """A copy of this client with other settings, sharing its connection pool.
+
+        Arguments left out keep this client's values; `timeout` means what it means in the
+        constructor. Closing the copy leaves the pool open; closing this client closes it.
+        """
+        clone = copy.copy(self)
+        clone._owns_http = False
+        clone.default_path_params = dict(self.default_path_params)
+        if not isinstance(timeout, Unset):
+            clone.timeout = as_timeout(timeout)
+        if not isinstance(max_retries, Unset):
+            clone.max_retries = check_max_retries(max_retries)
+        if not isinstance(strict_response_validation, Unset):
+            clone.strict_response_validation = strict_response_validation
+        if not isinstance(max_response_size, Unset):
+            clone.max_response_size = check_max_response_size(max_response_size)
+        clone._bind_resources()
+        return clone
+
+    def _bind_resources(self) -> None:
+        """The generated clients create their API groups here, on a copy too."""
+
     def _strict(self, options: RequestOptions) -> bool:
         """Strict decoding raises on any disagreement with the spec; the default records it."""
         return options.get("strict_response_validation", self.strict_response_validation)
 
     def path_param(self, name: str, value: str | int | None) -> str:
-        """A path segment: the argument, else the client default, URL-quoted so "a/b" stays one."""
-        if value is None or value == "":
+        """A path segment: the argument, else the client default, URL-quoted.
+
+        A value that would change which operation is called (empty, `.`, `..`, a separator,
+        also percent-encoded) raises InvalidPathParameterError; see _routes.
+        """
+        if value is None:
             value = self.default_path_params.get(name)
-        if value is None or value == "":
-            raise ConfigurationError(
-                f"no {name}: pass {name}=... to {type(self).__name__}() or the method, "
-                f"or set {ENV_PREFIX}{name.upper()}"
-            )
-        return urllib.parse.quote(str(value), safe="")
+            if value is None or value == "":
+                raise ConfigurationError(self._missing_path_param(name))
+        return path_segment(name, value)
+
+    def fill_path(self, template: str, params: Mapping[str, object] | None) -> str:
+        """The spec's path template with every `{name}` that `params` names replaced by its
+        value as one safe segment (path_param); other text is left as it is."""
+        if not params:
+            return template
+
+        def segment(match: re.Match[str]) -> str:
+            name = match[1]
+            if name not in params:
+                return match[0]
+            value = params[name]
+            text = value if value is None or isinstance(value, str | int) else str(value)
+            return self.path_param(name, text)
+
+        return _PATH_PARAMETER.sub(segment, template)
+
+    def _missing_path_param(self, name: str) -> str:
+        if name not in self.default_path_params:
+            return f"no {name}: pass {name}=... to the method"
+        return (
+            f"no {name}: pass {name}=... to {type(self).__name__}() or the method, "
+            f"or set {ENV_PREFIX}{name.upper()}"
+        )
+
+    def _budget(self, request: httpx.Request, options: RequestOptions) -> BodyBudget:
+        """The limits of one attempt: the read timeout as its deadline, the response size."""
+        read_timeout = request.extensions.get("timeout", {}).get("read")
+        return BodyBudget(
+            request,
+            deadline=None if read_timeout is None else time.monotonic() + read_timeout,
+            max_size=options.get("max_response_size", self.max_response_size),
+        )
 
     def _build_request(
         self,
@@ -305,15 +304,15 @@ class _BaseClient(Generic[_HttpClientT]):
         query = {**(query or {}), **options.get("extra_query", {})}
         headers = self._headers.copy()
         headers.update(options.get("extra_headers", {}))
-        encoded = _BodyArguments()
+        encoded = BodyArguments()
         if not isinstance(body, Unset):
-            encoded = _encode_body(body, content_type)
+            encoded = encode_body(body, content_type)
             if encoded.content_type is not None:
                 headers["Content-Type"] = encoded.content_type
         request = self._http.build_request(
             method.upper(),
             url,
-            params=url.params.merge(_encode_query(query)),
+            params=url.params.merge(encode_query(query)) if url.query else encode_query(query),
             headers=headers,
             content=encoded.content,
             data=encoded.data,
@@ -352,14 +351,19 @@ class _BaseClient(Generic[_HttpClientT]):
         options: RequestOptions,
         retries_taken: int,
     ) -> float:
-        """Seconds to wait before retrying after a transport error; raises when giving up."""
+        """Seconds to wait before retrying after a transport error; raises when giving up.
+
+        Called outside the `except` block, so the error raised is chained only to a cause whose
+        messages show no key (see _safe_cause).
+        """
         failure = f"{request.method} {request.url} failed: {type(error).__name__}: {error}"
         log.debug("%s (retries taken: %d)", failure, retries_taken)
         if self._may_retry(request, options, retries_taken, error=error):
             return self._log_retry(request, retries_taken, _retry_delay(retries_taken, None))
+        cause = _safe_cause(error, request)
         if isinstance(error, httpx.TimeoutException):
-            raise APITimeoutError(failure, request=request) from error
-        raise APIConnectionError(failure, request=request) from error
+            raise APITimeoutError(failure, request=request) from cause
+        raise APIConnectionError(failure, request=request) from cause
 
     def _may_retry(
         self,
@@ -388,13 +392,6 @@ class _BaseClient(Generic[_HttpClientT]):
         return delay
 
 
-def _check_http_args(http_client: object, transport: object) -> None:
-    if http_client is not None and transport is not None:
-        raise ConfigurationError(
-            "pass either http_client or transport, not both: set the transport on your http_client"
-        )
-
-
 class SyncAPIClient(_BaseClient[httpx.Client]):
     """Blocking client; subclassed by the generated PostHog class."""
 
@@ -421,7 +418,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
         )
-        _check_http_args(http_client, transport)
+        check_http_args(http_client, transport)
         self._owns_http = http_client is None
         self._http = (
             http_client
@@ -435,6 +432,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         *,
         method: str,
         path: str,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: object = UNSET,
         options: RequestOptions | None = None,
@@ -444,22 +442,23 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
     ) -> APIResponse[T]:
         """Send, retrying what is safe to retry; a non-2xx answer raises an APIStatusError.
 
-        `content_type` says how `body` is sent (JSON, form, multipart or raw bytes) and
-        `response_format` how the answer is read (JSON, text or bytes).
+        `path` is the spec's path template; each `{name}` is filled from `path_params` (see
+        fill_path). `content_type` says how `body` is sent (JSON, form, multipart or raw bytes)
+        and `response_format` how the answer is read (JSON, text or bytes).
         """
         options = options or {}
+        path = self.fill_path(path, path_params)
         request = self._build_request(method, path, query, body, options, content_type)
         retries_taken = 0
         while True:
-            try:
-                response = self._http.send(request)
-            except httpx.RequestError as error:
-                delay = self._delay_after_error(request, error, options, retries_taken)
+            outcome = self._attempt(request, options)
+            if isinstance(outcome, httpx.RequestError):
+                delay = self._delay_after_error(request, outcome, options, retries_taken)
             else:
-                maybe_delay = self._delay_after_response(response, options, retries_taken)
+                maybe_delay = self._delay_after_response(outcome, options, retries_taken)
                 if maybe_delay is None:
                     return APIResponse(
-                        response,
+                        outcome,
                         parse=parse,
                         strict=self._strict(options),
                         retries_taken=retries_taken,
@@ -469,11 +468,22 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             self._sleep(delay)
             retries_taken += 1
 
+    def _attempt(
+        self, request: httpx.Request, options: RequestOptions
+    ) -> httpx.Response | httpx.RequestError:
+        """One attempt: the response, its body read within the budget, or the transport error."""
+        budget = self._budget(request, options)
+        try:
+            return read_limited(self._http.send(request, stream=True), budget)
+        except httpx.RequestError as error:
+            return error
+
     def request_page(
         self,
         *,
         method: str,
         path: str,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions | None = None,
         item: Parse[T],
@@ -483,11 +493,26 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         def parse(
             data: Any, *, strict: bool = False, path: str = "$", drift: list[Drift] | None = None
         ) -> SyncPage[T]:
+            # Runs lazily, after `response` below exists: a relative `next` needs the page URL.
             return SyncPage(
-                data, client=self, item=item, options=options, strict=strict, drift=drift
+                data,
+                client=self,
+                item=item,
+                options=options,
+                strict=strict,
+                drift=drift,
+                url=response.url,
             )
 
-        return self.request(method=method, path=path, query=query, options=options, parse=parse)
+        response = self.request(
+            method=method,
+            path=path,
+            path_params=path_params,
+            query=query,
+            options=options,
+            parse=parse,
+        )
+        return response
 
     def close(self) -> None:
         """Close the connection pool, unless it belongs to an http_client the caller passed in."""
@@ -532,7 +557,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
         )
-        _check_http_args(http_client, transport)
+        check_http_args(http_client, transport)
         self._owns_http = http_client is None
         self._http = (
             http_client
@@ -546,6 +571,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         *,
         method: str,
         path: str,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         body: object = UNSET,
         options: RequestOptions | None = None,
@@ -555,22 +581,23 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
     ) -> APIResponse[T]:
         """Send, retrying what is safe to retry; a non-2xx answer raises an APIStatusError.
 
-        `content_type` says how `body` is sent (JSON, form, multipart or raw bytes) and
-        `response_format` how the answer is read (JSON, text or bytes).
+        `path` is the spec's path template; each `{name}` is filled from `path_params` (see
+        fill_path). `content_type` says how `body` is sent (JSON, form, multipart or raw bytes)
+        and `response_format` how the answer is read (JSON, text or bytes).
         """
         options = options or {}
+        path = self.fill_path(path, path_params)
         request = self._build_request(method, path, query, body, options, content_type)
         retries_taken = 0
         while True:
-            try:
-                response = await self._http.send(request)
-            except httpx.RequestError as error:
-                delay = self._delay_after_error(request, error, options, retries_taken)
+            outcome = await self._attempt(request, options)
+            if isinstance(outcome, httpx.RequestError):
+                delay = self._delay_after_error(request, outcome, options, retries_taken)
             else:
-                maybe_delay = self._delay_after_response(response, options, retries_taken)
+                maybe_delay = self._delay_after_response(outcome, options, retries_taken)
                 if maybe_delay is None:
                     return APIResponse(
-                        response,
+                        outcome,
                         parse=parse,
                         strict=self._strict(options),
                         retries_taken=retries_taken,
@@ -580,11 +607,22 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             await self._sleep(delay)
             retries_taken += 1
 
+    async def _attempt(
+        self, request: httpx.Request, options: RequestOptions
+    ) -> httpx.Response | httpx.RequestError:
+        """One attempt: the response, its body read within the budget, or the transport error."""
+        budget = self._budget(request, options)
+        try:
+            return await aread_limited(await self._http.send(request, stream=True), budget)
+        except httpx.RequestError as error:
+            return error
+
     async def request_page(
         self,
         *,
         method: str,
         path: str,
+        path_params: Mapping[str, object] | None = None,
         query: Mapping[str, object] | None = None,
         options: RequestOptions | None = None,
         item: Parse[T],
@@ -594,18 +632,35 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         def parse(
             data: Any, *, strict: bool = False, path: str = "$", drift: list[Drift] | None = None
         ) -> AsyncPage[T]:
+            # Runs lazily, after `response` below exists: a relative `next` needs the page URL.
             return AsyncPage(
-                data, client=self, item=item, options=options, strict=strict, drift=drift
+                data,
+                client=self,
+                item=item,
+                options=options,
+                strict=strict,
+                drift=drift,
+                url=response.url,
             )
 
-        return await self.request(
-            method=method, path=path, query=query, options=options, parse=parse
+        response = await self.request(
+            method=method,
+            path=path,
+            path_params=path_params,
+            query=query,
+            options=options,
+            parse=parse,
         )
+        return response
 
     async def aclose(self) -> None:
         """Close the connection pool, unless it belongs to an http_client the caller passed in."""
         if self._owns_http:
             await self._http.aclose()
+
+    async def close(self) -> None:
+        """The same as aclose(): `await client.close()`, like the sync client's close()."""
+        await self.aclose()
 
     async def __aenter__(self) -> Self:
         return self

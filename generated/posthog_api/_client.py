@@ -34,7 +34,8 @@ class PostHog(SyncAPIClient):
             POSTHOG_PROJECT_ID.
         organization_id: used when a call leaves `organization_id` out; defaults to
             POSTHOG_ORGANIZATION_ID.
-        timeout: seconds (or an httpx.Timeout) per request.
+        timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
+            attempt, body included.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
         http_client: your own configured `httpx.Client`, if you need one.
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
@@ -82,6 +83,10 @@ class PostHog(SyncAPIClient):
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
         )
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
+        """Creates the API groups on this client (with_options() calls it on its copy)."""
         self.projects = ProjectsResource(self)
         self.roles = RolesResource(self)
         self.annotations = AnnotationsResource(self)
@@ -104,7 +109,8 @@ class AsyncPostHog(AsyncAPIClient):
             POSTHOG_PROJECT_ID.
         organization_id: used when a call leaves `organization_id` out; defaults to
             POSTHOG_ORGANIZATION_ID.
-        timeout: seconds (or an httpx.Timeout) per request.
+        timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
+            attempt, body included.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
         http_client: your own configured `httpx.AsyncClient`, if you need one.
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
@@ -152,6 +158,10 @@ class AsyncPostHog(AsyncAPIClient):
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
         )
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
+        """Creates the API groups on this client (with_options() calls it on its copy)."""
         self.projects = AsyncProjectsResource(self)
         self.roles = AsyncRolesResource(self)
         self.annotations = AsyncAnnotationsResource(self)

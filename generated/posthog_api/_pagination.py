@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import httpx
-
-from ._exceptions import PostHogError, ResponseValidationError, UnsafeNextPageError
+from ._constants import MAX_DETAIL_LENGTH
+from ._exceptions import PostHogError, ResponseValidationError, one_line
 from ._models import Drift, Parse
+from ._routes import next_page_path
 from ._types import RequestOptions
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ class _BasePage(Generic[T]):
         options: RequestOptions | None,
         strict: bool = False,
         drift: list[Drift] | None = None,
+        url: str | None = None,
     ) -> None:
         if not isinstance(raw, dict):
             raise ResponseValidationError(f"expected a page object, got {_kind(raw)}", path="$")
@@ -45,6 +46,8 @@ class _BasePage(Generic[T]):
         self.previous: str | None = _optional(raw, "previous", str)
         self._item = item
         self._options = options
+        self._url = url
+        """Where this page came from: a relative `next` link resolves against it."""
 
     def has_next_page(self) -> bool:
         """False on `next: null`, and on an empty page so a server bug cannot loop forever."""
@@ -53,12 +56,13 @@ class _BasePage(Generic[T]):
     def _next_path(self, base_url: str) -> str:
         if self.next is None:
             raise PostHogError("this is the last page: check has_next_page() first")
-        return next_page_path(self.next, base_url)
+        return next_page_path(self.next, base_url, self._url)
 
     def __repr__(self) -> str:
+        shown = None if self.next is None else one_line(self.next, limit=MAX_DETAIL_LENGTH)
         return (
             f"{type(self).__name__}(count={self.count}, results=<{len(self.results)} items>, "
-            f"next={self.next!r})"
+            f"next={shown!r})"
         )
 
 
@@ -74,8 +78,9 @@ class SyncPage(_BasePage[T]):
         options: RequestOptions | None,
         strict: bool = False,
         drift: list[Drift] | None = None,
+        url: str | None = None,
     ) -> None:
-        super().__init__(raw, item=item, options=options, strict=strict, drift=drift)
+        super().__init__(raw, item=item, options=options, strict=strict, drift=drift, url=url)
         self._client = client
 
     def next_page(self) -> SyncPage[T]:
@@ -113,8 +118,9 @@ class AsyncPage(_BasePage[T]):
         options: RequestOptions | None,
         strict: bool = False,
         drift: list[Drift] | None = None,
+        url: str | None = None,
     ) -> None:
-        super().__init__(raw, item=item, options=options, strict=strict, drift=drift)
+        super().__init__(raw, item=item, options=options, strict=strict, drift=drift, url=url)
         self._client = client
 
     async def next_page(self) -> AsyncPage[T]:
@@ -141,30 +147,15 @@ class AsyncPage(_BasePage[T]):
         return self.iter_all()
 
 
-def next_page_path(next_url: str, base_url: str) -> str:
-    """The path and query of `next_url` relative to `base_url`, which it must lie under.
-
-    DRF builds `next` from the Host header the server saw; a misconfigured proxy or a hostile
-    server could point it anywhere, and following it would hand the API key to that host.
-    """
-    base = httpx.URL(base_url)
-    target = base.join(next_url)
-    prefix = base.path.rstrip("/")
-    path = target.raw_path.decode("ascii")
-    same_origin = (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
-    if not same_origin or target.userinfo or not path.startswith(prefix + "/"):
-        raise UnsafeNextPageError(
-            f"refusing to follow next page {next_url!r}: it is not under {base_url}"
-        )
-    return path[len(prefix) :]
-
-
 def _check_progress(page: _BasePage[Any], seen: set[str]) -> None:
     """A `next` link seen before means the server is sending us in circles."""
-    if page.next in seen:
-        raise ResponseValidationError(f"next page {page.next!r} was already fetched", path="$.next")
-    if page.next is not None:
-        seen.add(page.next)
+    next_url = page.next
+    if next_url is None:
+        return
+    if next_url in seen:
+        shown = one_line(next_url, limit=MAX_DETAIL_LENGTH)
+        raise ResponseValidationError(f"next page '{shown}' was already fetched", path="$.next")
+    seen.add(next_url)
 
 
 def _optional(raw: dict[str, Any], key: str, kind: type[Any]) -> Any:

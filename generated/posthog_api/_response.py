@@ -3,18 +3,21 @@
 Resource methods end in `response.deliver()`: the parsed body normally, or the APIResponse
 itself when the call came through `.with_raw_response`, whose wrappers below set a context
 variable. That way each method is written once and still has both typed forms.
+
+Bodies are read here too, within a BodyBudget: a deadline for the whole attempt and a size limit.
 """
 
 import contextvars
 import functools
 import json
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 import httpx
 
-from ._exceptions import ResponseValidationError
+from ._exceptions import ResponseTooLargeError, ResponseValidationError
 from ._models import Drift, Parse
 from ._types import ResponseFormat
 
@@ -76,7 +79,10 @@ class APIResponse(Generic[T]):
         """
         if self._parsed is None:
             body = read_body(self.http_response, self._format)
-            self._parsed = (self._parse(body, strict=self._strict, drift=self.drift),)
+            try:
+                self._parsed = (self._parse(body, strict=self._strict, drift=self.drift),)
+            except RecursionError:
+                raise ResponseValidationError(_TOO_DEEP, path="$") from None
         return self._parsed[0]
 
     def deliver(self) -> T:
@@ -87,6 +93,10 @@ class APIResponse(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<APIResponse [{self.status_code}] {self.method} {self.url}>"
+
+    @property
+    def request(self) -> httpx.Request:
+        return self.http_response.request
 
 
 def to_raw_response_wrapper(method: Callable[P, T]) -> Callable[P, APIResponse[T]]:
@@ -138,6 +148,101 @@ def decode_json(response: httpx.Response) -> Any:
         raise ResponseValidationError(
             f"response body is not valid JSON ({exc})", path="$"
         ) from None
+    except RecursionError:
+        raise ResponseValidationError(_TOO_DEEP, path="$") from None
+
+
+_TOO_DEEP = "response body is nested too deeply to decode"
+
+
+class BodyBudget:
+    """The limits one attempt's body is read under: a deadline and a size in bytes.
+
+    httpx's read timeout applies to each read, so a server sending a byte a second never trips
+    it; the deadline bounds the whole attempt, checked as each chunk arrives. The size is
+    counted after decompression, so a small gzip bomb cannot fill the memory either.
+    """
+
+    def __init__(self, request: httpx.Request, *, deadline: float | None, max_size: int) -> None:
+        self.request = request
+        self.deadline = deadline
+        """time.monotonic() value after which the attempt fails; None: no deadline."""
+        self.max_size = max_size
+        self.size = 0
+
+    def check_headers(self, response: httpx.Response) -> None:
+        """Refuse before reading when the declared Content-Length is already too large."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_size:
+            self._too_large()
+        self.check_time()
+
+    def take(self, chunk: bytes) -> bytes:
+        self.size += len(chunk)
+        if self.size > self.max_size:
+            self._too_large()
+        self.check_time()
+        return chunk
+
+    def check_time(self) -> None:
+        """A deadline passed is a read timeout: retried like one, raised as APITimeoutError."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise httpx.ReadTimeout(
+                "the response did not arrive in full within the timeout", request=self.request
+            )
+
+    def _too_large(self) -> None:
+        request = self.request
+        raise ResponseTooLargeError(
+            f"the response to {request.method} {request.url} is larger than max_response_size"
+            f" ({self.max_size} bytes)",
+            request=request,
+            limit=self.max_size,
+        )
+
+
+def read_limited(response: httpx.Response, budget: BodyBudget) -> httpx.Response:
+    """Read a streamed response's body within `budget`; the stream is closed either way."""
+    try:
+        budget.check_headers(response)
+        body = b"".join(budget.take(chunk) for chunk in response.iter_bytes())
+    finally:
+        response.close()
+    return _with_body(response, body)
+
+
+async def aread_limited(response: httpx.Response, budget: BodyBudget) -> httpx.Response:
+    """The async form of `read_limited`."""
+    try:
+        budget.check_headers(response)
+        body = b"".join([budget.take(chunk) async for chunk in response.aiter_bytes()])
+    finally:
+        await response.aclose()
+    return _with_body(response, body)
+
+
+def _with_body(streamed: httpx.Response, body: bytes) -> httpx.Response:
+    """A read response with the decoded `body`, like the one httpx builds when not streaming."""
+    headers = streamed.headers
+    if "Content-Encoding" in headers:  # `body` is decoded already: do not decode it twice
+        headers = httpx.Headers(
+            [
+                (name, value)
+                for name, value in headers.raw
+                if name.lower() not in (b"content-encoding", b"content-length")
+            ]
+        )
+    response = httpx.Response(
+        streamed.status_code,
+        headers=headers,
+        content=body,
+        request=streamed.request,
+        extensions=streamed.extensions,
+        history=streamed.history,
+        default_encoding=streamed.default_encoding,
+    )
+    response.elapsed = elapsed_of(streamed)
+    return response
 
 
 def elapsed_of(response: httpx.Response) -> timedelta:

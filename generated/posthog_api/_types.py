@@ -6,7 +6,9 @@ from typing import IO, Final, Literal, TypeAlias, TypedDict
 import httpx
 
 Timeout: TypeAlias = float | httpx.Timeout | None
-"""Seconds for every phase, an httpx.Timeout for each phase, or None for no timeout at all."""
+"""Seconds for every phase, an httpx.Timeout for each phase, or None for no timeout at all.
+
+The read value also bounds each whole attempt, body included (see _constants.DEFAULT_TIMEOUT)."""
 
 FileContent: TypeAlias = (
     bytes
@@ -45,6 +47,8 @@ class RequestOptions(TypedDict, total=False):
     timeout: Timeout
     """Overrides the client timeout; None here disables the timeout for this call."""
     max_retries: int
+    max_response_size: int
+    """Bytes of (decoded) body this call accepts; more raises ResponseTooLargeError."""
     extra_headers: Mapping[str, str]
     extra_query: Mapping[str, object]
     """Merged over the method's own query parameters; a key present in both takes this value."""

@@ -39,7 +39,8 @@ def fixture_transport(
     """A transport answering each operation's route with its fixture (or override).
 
     Routes match on method and path template, a `{name}` matching one segment; literal routes
-    win over templated ones. An unknown route answers 404 with PostHog's error JSON.
+    win over templated ones. An unknown route answers 404 with PostHog's error JSON. A list
+    answers several pages linked by `offset`, so iterating it walks them all.
     """
     fixtures = load_fixtures()
     overrides = overrides or {}
@@ -51,7 +52,7 @@ def fixture_transport(
             (
                 fixture["method"].upper(),
                 _route(fixture["path"]),
-                {**fixture, **overrides.get(fixture["operation_id"], {})},
+                _merged(fixture, overrides.get(fixture["operation_id"], {})),
             )
             for fixture in fixtures
         ),
@@ -62,7 +63,7 @@ def fixture_transport(
         path = request.url.raw_path.decode("ascii").partition("?")[0]
         for method, pattern, fixture in routes:
             if method == request.method and pattern.fullmatch(path):
-                return _response(fixture)
+                return _response(fixture, request.url)
         detail = f"no fixture for {request.method} {path}"
         error = {"type": "invalid_request", "code": "not_found", "detail": detail, "attr": None}
         return httpx.Response(404, json=error)
@@ -75,8 +76,33 @@ def _route(template: str) -> re.Pattern[str]:
     return re.compile("[^/]+".join(re.escape(literal) for literal in literals))
 
 
-def _response(fixture: Mapping[str, Any]) -> httpx.Response:
+def _merged(fixture: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = {**fixture, **override}
+    if "response_body" in override:
+        merged.pop("pages", None)  # the override's body is the whole answer
+    return merged
+
+
+def _response(fixture: Mapping[str, Any], url: httpx.URL) -> httpx.Response:
     status, body, headers = fixture["status"], fixture.get("response_body"), fixture.get("headers")
     if body is None or status == 204:
         return httpx.Response(status, headers=headers)
+    if fixture.get("pages") and isinstance(body, dict):
+        body = _page_at(body, int(fixture["pages"]), url)
     return httpx.Response(status, json=body, headers=headers)
+
+
+def _page_at(page: Mapping[str, Any], pages: int, url: httpx.URL) -> dict[str, Any]:
+    """A list fixture is `pages` copies of its page: the one at the request's `offset`, linked
+    to its neighbours on the request's own host (past the end: an empty last page)."""
+    size = max(1, len(page["results"]))
+    raw = url.params.get("offset", "0")
+    offset = int(raw) if raw.isdigit() else 0
+    index = offset // size
+    last = index + 1 >= pages
+    return {
+        **page,
+        "results": page["results"] if index < pages else [],
+        "next": None if last else str(url.copy_set_param("offset", offset + size)),
+        "previous": str(url.copy_set_param("offset", max(0, offset - size))) if index else None,
+    }

@@ -7,6 +7,7 @@ lets `review` compare two client surfaces without rendering any code.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -466,7 +467,7 @@ class Api:
     def operations(self) -> tuple[Operation, ...]:
         return tuple(op for resource in self.resources for op in resource.operations)
 
-    @property
+    @functools.cached_property
     def modules(self) -> dict[str, str]:
         """Class name -> module name under `models/`, for imports."""
         classes: tuple[Model | Enum, ...] = (*self.models, *self.enums)

@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.config import GeneratorConfig
 from generator.ir import naming
-from generator.ir.examples import example_for
+from generator.ir.compose import SCHEMA_PREFIX
 from generator.ir.model import (
     Api,
     Argument,
@@ -26,17 +26,23 @@ from generator.ir.model import (
     RequestBody,
     Resource,
     Response,
-    ResponseFormat,
-    ReturnKind,
     Serialization,
     TypeRef,
     Warning,
 )
-from generator.ir.schemas import SCHEMA_PREFIX, Registry, SchemaTyper, describe
+from generator.ir.responses import (
+    FORM,
+    MULTIPART,
+    ResponseParser,
+    body_kind,
+    example_of,
+    is_json,
+    pick_success,
+    response_format_of,
+)
+from generator.ir.schemas import Registry, SchemaTyper, describe
 from generator.spec.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
 
-FORM = "application/x-www-form-urlencoded"
-MULTIPART = "multipart/form-data"
 # Body media types whose object properties become keyword arguments, most preferred first.
 _FIELD_BODIES = ("json", FORM, MULTIPART)
 # OpenAPI: header parameters with these names "SHALL be ignored" (the client sets them).
@@ -44,15 +50,7 @@ _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _PATH_ITEM_KEYS = frozenset({"$ref", "summary", "description", "servers", "parameters"})
 
 
-def is_json(media_type: str) -> bool:
-    """`application/json`, `application/problem+json`, `application/json; charset=utf-8`."""
-    base = media_type.split(";", 1)[0].strip().lower()
-    return base == "application/json" or (
-        base.startswith("application/") and base.endswith("+json")
-    )
-
-
-class _Parser:
+class _Parser(ResponseParser):
     def __init__(self, spec: LoadedSpec, config: GeneratorConfig) -> None:
         self.spec = spec
         self.doc = spec.data
@@ -134,11 +132,14 @@ class _Parser:
         parameters = self.parameters(item, raw, pointer, name_hint)
         body = self.request_body(raw, pointer, name_hint)
         responses = self.responses(raw, pointer, name_hint)
-        success = _pick_success(responses)
+        success = pick_success(responses)
         if success is None:  # e.g. a DELETE documented only as 405: the call raises
             success = Response(status="200", description="", type=None, content_type=None)
         return_kind, return_type = self.return_of(raw, success, pointer)
-        response_format = _response_format(success)
+        response_format = response_format_of(success)
+        return_type = self.other_successes(
+            responses, success, return_kind, return_type, response_format, pointer
+        )
         return Operation(
             operation_id=operation_id,
             method_name=_method_name(operation_id, tag),
@@ -201,7 +202,7 @@ class _Parser:
             else None
         )
         schema, serialization = self.parameter_schema(param, pointer)
-        example, has_example = _example_of(param, schema, self.resolve_schema)
+        example, has_example = example_of(param, schema, self.resolve_schema)
         return Parameter(
             wire_name=str(param["name"]),
             py_name=py_name,
@@ -286,9 +287,13 @@ class _Parser:
         media_pointer = f"{body_pointer}/content/{escape_pointer_token(content_type)}/schema"
         schema = media.get("schema") or {}
         resolved = self.resolve_schema(schema)
-        if "allOf" in resolved:
-            resolved = self.schemas.merged_object(resolved)
-        example, has_example = _example_of(media, schema, self.resolve_schema)
+        if "allOf" in resolved:  # fields when it merges into one object, else a whole body
+            resolved = (
+                self.schemas.merged_object(resolved)
+                if self.schemas.all_of_is_object(resolved)
+                else {}
+            )
+        example, has_example = example_of(media, schema, self.resolve_schema)
         ref = schema.get("$ref") if isinstance(schema, dict) else None
         schema_name = None
         if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
@@ -300,7 +305,7 @@ class _Parser:
             "example": example,
             "has_example": has_example,
         }
-        if resolved.get("properties") and _body_kind(content_type) in _FIELD_BODIES:
+        if resolved.get("properties") and body_kind(content_type) in _FIELD_BODIES:
             fields = self.schemas.fields_of(resolved, media_pointer, f"{name_hint}Body")
             if content_type == MULTIPART:
                 fields = self.multipart_fields(resolved, fields)
@@ -314,7 +319,7 @@ class _Parser:
         self, schema: Any, content_type: str, pointer: str, name_hint: str
     ) -> TypeRef:
         """A body passed as one argument: JSON data, text, or bytes/a file for anything else."""
-        kind = _body_kind(content_type)
+        kind = body_kind(content_type)
         if kind == "json":
             return self.type_of(schema, pointer, name_hint)
         if kind in (FORM, MULTIPART):
@@ -344,74 +349,6 @@ class _Parser:
                 body_field.type.item is not None and not body_field.type.item.is_plain
             ):
                 self.warn(body_field.pointer, "a nested value in a form body is sent as JSON text")
-
-    # -- responses ----------------------------------------------------------------------------
-
-    def responses(self, raw: dict[str, Any], pointer: str, name_hint: str) -> tuple[Response, ...]:
-        raw_responses = raw.get("responses") or {}
-        has_2xx = any(str(status).startswith("2") for status in raw_responses)
-        result = []
-        for status, raw_response in raw_responses.items():
-            response = self.resolve(raw_response) or {}
-            content = response.get("content") or {}
-            content_type = _pick_response_media(content)
-            media = (content.get(content_type) if content_type else None) or {}
-            schema = media.get("schema")
-            response_pointer = f"{pointer}/responses/{escape_pointer_token(str(status))}"
-            # With no 2xx documented, `default` is the only description of a success.
-            is_success = str(status).startswith("2") or (str(status) == "default" and not has_2xx)
-            type_ref = None
-            if content_type is not None and is_success:
-                type_ref = self.response_type(
-                    schema,
-                    content_type,
-                    f"{response_pointer}/content/{escape_pointer_token(content_type)}/schema",
-                    f"{name_hint}Response",
-                )
-            example, has_example = _example_of(media, schema, self.resolve_schema)
-            result.append(
-                Response(
-                    status=str(status),
-                    description=str(response.get("description") or ""),
-                    type=type_ref,
-                    content_type=content_type,
-                    example=example,
-                    has_example=has_example,
-                )
-            )
-        return tuple(result)
-
-    def response_type(
-        self, schema: Any, content_type: str, pointer: str, name_hint: str
-    ) -> TypeRef | None:
-        kind = _body_kind(content_type)
-        if kind == "json":
-            return None if schema is None else self.type_of(schema, pointer, name_hint)
-        if kind == "text" and self.resolve_schema(schema).get("format") != "binary":
-            return TypeRef("str")
-        return TypeRef("bytes")
-
-    def return_of(
-        self, raw: dict[str, Any], success: Response, pointer: str
-    ) -> tuple[ReturnKind, TypeRef | None]:
-        if success.type is None:
-            return "none", None
-        if success.type.kind in ("str", "bytes") and not is_json(success.content_type or ""):
-            return "json", success.type  # text or bytes: delivered as read, never paged
-        media = (
-            (self.resolve((raw.get("responses") or {}).get(success.status)) or {}).get("content")
-            or {}
-        ).get(success.content_type) or {}
-        schema = self.resolve_schema(media.get("schema") or {})
-        if _is_page(schema, self.resolve_schema):
-            items = self.resolve_schema(schema["properties"]["results"]).get("items") or {}
-            model = self.registry.models.get(success.type.name or "")
-            fields = model.fields if model is not None else ()
-            results = next((f for f in fields if f.wire_name == "results"), None)
-            if results is not None and results.type.item is not None:
-                return "page", results.type.item
-            return "page", self.type_of(items, f"{pointer}/results/items", "PageItem")
-        return "json", success.type
 
     def scopes(self, raw: dict[str, Any]) -> tuple[str, ...]:
         requirements = raw.get("security", self.doc.get("security")) or []
@@ -500,36 +437,14 @@ class _Parser:
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _body_kind(content_type: str) -> str:
-    """ "json", the form and multipart media types, "text", or "binary"."""
-    base = content_type.split(";", 1)[0].strip().lower()
-    if is_json(base):
-        return "json"
-    if base in (FORM, MULTIPART):
-        return base
-    return "text" if base.startswith("text/") else "binary"
-
-
 def _pick_request_media(content: dict[str, Any]) -> str | None:
     """JSON if offered, then form, multipart, then whatever comes first."""
     media_types = [str(m) for m in content]
     for wanted in _FIELD_BODIES:
         for media_type in media_types:
-            if _body_kind(media_type) == wanted:
+            if body_kind(media_type) == wanted:
                 return media_type
     return media_types[0] if media_types else None
-
-
-def _pick_response_media(content: dict[str, Any]) -> str | None:
-    """JSON if offered (the client asks for it), else the first one documented."""
-    media_types = [str(m) for m in content]
-    return next((m for m in media_types if is_json(m)), media_types[0] if media_types else None)
-
-
-def _response_format(success: Response) -> ResponseFormat:
-    if success.type is None or success.content_type is None or is_json(success.content_type):
-        return "json"
-    return "text" if success.type.kind == "str" else "bytes"
 
 
 def _is_binary(schema: dict[str, Any]) -> bool:
@@ -540,22 +455,6 @@ def _is_binary(schema: dict[str, Any]) -> bool:
 
 def _replace_type(body_field: Field, type_ref: TypeRef) -> Field:
     return Field(**{**body_field.__dict__, "type": type_ref})
-
-
-def _is_page(schema: dict[str, Any], resolve: Any) -> bool:
-    """DRF limit/offset pagination: an object with `results` (array) and `next`."""
-    properties = schema.get("properties") or {}
-    if "results" not in properties or "next" not in properties:
-        return False
-    results = resolve(properties["results"])
-    return isinstance(results, dict) and results.get("type") == "array"
-
-
-def _pick_success(responses: tuple[Response, ...]) -> Response | None:
-    success = sorted((r for r in responses if r.status.startswith("2")), key=lambda r: r.status)
-    if success:
-        return success[0]
-    return next((r for r in responses if r.status == "default" and r.type is not None), None)
 
 
 def _method_name(operation_id: str, tag: str) -> str:
@@ -586,19 +485,6 @@ def _with_unique_ids(operations: list[Operation]) -> list[Operation]:
         )
         for op, new_id in zip(operations, ids, strict=True)
     ]
-
-
-def _example_of(node: dict[str, Any], schema: Any, resolve: Any) -> tuple[Any, bool]:
-    """A media type's or parameter's declared example (`example`, else the first of
-    `examples`) and True; else one synthesised from its schema (None without one) and False."""
-    if "example" in node:
-        return node["example"], True
-    examples = node.get("examples")
-    if isinstance(examples, dict) and examples:
-        first = resolve(next(iter(examples.values())))
-        if isinstance(first, dict) and "value" in first:
-            return first["value"], True
-    return example_for(schema, resolve), False
 
 
 _ARGUMENT_SOURCES: dict[str, ArgumentSource] = {

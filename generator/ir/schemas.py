@@ -1,9 +1,10 @@
 """JSON Schemas -> Python types (`TypeRef`), registering the models and enums they define.
 
-Every typing decision the parser makes about a schema lives here: which schemas become classes,
-what a `oneOf` becomes, how "or null" is spelled in 3.0 and 3.1. What cannot be represented
-precisely becomes a wider type plus a warning naming the JSON pointer; nothing is dropped
-silently.
+Every typing decision the parser makes about a schema lives here and in `generator.ir.compose`
+(allOf, oneOf, anyOf): which schemas become classes, how "or null" is spelled in 3.0 and 3.1
+(and that a `$ref` to a component allowing null is nullable wherever it is used). What cannot
+be represented precisely becomes a wider type plus a warning naming the JSON pointer; nothing
+is dropped silently.
 """
 
 from __future__ import annotations
@@ -13,25 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from generator.ir import naming
-from generator.ir.model import (
-    Discriminator,
-    Enum,
-    EnumMember,
-    Field,
-    Model,
-    TypeRef,
-)
+from generator.ir import compose, naming
+from generator.ir.compose import SCHEMA_PREFIX, Composer
+from generator.ir.model import Enum, EnumMember, Field, Model, TypeRef
 from generator.spec.load import escape_pointer_token, resolve_pointer
 
-SCHEMA_PREFIX = "#/components/schemas/"
 _MAX_REF_HOPS = 50
 _ANY = TypeRef("any")
-# Keywords that give a schema a shape; a oneOf variant without any of them only adds
-# constraints (`oneOf: [{required: [a]}, {required: [b]}]`) and changes no type.
-_SHAPE_KEYWORDS = frozenset(
-    {"$ref", "type", "properties", "items", "enum", "const", "allOf", "oneOf", "anyOf"}
-)
 _STRING_FORMATS: dict[str, Any] = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
 _SCALAR_KINDS: dict[str, Any] = {"integer": "int", "number": "float", "boolean": "bool"}
 
@@ -48,6 +37,9 @@ class Registry:
     taken: set[str] = field(default_factory=set)
     in_progress: set[str] = field(default_factory=set)
     counters: dict[str, int] = field(default_factory=dict)
+    # Enum class by (value kind, values): an inline enum with the same values as an inline
+    # enum seen before shares its class (GitHub's spec repeats `[asc, desc]` hundreds of times).
+    enums_by_values: dict[tuple[str, tuple[Any, ...]], str] = field(default_factory=dict)
 
     def claim(self, pointer: str, wanted: str) -> str:
         """The class name for the schema at `pointer`: the same on every call, unique overall."""
@@ -58,7 +50,7 @@ class Registry:
         return name
 
 
-class SchemaTyper:
+class SchemaTyper(Composer):
     """Types schemas of one document; the registry and warnings are shared with the parser."""
 
     def __init__(self, document: dict[str, Any], registry: Registry, warn: Warn) -> None:
@@ -110,9 +102,9 @@ class SchemaTyper:
             return self._const_type(schema["const"], f"{pointer}/const")
         if "allOf" in schema:
             return self._all_of_type(schema, pointer, name_hint)
-        for key in ("oneOf", "anyOf"):
-            if key in schema and _has_shaped_variants(schema[key]):
-                return self._union_type(schema, key, pointer, name_hint)
+        key = compose.choice_key(schema)
+        if key is not None:
+            return self._union_type(schema, key, pointer, name_hint)
         kind = schema.get("type")
         if kind == "object" or (kind is None and "properties" in schema):
             return self._object_type(schema, pointer, name_hint)
@@ -132,7 +124,9 @@ class SchemaTyper:
         target_pointer = ref[1:]
         target = self.resolve(schema)
         # 3.0 documents often write `{$ref: X, nullable: true}`; honour it rather than drop it.
-        nullable = schema.get("nullable") is True
+        # A component that allows null itself (3.0 `nullable`, a 3.1 type list, a null
+        # variant) does so wherever it is used.
+        nullable = schema.get("nullable") is True or self.allows_null(target)
         if ref.startswith(SCHEMA_PREFIX) and _defines_class(target):
             name = self.registry.claim(target_pointer, naming.pascal_case(ref.rsplit("/", 1)[-1]))
             known = self._known_class(name)
@@ -140,8 +134,11 @@ class SchemaTyper:
                 return known.with_nullable() if nullable else known
             name_hint = name
         if target_pointer in self._expanding:
-            self.warn(pointer, f"recursive schema {ref!r} is typed as Any")
-            return _ANY
+            recursive = self._union_of_classes(target, target_pointer)
+            if recursive is None:
+                self.warn(pointer, f"recursive schema {ref!r} is typed as Any")
+                return _ANY
+            return recursive.with_nullable() if nullable else recursive
         self._expanding.add(target_pointer)
         try:
             target_type = self.type_of(target, target_pointer, name_hint)
@@ -157,6 +154,10 @@ class SchemaTyper:
         return None
 
     # -- "or null" --------------------------------------------------------------------------
+
+    def allows_null(self, schema: Any) -> bool:
+        """Does the schema itself let a value be null (in any of the spellings below)?"""
+        return isinstance(schema, dict) and self._split_nullable(schema, "")[0]
 
     def _split_nullable(self, schema: dict[str, Any], pointer: str) -> tuple[bool, Any]:
         """Separate "or null" (3.1 type list, 3.0 nullable, a null variant, a null enum value)
@@ -226,7 +227,13 @@ class SchemaTyper:
         value_kind: Literal["str", "int"],
         values: list[Any],
     ) -> TypeRef:
+        key = (value_kind, tuple(values))
+        inline = not _is_component_root(pointer)
+        if inline and key in self.registry.enums_by_values:
+            return TypeRef("enum", name=self.registry.enums_by_values[key])
         name = self.registry.claim(pointer, name_hint)
+        if inline:  # a component keeps its own class: its name is part of the spec's API
+            self.registry.enums_by_values.setdefault(key, name)
         if name not in self.registry.enums:
             members = naming.unique(naming.enum_member_name(v) for v in values)
             self.registry.enums[name] = Enum(
@@ -249,103 +256,6 @@ class SchemaTyper:
             return TypeRef("float")
         self.warn(pointer, "a const object or list is typed as Any")
         return _ANY
-
-    # -- allOf ------------------------------------------------------------------------------
-
-    def _all_of_type(self, schema: dict[str, Any], pointer: str, name_hint: str) -> TypeRef:
-        parts = schema["allOf"]
-        siblings = {k: v for k, v in schema.items() if k not in ("allOf", "description", "title")}
-        if isinstance(parts, list) and len(parts) == 1 and not siblings:
-            return self.type_of(parts[0], f"{pointer}/allOf/0", name_hint)
-        merged = self.merged_object(schema)
-        return self._object_type(merged, pointer, name_hint)
-
-    def merged_object(
-        self, schema: dict[str, Any], seen: frozenset[int] = frozenset()
-    ) -> dict[str, Any]:
-        """Flatten allOf parts into one object schema (properties and required united).
-
-        `seen` holds the parts being merged, so parts that include each other end the recursion.
-        """
-        properties: dict[str, Any] = {}
-        required: list[str] = []
-        extra: Any = None
-        for part in [*schema.get("allOf", []), {k: v for k, v in schema.items() if k != "allOf"}]:
-            resolved = self.resolve_schema(part)
-            if id(resolved) in seen:
-                continue
-            if "allOf" in resolved:
-                resolved = self.merged_object(resolved, seen | {id(resolved)})
-            properties.update(resolved.get("properties") or {})
-            required.extend(r for r in resolved.get("required") or [] if r not in required)
-            if isinstance(resolved.get("additionalProperties"), dict):
-                extra = resolved["additionalProperties"]
-        merged: dict[str, Any] = {"type": "object", "properties": properties, "required": required}
-        if extra is not None:
-            merged["additionalProperties"] = extra
-        if schema.get("description"):
-            merged["description"] = schema["description"]
-        return merged
-
-    # -- oneOf / anyOf ----------------------------------------------------------------------
-
-    def _union_type(
-        self, schema: dict[str, Any], key: str, pointer: str, name_hint: str
-    ) -> TypeRef:
-        raw_variants = schema[key]
-        if schema.get("properties"):
-            self.warn(
-                f"{pointer}/{key}",
-                f"{key} beside properties is not modelled: typed as the object's own properties",
-            )
-            return self._object_type(schema, pointer, name_hint)
-        variants = [
-            self.type_of(
-                variant, f"{pointer}/{key}/{index}", _variant_hint(variant, index, name_hint)
-            )
-            for index, variant in enumerate(raw_variants)
-        ]
-        discriminator = self._discriminator(schema, key, pointer, raw_variants, variants)
-        if discriminator is not None:
-            return TypeRef("union", variants=tuple(variants), discriminator=discriminator)
-        return _union_of(variants)
-
-    def _discriminator(
-        self,
-        schema: dict[str, Any],
-        key: str,
-        pointer: str,
-        raw_variants: list[Any],
-        variants: list[TypeRef],
-    ) -> Discriminator | None:
-        """The discriminator's (value -> variant) table, or None to try the variants in order."""
-        spec = schema.get("discriminator")
-        if not isinstance(spec, dict) or not isinstance(spec.get("propertyName"), str):
-            return None
-        where = f"{pointer}/discriminator"
-        if not all(v.kind in ("model", "dict") and not v.nullable for v in variants):
-            self.warn(where, "a discriminator over non-object variants is ignored")
-            return None
-        refs = [v.get("$ref") if isinstance(v, dict) else None for v in raw_variants]
-        mapping: list[tuple[str, int]] = []
-        for value, target in (spec.get("mapping") or {}).items():
-            index = _variant_index(str(target), refs)
-            if index is None:
-                self.warn(f"{where}/mapping", f"{target!r} is not one of the {key} variants")
-                continue
-            mapping.append((str(value), index))
-        mapped = {index for _, index in mapping}
-        for index, ref in enumerate(refs):
-            if index not in mapped and isinstance(ref, str):
-                mapping.append(
-                    (ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~"), index)
-                )
-        if {index for _, index in mapping} != set(range(len(variants))):
-            self.warn(
-                where, "not every variant has a discriminator value: variants are tried in order"
-            )
-            return None
-        return Discriminator(property=spec["propertyName"], mapping=tuple(mapping))
 
     # -- objects ----------------------------------------------------------------------------
 
@@ -455,12 +365,6 @@ def _defines_class(schema: Any) -> bool:
     return bool(schema.get("properties")) or "enum" in schema or "allOf" in schema
 
 
-def _has_shaped_variants(variants: Any) -> bool:
-    return isinstance(variants, list) and any(
-        not isinstance(v, dict) or _SHAPE_KEYWORDS & v.keys() for v in variants
-    )
-
-
 def _is_null_schema(schema: Any) -> bool:
     return isinstance(schema, dict) and (
         schema.get("type") == "null"
@@ -473,47 +377,7 @@ def _hashable(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float)
 
 
-def _variant_hint(variant: Any, index: int, name_hint: str) -> str:
-    """Class-name hint for an inline union variant: its title, else its position."""
-    title = variant.get("title") if isinstance(variant, dict) else None
-    if isinstance(title, str) and title.strip():
-        return f"{name_hint}{naming.pascal_case(title)}"
-    return f"{name_hint}Variant{index + 1}"
-
-
-def _variant_index(target: str, refs: list[Any]) -> int | None:
-    """Which variant a discriminator mapping names: a full `$ref` or a bare schema name."""
-    for index, ref in enumerate(refs):
-        if isinstance(ref, str) and (ref == target or ref == f"{SCHEMA_PREFIX}{target}"):
-            return index
-    return None
-
-
-def _union_of(variants: list[TypeRef]) -> TypeRef:
-    """`A | B` from the variants' types: nested unions flattened, constants merged into one
-    Literal, duplicates dropped; Any absorbs everything; one variant left is just that type."""
-    nullable = any(v.nullable for v in variants)
-    flat: list[TypeRef] = []
-    for variant in variants:
-        inner = variant.with_nullable(False)
-        flat.extend(
-            inner.variants if inner.kind == "union" and not inner.discriminator else [inner]
-        )
-    if any(v.kind == "any" for v in flat):
-        return TypeRef("any", nullable=nullable)
-    literals = tuple(
-        dict.fromkeys(value for v in flat if v.kind == "literal" for value in v.literals)
-    )
-    merged: list[TypeRef] = []
-    seen: set[str] = set()
-    for variant in flat:
-        if variant.kind == "literal":
-            variant = TypeRef("literal", literals=literals)
-        if variant.annotation not in seen:
-            seen.add(variant.annotation)
-            merged.append(variant)
-    if not merged:
-        return TypeRef("any", nullable=nullable)
-    if len(merged) == 1:
-        return merged[0].with_nullable(nullable)
-    return TypeRef("union", variants=tuple(merged), nullable=nullable)
+def _is_component_root(pointer: str) -> bool:
+    """`/components/schemas/Name` itself, as opposed to a schema inline inside one."""
+    parts = pointer.split("/")
+    return len(parts) == 4 and parts[1:3] == ["components", "schemas"]

@@ -58,19 +58,19 @@ class AlertsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = self._client.request_page(
+        return self._client.request_page(
             method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/alerts/",
+            path="/api/environments/{project_id}/alerts/",
+            path_params={
+                "project_id": project_id,
+            },
             query={
                 "limit": limit,
                 "offset": offset,
             },
             options=options,
             item=_models.Parser[Alert](Alert),
-        )
-        return response.deliver()
+        ).deliver()
 
     def create(
         self,
@@ -156,17 +156,16 @@ class AlertsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="POST",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/alerts/",
-            query=None,
+            path="/api/environments/{project_id}/alerts/",
+            path_params={
+                "project_id": project_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Alert](Alert),
-        )
-        return response.deliver()
+        ).deliver()
 
     def retrieve(
         self,
@@ -188,18 +187,16 @@ class AlertsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/alerts/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/environments/{project_id}/alerts/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.Parser[Alert](Alert),
-        )
-        return response.deliver()
+        ).deliver()
 
     def destroy(
         self,
@@ -220,18 +217,16 @@ class AlertsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="DELETE",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/alerts/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/environments/{project_id}/alerts/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.parse_none,
-        )
-        return response.deliver()
+        ).deliver()
 
     def partial_update(
         self,
@@ -317,19 +312,17 @@ class AlertsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="PATCH",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/alerts/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/environments/{project_id}/alerts/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Alert](Alert),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class AlertsResourceWithRawResponse:
@@ -377,19 +370,21 @@ class AsyncAlertsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = await self._client.request_page(
-            method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/alerts/",
-            query={
-                "limit": limit,
-                "offset": offset,
-            },
-            options=options,
-            item=_models.Parser[Alert](Alert),
-        )
-        return response.deliver()
+        return (
+            await self._client.request_page(
+                method="GET",
+                path="/api/environments/{project_id}/alerts/",
+                path_params={
+                    "project_id": project_id,
+                },
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                },
+                options=options,
+                item=_models.Parser[Alert](Alert),
+            )
+        ).deliver()
 
     async def create(
         self,
@@ -475,17 +470,18 @@ class AsyncAlertsResource:
             }
         )
 
-        response = await self._client.request(
-            method="POST",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/alerts/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Alert](Alert),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="POST",
+                path="/api/environments/{project_id}/alerts/",
+                path_params={
+                    "project_id": project_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Alert](Alert),
+            )
+        ).deliver()
 
     async def retrieve(
         self,
@@ -507,18 +503,18 @@ class AsyncAlertsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/alerts/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.Parser[Alert](Alert),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/environments/{project_id}/alerts/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.Parser[Alert](Alert),
+            )
+        ).deliver()
 
     async def destroy(
         self,
@@ -539,18 +535,18 @@ class AsyncAlertsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="DELETE",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/alerts/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.parse_none,
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="DELETE",
+                path="/api/environments/{project_id}/alerts/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.parse_none,
+            )
+        ).deliver()
 
     async def partial_update(
         self,
@@ -636,19 +632,19 @@ class AsyncAlertsResource:
             }
         )
 
-        response = await self._client.request(
-            method="PATCH",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/alerts/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Alert](Alert),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PATCH",
+                path="/api/environments/{project_id}/alerts/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Alert](Alert),
+            )
+        ).deliver()
 
 
 class AsyncAlertsResourceWithRawResponse:

@@ -72,11 +72,12 @@ class AnnotationsResource:
                 hidden from the PostHog UI; any other value lists only the ones shown (false
                 or null).
         """
-        response = self._client.request_page(
+        return self._client.request_page(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/annotations/",
+            path="/api/projects/{project_id}/annotations/",
+            path_params={
+                "project_id": project_id,
+            },
             query={
                 "limit": limit,
                 "offset": offset,
@@ -88,8 +89,7 @@ class AnnotationsResource:
             },
             options=options,
             item=_models.Parser[Annotation](Annotation),
-        )
-        return response.deliver()
+        ).deliver()
 
     def create(
         self,
@@ -155,17 +155,16 @@ class AnnotationsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="POST",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/annotations/",
-            query=None,
+            path="/api/projects/{project_id}/annotations/",
+            path_params={
+                "project_id": project_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Annotation](Annotation),
-        )
-        return response.deliver()
+        ).deliver()
 
     def retrieve(
         self,
@@ -186,18 +185,16 @@ class AnnotationsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/annotations/"
-            + self._client.path_param("id", id)
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/annotations/{id}/",
+            path_params={
+                "id": id,
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.Parser[Annotation](Annotation),
-        )
-        return response.deliver()
+        ).deliver()
 
     def destroy(
         self,
@@ -222,18 +219,16 @@ class AnnotationsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="DELETE",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/annotations/"
-            + self._client.path_param("id", id)
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/annotations/{id}/",
+            path_params={
+                "id": id,
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.parse_none,
-        )
-        return response.deliver()
+        ).deliver()
 
     def partial_update(
         self,
@@ -303,19 +298,17 @@ class AnnotationsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="PATCH",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/annotations/"
-            + self._client.path_param("id", id)
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/annotations/{id}/",
+            path_params={
+                "id": id,
+                "project_id": project_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Annotation](Annotation),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class AnnotationsResourceWithRawResponse:
@@ -380,24 +373,26 @@ class AsyncAnnotationsResource:
                 hidden from the PostHog UI; any other value lists only the ones shown (false
                 or null).
         """
-        response = await self._client.request_page(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/annotations/",
-            query={
-                "limit": limit,
-                "offset": offset,
-                "search": search,
-                "scope": _models.to_json(scope),
-                "date_from": _models.to_json(date_from),
-                "date_to": _models.to_json(date_to),
-                "hidden_in_user_interface": hidden_in_user_interface,
-            },
-            options=options,
-            item=_models.Parser[Annotation](Annotation),
-        )
-        return response.deliver()
+        return (
+            await self._client.request_page(
+                method="GET",
+                path="/api/projects/{project_id}/annotations/",
+                path_params={
+                    "project_id": project_id,
+                },
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                    "search": search,
+                    "scope": _models.to_json(scope),
+                    "date_from": _models.to_json(date_from),
+                    "date_to": _models.to_json(date_to),
+                    "hidden_in_user_interface": hidden_in_user_interface,
+                },
+                options=options,
+                item=_models.Parser[Annotation](Annotation),
+            )
+        ).deliver()
 
     async def create(
         self,
@@ -463,17 +458,18 @@ class AsyncAnnotationsResource:
             }
         )
 
-        response = await self._client.request(
-            method="POST",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/annotations/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Annotation](Annotation),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="POST",
+                path="/api/projects/{project_id}/annotations/",
+                path_params={
+                    "project_id": project_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Annotation](Annotation),
+            )
+        ).deliver()
 
     async def retrieve(
         self,
@@ -494,18 +490,18 @@ class AsyncAnnotationsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/annotations/"
-            + self._client.path_param("id", id)
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.Parser[Annotation](Annotation),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/projects/{project_id}/annotations/{id}/",
+                path_params={
+                    "id": id,
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.Parser[Annotation](Annotation),
+            )
+        ).deliver()
 
     async def destroy(
         self,
@@ -530,18 +526,18 @@ class AsyncAnnotationsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="DELETE",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/annotations/"
-            + self._client.path_param("id", id)
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.parse_none,
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="DELETE",
+                path="/api/projects/{project_id}/annotations/{id}/",
+                path_params={
+                    "id": id,
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.parse_none,
+            )
+        ).deliver()
 
     async def partial_update(
         self,
@@ -611,19 +607,19 @@ class AsyncAnnotationsResource:
             }
         )
 
-        response = await self._client.request(
-            method="PATCH",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/annotations/"
-            + self._client.path_param("id", id)
-            + "/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Annotation](Annotation),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PATCH",
+                path="/api/projects/{project_id}/annotations/{id}/",
+                path_params={
+                    "id": id,
+                    "project_id": project_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Annotation](Annotation),
+            )
+        ).deliver()
 
 
 class AsyncAnnotationsResourceWithRawResponse:

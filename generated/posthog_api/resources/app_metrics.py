@@ -73,13 +73,13 @@ class AppMetricsResource:
             job_id: Only count metrics of this job (e.g. one historical export). Ignored
                 for batch exports.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/app_metrics/"
-            + self._client.path_param("id", id)
-            + "/",
+            path="/api/environments/{project_id}/app_metrics/{id}/",
+            path_params={
+                "id": id,
+                "project_id": project_id,
+            },
             query={
                 "category": _models.to_json(category),
                 "date_from": date_from,
@@ -88,8 +88,7 @@ class AppMetricsResource:
             },
             options=options,
             parse=_models.Parser[AppMetrics](AppMetrics),
-        )
-        return response.deliver()
+        ).deliver()
 
     def error_details_retrieve(
         self,
@@ -127,13 +126,13 @@ class AppMetricsResource:
             job_id: Only count metrics of this job (e.g. one historical export). Ignored
                 for batch exports.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/app_metrics/"
-            + self._client.path_param("id", id)
-            + "/error_details/",
+            path="/api/environments/{project_id}/app_metrics/{id}/error_details/",
+            path_params={
+                "id": id,
+                "project_id": project_id,
+            },
             query={
                 "error_type": error_type,
                 "category": _models.to_json(category),
@@ -141,8 +140,7 @@ class AppMetricsResource:
             },
             options=options,
             parse=_models.Parser[AppMetricsErrorDetails](AppMetricsErrorDetails),
-        )
-        return response.deliver()
+        ).deliver()
 
     def historical_exports_list(
         self,
@@ -167,18 +165,16 @@ class AppMetricsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/app_metrics/"
-            + self._client.path_param("plugin_config_id", plugin_config_id)
-            + "/historical_exports/",
-            query=None,
+            path="/api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/",
+            path_params={
+                "plugin_config_id": plugin_config_id,
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.Parser[HistoricalExportList](HistoricalExportList),
-        )
-        return response.deliver()
+        ).deliver()
 
     def historical_exports_retrieve(
         self,
@@ -208,20 +204,17 @@ class AppMetricsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/app_metrics/"
-            + self._client.path_param("plugin_config_id", plugin_config_id)
-            + "/historical_exports/"
-            + self._client.path_param("id", id)
-            + "/",
-            query=None,
+            path="/api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/{id}/",
+            path_params={
+                "plugin_config_id": plugin_config_id,
+                "id": id,
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.Parser[HistoricalExportDetail](HistoricalExportDetail),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class AppMetricsResourceWithRawResponse:
@@ -291,23 +284,24 @@ class AsyncAppMetricsResource:
             job_id: Only count metrics of this job (e.g. one historical export). Ignored
                 for batch exports.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/app_metrics/"
-            + self._client.path_param("id", id)
-            + "/",
-            query={
-                "category": _models.to_json(category),
-                "date_from": date_from,
-                "date_to": date_to,
-                "job_id": job_id,
-            },
-            options=options,
-            parse=_models.Parser[AppMetrics](AppMetrics),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/environments/{project_id}/app_metrics/{id}/",
+                path_params={
+                    "id": id,
+                    "project_id": project_id,
+                },
+                query={
+                    "category": _models.to_json(category),
+                    "date_from": date_from,
+                    "date_to": date_to,
+                    "job_id": job_id,
+                },
+                options=options,
+                parse=_models.Parser[AppMetrics](AppMetrics),
+            )
+        ).deliver()
 
     async def error_details_retrieve(
         self,
@@ -345,22 +339,23 @@ class AsyncAppMetricsResource:
             job_id: Only count metrics of this job (e.g. one historical export). Ignored
                 for batch exports.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/app_metrics/"
-            + self._client.path_param("id", id)
-            + "/error_details/",
-            query={
-                "error_type": error_type,
-                "category": _models.to_json(category),
-                "job_id": job_id,
-            },
-            options=options,
-            parse=_models.Parser[AppMetricsErrorDetails](AppMetricsErrorDetails),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/environments/{project_id}/app_metrics/{id}/error_details/",
+                path_params={
+                    "id": id,
+                    "project_id": project_id,
+                },
+                query={
+                    "error_type": error_type,
+                    "category": _models.to_json(category),
+                    "job_id": job_id,
+                },
+                options=options,
+                parse=_models.Parser[AppMetricsErrorDetails](AppMetricsErrorDetails),
+            )
+        ).deliver()
 
     async def historical_exports_list(
         self,
@@ -385,18 +380,18 @@ class AsyncAppMetricsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/app_metrics/"
-            + self._client.path_param("plugin_config_id", plugin_config_id)
-            + "/historical_exports/",
-            query=None,
-            options=options,
-            parse=_models.Parser[HistoricalExportList](HistoricalExportList),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/",
+                path_params={
+                    "plugin_config_id": plugin_config_id,
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.Parser[HistoricalExportList](HistoricalExportList),
+            )
+        ).deliver()
 
     async def historical_exports_retrieve(
         self,
@@ -426,20 +421,19 @@ class AsyncAppMetricsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/environments/"
-            + self._client.path_param("project_id", project_id)
-            + "/app_metrics/"
-            + self._client.path_param("plugin_config_id", plugin_config_id)
-            + "/historical_exports/"
-            + self._client.path_param("id", id)
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.Parser[HistoricalExportDetail](HistoricalExportDetail),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/environments/{project_id}/app_metrics/{plugin_config_id}/historical_exports/{id}/",
+                path_params={
+                    "plugin_config_id": plugin_config_id,
+                    "id": id,
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.Parser[HistoricalExportDetail](HistoricalExportDetail),
+            )
+        ).deliver()
 
 
 class AsyncAppMetricsResourceWithRawResponse:

@@ -50,17 +50,19 @@ class CohortsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = self._client.request_page(
+        return self._client.request_page(
             method="GET",
-            path="/api/projects/" + self._client.path_param("project_id", project_id) + "/cohorts/",
+            path="/api/projects/{project_id}/cohorts/",
+            path_params={
+                "project_id": project_id,
+            },
             query={
                 "limit": limit,
                 "offset": offset,
             },
             options=options,
             item=_models.Parser[Cohort](Cohort),
-        )
-        return response.deliver()
+        ).deliver()
 
     def create(
         self,
@@ -121,15 +123,16 @@ class CohortsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="POST",
-            path="/api/projects/" + self._client.path_param("project_id", project_id) + "/cohorts/",
-            query=None,
+            path="/api/projects/{project_id}/cohorts/",
+            path_params={
+                "project_id": project_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Cohort](Cohort),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class CohortsResourceWithRawResponse:
@@ -172,17 +175,21 @@ class AsyncCohortsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = await self._client.request_page(
-            method="GET",
-            path="/api/projects/" + self._client.path_param("project_id", project_id) + "/cohorts/",
-            query={
-                "limit": limit,
-                "offset": offset,
-            },
-            options=options,
-            item=_models.Parser[Cohort](Cohort),
-        )
-        return response.deliver()
+        return (
+            await self._client.request_page(
+                method="GET",
+                path="/api/projects/{project_id}/cohorts/",
+                path_params={
+                    "project_id": project_id,
+                },
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                },
+                options=options,
+                item=_models.Parser[Cohort](Cohort),
+            )
+        ).deliver()
 
     async def create(
         self,
@@ -243,15 +250,18 @@ class AsyncCohortsResource:
             }
         )
 
-        response = await self._client.request(
-            method="POST",
-            path="/api/projects/" + self._client.path_param("project_id", project_id) + "/cohorts/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Cohort](Cohort),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="POST",
+                path="/api/projects/{project_id}/cohorts/",
+                path_params={
+                    "project_id": project_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Cohort](Cohort),
+            )
+        ).deliver()
 
 
 class AsyncCohortsResourceWithRawResponse:

@@ -202,19 +202,17 @@ class ProjectsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="PATCH",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/complete_product_onboarding/",
-            query=None,
+            path="/api/organizations/{organization_id}/projects/{id}/complete_product_onboarding/",
+            path_params={
+                "id": id,
+                "organization_id": organization_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Team](Team),
-        )
-        return response.deliver()
+        ).deliver()
 
     def delete_secret_token_backup(
         self,
@@ -362,19 +360,17 @@ class ProjectsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="PATCH",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/delete_secret_token_backup/",
-            query=None,
+            path="/api/organizations/{organization_id}/projects/{id}/delete_secret_token_backup/",
+            path_params={
+                "id": id,
+                "organization_id": organization_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Project](Project),
-        )
-        return response.deliver()
+        ).deliver()
 
     def generate_conversations_public_token(
         self,
@@ -522,19 +518,17 @@ class ProjectsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="POST",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/generate_conversations_public_token/",
-            query=None,
+            path="/api/organizations/{organization_id}/projects/{id}/generate_conversations_public_token/",
+            path_params={
+                "id": id,
+                "organization_id": organization_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Project](Project),
-        )
-        return response.deliver()
+        ).deliver()
 
     def is_generating_demo_data(
         self,
@@ -562,18 +556,16 @@ class ProjectsResource:
             id: A unique integer value identifying this project.
             organization_id: ID (a UUID) of the organization.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/is_generating_demo_data/",
-            query=None,
+            path="/api/organizations/{organization_id}/projects/{id}/is_generating_demo_data/",
+            path_params={
+                "id": id,
+                "organization_id": organization_id,
+            },
             options=options,
             parse=_models.Parser[ProjectDemoDataStatus](ProjectDemoDataStatus),
-        )
-        return response.deliver()
+        ).deliver()
 
     def reset_token(
         self,
@@ -719,19 +711,17 @@ class ProjectsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="PATCH",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/reset_token/",
-            query=None,
+            path="/api/organizations/{organization_id}/projects/{id}/reset_token/",
+            path_params={
+                "id": id,
+                "organization_id": organization_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Project](Project),
-        )
-        return response.deliver()
+        ).deliver()
 
     def rotate_secret_token(
         self,
@@ -883,19 +873,17 @@ class ProjectsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="PATCH",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/rotate_secret_token/",
-            query=None,
+            path="/api/organizations/{organization_id}/projects/{id}/rotate_secret_token/",
+            path_params={
+                "id": id,
+                "organization_id": organization_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Project](Project),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class ProjectsResourceWithRawResponse:
@@ -1098,19 +1086,19 @@ class AsyncProjectsResource:
             }
         )
 
-        response = await self._client.request(
-            method="PATCH",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/complete_product_onboarding/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Team](Team),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PATCH",
+                path="/api/organizations/{organization_id}/projects/{id}/complete_product_onboarding/",
+                path_params={
+                    "id": id,
+                    "organization_id": organization_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Team](Team),
+            )
+        ).deliver()
 
     async def delete_secret_token_backup(
         self,
@@ -1258,19 +1246,19 @@ class AsyncProjectsResource:
             }
         )
 
-        response = await self._client.request(
-            method="PATCH",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/delete_secret_token_backup/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Project](Project),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PATCH",
+                path="/api/organizations/{organization_id}/projects/{id}/delete_secret_token_backup/",
+                path_params={
+                    "id": id,
+                    "organization_id": organization_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Project](Project),
+            )
+        ).deliver()
 
     async def generate_conversations_public_token(
         self,
@@ -1418,19 +1406,19 @@ class AsyncProjectsResource:
             }
         )
 
-        response = await self._client.request(
-            method="POST",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/generate_conversations_public_token/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Project](Project),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="POST",
+                path="/api/organizations/{organization_id}/projects/{id}/generate_conversations_public_token/",
+                path_params={
+                    "id": id,
+                    "organization_id": organization_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Project](Project),
+            )
+        ).deliver()
 
     async def is_generating_demo_data(
         self,
@@ -1458,18 +1446,18 @@ class AsyncProjectsResource:
             id: A unique integer value identifying this project.
             organization_id: ID (a UUID) of the organization.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/is_generating_demo_data/",
-            query=None,
-            options=options,
-            parse=_models.Parser[ProjectDemoDataStatus](ProjectDemoDataStatus),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/organizations/{organization_id}/projects/{id}/is_generating_demo_data/",
+                path_params={
+                    "id": id,
+                    "organization_id": organization_id,
+                },
+                options=options,
+                parse=_models.Parser[ProjectDemoDataStatus](ProjectDemoDataStatus),
+            )
+        ).deliver()
 
     async def reset_token(
         self,
@@ -1615,19 +1603,19 @@ class AsyncProjectsResource:
             }
         )
 
-        response = await self._client.request(
-            method="PATCH",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/reset_token/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Project](Project),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PATCH",
+                path="/api/organizations/{organization_id}/projects/{id}/reset_token/",
+                path_params={
+                    "id": id,
+                    "organization_id": organization_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Project](Project),
+            )
+        ).deliver()
 
     async def rotate_secret_token(
         self,
@@ -1779,19 +1767,19 @@ class AsyncProjectsResource:
             }
         )
 
-        response = await self._client.request(
-            method="PATCH",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("id", id)
-            + "/rotate_secret_token/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Project](Project),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PATCH",
+                path="/api/organizations/{organization_id}/projects/{id}/rotate_secret_token/",
+                path_params={
+                    "id": id,
+                    "organization_id": organization_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Project](Project),
+            )
+        ).deliver()
 
 
 class AsyncProjectsResourceWithRawResponse:

@@ -48,19 +48,19 @@ class RolesResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = self._client.request_page(
+        return self._client.request_page(
             method="GET",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/roles/",
+            path="/api/organizations/{organization_id}/roles/",
+            path_params={
+                "organization_id": organization_id,
+            },
             query={
                 "limit": limit,
                 "offset": offset,
             },
             options=options,
             item=_models.Parser[Role](Role),
-        )
-        return response.deliver()
+        ).deliver()
 
     def create(
         self,
@@ -91,17 +91,16 @@ class RolesResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="POST",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/roles/",
-            query=None,
+            path="/api/organizations/{organization_id}/roles/",
+            path_params={
+                "organization_id": organization_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Role](Role),
-        )
-        return response.deliver()
+        ).deliver()
 
     def retrieve(
         self,
@@ -121,18 +120,16 @@ class RolesResource:
             id: A UUID string identifying this role.
             organization_id: ID (a UUID) of the organization.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/roles/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/organizations/{organization_id}/roles/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "organization_id": organization_id,
+            },
             options=options,
             parse=_models.Parser[Role](Role),
-        )
-        return response.deliver()
+        ).deliver()
 
     def destroy(
         self,
@@ -153,18 +150,16 @@ class RolesResource:
             id: A UUID string identifying this role.
             organization_id: ID (a UUID) of the organization.
         """
-        response = self._client.request(
+        return self._client.request(
             method="DELETE",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/roles/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/organizations/{organization_id}/roles/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "organization_id": organization_id,
+            },
             options=options,
             parse=_models.parse_none,
-        )
-        return response.deliver()
+        ).deliver()
 
     def partial_update(
         self,
@@ -194,19 +189,17 @@ class RolesResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="PATCH",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/roles/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/organizations/{organization_id}/roles/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "organization_id": organization_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Role](Role),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class RolesResourceWithRawResponse:
@@ -252,19 +245,21 @@ class AsyncRolesResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = await self._client.request_page(
-            method="GET",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/roles/",
-            query={
-                "limit": limit,
-                "offset": offset,
-            },
-            options=options,
-            item=_models.Parser[Role](Role),
-        )
-        return response.deliver()
+        return (
+            await self._client.request_page(
+                method="GET",
+                path="/api/organizations/{organization_id}/roles/",
+                path_params={
+                    "organization_id": organization_id,
+                },
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                },
+                options=options,
+                item=_models.Parser[Role](Role),
+            )
+        ).deliver()
 
     async def create(
         self,
@@ -295,17 +290,18 @@ class AsyncRolesResource:
             }
         )
 
-        response = await self._client.request(
-            method="POST",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/roles/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Role](Role),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="POST",
+                path="/api/organizations/{organization_id}/roles/",
+                path_params={
+                    "organization_id": organization_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Role](Role),
+            )
+        ).deliver()
 
     async def retrieve(
         self,
@@ -325,18 +321,18 @@ class AsyncRolesResource:
             id: A UUID string identifying this role.
             organization_id: ID (a UUID) of the organization.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/roles/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.Parser[Role](Role),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/organizations/{organization_id}/roles/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "organization_id": organization_id,
+                },
+                options=options,
+                parse=_models.Parser[Role](Role),
+            )
+        ).deliver()
 
     async def destroy(
         self,
@@ -357,18 +353,18 @@ class AsyncRolesResource:
             id: A UUID string identifying this role.
             organization_id: ID (a UUID) of the organization.
         """
-        response = await self._client.request(
-            method="DELETE",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/roles/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.parse_none,
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="DELETE",
+                path="/api/organizations/{organization_id}/roles/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "organization_id": organization_id,
+                },
+                options=options,
+                parse=_models.parse_none,
+            )
+        ).deliver()
 
     async def partial_update(
         self,
@@ -398,19 +394,19 @@ class AsyncRolesResource:
             }
         )
 
-        response = await self._client.request(
-            method="PATCH",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/roles/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Role](Role),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PATCH",
+                path="/api/organizations/{organization_id}/roles/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "organization_id": organization_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Role](Role),
+            )
+        ).deliver()
 
 
 class AsyncRolesResourceWithRawResponse:

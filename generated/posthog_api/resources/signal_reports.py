@@ -56,19 +56,19 @@ class SignalReportsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = self._client.request_page(
+        return self._client.request_page(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_reports/",
+            path="/api/projects/{project_id}/signal_reports/",
+            path_params={
+                "project_id": project_id,
+            },
             query={
                 "limit": limit,
                 "offset": offset,
             },
             options=options,
             item=_models.Parser[LegacySignalReport](LegacySignalReport),
-        )
-        return response.deliver()
+        ).deliver()
 
     def retrieve(
         self,
@@ -90,18 +90,16 @@ class SignalReportsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_reports/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/signal_reports/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.Parser[LegacySignalReport](LegacySignalReport),
-        )
-        return response.deliver()
+        ).deliver()
 
     def artefacts_retrieve(
         self,
@@ -131,18 +129,16 @@ class SignalReportsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_reports/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/artefacts/",
-            query=None,
+            path="/api/projects/{project_id}/signal_reports/{id}/artefacts/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.Parser[SignalReportArtefactList](SignalReportArtefactList),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class SignalReportsResourceWithRawResponse:
@@ -192,19 +188,21 @@ class AsyncSignalReportsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = await self._client.request_page(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_reports/",
-            query={
-                "limit": limit,
-                "offset": offset,
-            },
-            options=options,
-            item=_models.Parser[LegacySignalReport](LegacySignalReport),
-        )
-        return response.deliver()
+        return (
+            await self._client.request_page(
+                method="GET",
+                path="/api/projects/{project_id}/signal_reports/",
+                path_params={
+                    "project_id": project_id,
+                },
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                },
+                options=options,
+                item=_models.Parser[LegacySignalReport](LegacySignalReport),
+            )
+        ).deliver()
 
     async def retrieve(
         self,
@@ -226,18 +224,18 @@ class AsyncSignalReportsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_reports/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.Parser[LegacySignalReport](LegacySignalReport),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/projects/{project_id}/signal_reports/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.Parser[LegacySignalReport](LegacySignalReport),
+            )
+        ).deliver()
 
     async def artefacts_retrieve(
         self,
@@ -267,18 +265,18 @@ class AsyncSignalReportsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_reports/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/artefacts/",
-            query=None,
-            options=options,
-            parse=_models.Parser[SignalReportArtefactList](SignalReportArtefactList),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/projects/{project_id}/signal_reports/{id}/artefacts/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.Parser[SignalReportArtefactList](SignalReportArtefactList),
+            )
+        ).deliver()
 
 
 class AsyncSignalReportsResourceWithRawResponse:

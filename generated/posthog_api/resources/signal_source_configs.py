@@ -51,19 +51,19 @@ class SignalSourceConfigsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = self._client.request_page(
+        return self._client.request_page(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_source_configs/",
+            path="/api/projects/{project_id}/signal_source_configs/",
+            path_params={
+                "project_id": project_id,
+            },
             query={
                 "limit": limit,
                 "offset": offset,
             },
             options=options,
             item=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        ).deliver()
 
     def create(
         self,
@@ -113,17 +113,16 @@ class SignalSourceConfigsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="POST",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_source_configs/",
-            query=None,
+            path="/api/projects/{project_id}/signal_source_configs/",
+            path_params={
+                "project_id": project_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        ).deliver()
 
     def retrieve(
         self,
@@ -144,18 +143,16 @@ class SignalSourceConfigsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/signal_source_configs/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        ).deliver()
 
     def destroy(
         self,
@@ -176,18 +173,16 @@ class SignalSourceConfigsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="DELETE",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/signal_source_configs/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.parse_none,
-        )
-        return response.deliver()
+        ).deliver()
 
     def partial_update(
         self,
@@ -237,19 +232,17 @@ class SignalSourceConfigsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="PATCH",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/signal_source_configs/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class SignalSourceConfigsResourceWithRawResponse:
@@ -297,19 +290,21 @@ class AsyncSignalSourceConfigsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = await self._client.request_page(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_source_configs/",
-            query={
-                "limit": limit,
-                "offset": offset,
-            },
-            options=options,
-            item=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        return (
+            await self._client.request_page(
+                method="GET",
+                path="/api/projects/{project_id}/signal_source_configs/",
+                path_params={
+                    "project_id": project_id,
+                },
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                },
+                options=options,
+                item=_models.Parser[SignalSourceConfig](SignalSourceConfig),
+            )
+        ).deliver()
 
     async def create(
         self,
@@ -359,17 +354,18 @@ class AsyncSignalSourceConfigsResource:
             }
         )
 
-        response = await self._client.request(
-            method="POST",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_source_configs/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="POST",
+                path="/api/projects/{project_id}/signal_source_configs/",
+                path_params={
+                    "project_id": project_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
+            )
+        ).deliver()
 
     async def retrieve(
         self,
@@ -390,18 +386,18 @@ class AsyncSignalSourceConfigsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/projects/{project_id}/signal_source_configs/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
+            )
+        ).deliver()
 
     async def destroy(
         self,
@@ -422,18 +418,18 @@ class AsyncSignalSourceConfigsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="DELETE",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.parse_none,
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="DELETE",
+                path="/api/projects/{project_id}/signal_source_configs/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.parse_none,
+            )
+        ).deliver()
 
     async def partial_update(
         self,
@@ -483,19 +479,19 @@ class AsyncSignalSourceConfigsResource:
             }
         )
 
-        response = await self._client.request(
-            method="PATCH",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signal_source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PATCH",
+                path="/api/projects/{project_id}/signal_source_configs/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
+            )
+        ).deliver()
 
 
 class AsyncSignalSourceConfigsResourceWithRawResponse:

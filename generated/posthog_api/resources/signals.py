@@ -55,19 +55,19 @@ class SignalsResource:
             limit: Listed by the docs; ignored by the server (the body is not a page).
             offset: Listed by the docs; ignored by the server (the body is not a page).
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/processing/",
+            path="/api/projects/{project_id}/signals/processing/",
+            path_params={
+                "project_id": project_id,
+            },
             query={
                 "limit": limit,
                 "offset": offset,
             },
             options=options,
             parse=_models.Parser[PauseStateResponse](PauseStateResponse),
-        )
-        return response.deliver()
+        ).deliver()
 
     def processing_pause_destroy(
         self,
@@ -90,16 +90,15 @@ class SignalsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="DELETE",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/processing/pause/",
-            query=None,
+            path="/api/projects/{project_id}/signals/processing/pause/",
+            path_params={
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.Parser[UnpauseResponse](UnpauseResponse),
-        )
-        return response.deliver()
+        ).deliver()
 
     def reports_list(
         self,
@@ -147,11 +146,12 @@ class SignalsResource:
             suggested_reviewers: Comma-separated user UUIDs; keeps reports suggested to
                 any of them. A malformed UUID answers 400.
         """
-        response = self._client.request_page(
+        return self._client.request_page(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/reports/",
+            path="/api/projects/{project_id}/signals/reports/",
+            path_params={
+                "project_id": project_id,
+            },
             query={
                 "limit": limit,
                 "offset": offset,
@@ -163,8 +163,7 @@ class SignalsResource:
             },
             options=options,
             item=_models.Parser[SignalReport](SignalReport),
-        )
-        return response.deliver()
+        ).deliver()
 
     def reports_retrieve(
         self,
@@ -185,18 +184,16 @@ class SignalsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/reports/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/signals/reports/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.Parser[SignalReport](SignalReport),
-        )
-        return response.deliver()
+        ).deliver()
 
     def source_configs_list(
         self,
@@ -221,19 +218,19 @@ class SignalsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = self._client.request_page(
+        return self._client.request_page(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/source_configs/",
+            path="/api/projects/{project_id}/signals/source_configs/",
+            path_params={
+                "project_id": project_id,
+            },
             query={
                 "limit": limit,
                 "offset": offset,
             },
             options=options,
             item=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        ).deliver()
 
     def source_configs_create(
         self,
@@ -283,17 +280,16 @@ class SignalsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="POST",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/source_configs/",
-            query=None,
+            path="/api/projects/{project_id}/signals/source_configs/",
+            path_params={
+                "project_id": project_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        ).deliver()
 
     def source_configs_retrieve(
         self,
@@ -314,18 +310,16 @@ class SignalsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/signals/source_configs/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        ).deliver()
 
     def source_configs_destroy(
         self,
@@ -346,18 +340,16 @@ class SignalsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="DELETE",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/signals/source_configs/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             options=options,
             parse=_models.parse_none,
-        )
-        return response.deliver()
+        ).deliver()
 
     def source_configs_partial_update(
         self,
@@ -407,19 +399,17 @@ class SignalsResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="PATCH",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
+            path="/api/projects/{project_id}/signals/source_configs/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+                "project_id": project_id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class SignalsResourceWithRawResponse:
@@ -473,19 +463,21 @@ class AsyncSignalsResource:
             limit: Listed by the docs; ignored by the server (the body is not a page).
             offset: Listed by the docs; ignored by the server (the body is not a page).
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/processing/",
-            query={
-                "limit": limit,
-                "offset": offset,
-            },
-            options=options,
-            parse=_models.Parser[PauseStateResponse](PauseStateResponse),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/projects/{project_id}/signals/processing/",
+                path_params={
+                    "project_id": project_id,
+                },
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                },
+                options=options,
+                parse=_models.Parser[PauseStateResponse](PauseStateResponse),
+            )
+        ).deliver()
 
     async def processing_pause_destroy(
         self,
@@ -508,16 +500,17 @@ class AsyncSignalsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="DELETE",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/processing/pause/",
-            query=None,
-            options=options,
-            parse=_models.Parser[UnpauseResponse](UnpauseResponse),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="DELETE",
+                path="/api/projects/{project_id}/signals/processing/pause/",
+                path_params={
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.Parser[UnpauseResponse](UnpauseResponse),
+            )
+        ).deliver()
 
     async def reports_list(
         self,
@@ -565,24 +558,26 @@ class AsyncSignalsResource:
             suggested_reviewers: Comma-separated user UUIDs; keeps reports suggested to
                 any of them. A malformed UUID answers 400.
         """
-        response = await self._client.request_page(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/reports/",
-            query={
-                "limit": limit,
-                "offset": offset,
-                "ordering": ordering,
-                "search": search,
-                "source_product": source_product,
-                "status": status,
-                "suggested_reviewers": suggested_reviewers,
-            },
-            options=options,
-            item=_models.Parser[SignalReport](SignalReport),
-        )
-        return response.deliver()
+        return (
+            await self._client.request_page(
+                method="GET",
+                path="/api/projects/{project_id}/signals/reports/",
+                path_params={
+                    "project_id": project_id,
+                },
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                    "ordering": ordering,
+                    "search": search,
+                    "source_product": source_product,
+                    "status": status,
+                    "suggested_reviewers": suggested_reviewers,
+                },
+                options=options,
+                item=_models.Parser[SignalReport](SignalReport),
+            )
+        ).deliver()
 
     async def reports_retrieve(
         self,
@@ -603,18 +598,18 @@ class AsyncSignalsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/reports/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.Parser[SignalReport](SignalReport),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/projects/{project_id}/signals/reports/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.Parser[SignalReport](SignalReport),
+            )
+        ).deliver()
 
     async def source_configs_list(
         self,
@@ -639,19 +634,21 @@ class AsyncSignalsResource:
             limit: Number of results to return per page.
             offset: The initial index from which to return the results.
         """
-        response = await self._client.request_page(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/source_configs/",
-            query={
-                "limit": limit,
-                "offset": offset,
-            },
-            options=options,
-            item=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        return (
+            await self._client.request_page(
+                method="GET",
+                path="/api/projects/{project_id}/signals/source_configs/",
+                path_params={
+                    "project_id": project_id,
+                },
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                },
+                options=options,
+                item=_models.Parser[SignalSourceConfig](SignalSourceConfig),
+            )
+        ).deliver()
 
     async def source_configs_create(
         self,
@@ -701,17 +698,18 @@ class AsyncSignalsResource:
             }
         )
 
-        response = await self._client.request(
-            method="POST",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/source_configs/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="POST",
+                path="/api/projects/{project_id}/signals/source_configs/",
+                path_params={
+                    "project_id": project_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
+            )
+        ).deliver()
 
     async def source_configs_retrieve(
         self,
@@ -732,18 +730,18 @@ class AsyncSignalsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/projects/{project_id}/signals/source_configs/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
+            )
+        ).deliver()
 
     async def source_configs_destroy(
         self,
@@ -764,18 +762,18 @@ class AsyncSignalsResource:
             project_id: ID of the project (or environment) you are accessing. Find it
                 with a call to `/api/projects/`.
         """
-        response = await self._client.request(
-            method="DELETE",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            options=options,
-            parse=_models.parse_none,
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="DELETE",
+                path="/api/projects/{project_id}/signals/source_configs/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                options=options,
+                parse=_models.parse_none,
+            )
+        ).deliver()
 
     async def source_configs_partial_update(
         self,
@@ -825,19 +823,19 @@ class AsyncSignalsResource:
             }
         )
 
-        response = await self._client.request(
-            method="PATCH",
-            path="/api/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/signals/source_configs/"
-            + self._client.path_param("id", _models.to_json(id))
-            + "/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PATCH",
+                path="/api/projects/{project_id}/signals/source_configs/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                    "project_id": project_id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[SignalSourceConfig](SignalSourceConfig),
+            )
+        ).deliver()
 
 
 class AsyncSignalsResourceWithRawResponse:

@@ -19,7 +19,8 @@ class PostHog(SyncAPIClient):
         api_key: a personal API key; defaults to the POSTHOG_PERSONAL_API_KEY variable.
         host: e.g. `https://eu.posthog.com` or your self-hosted URL; defaults to POSTHOG_HOST,
             then `https://us.posthog.com`.
-        timeout: seconds (or an httpx.Timeout) per request.
+        timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
+            attempt, body included.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
         http_client: your own configured `httpx.Client`, if you need one.
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
@@ -54,6 +55,10 @@ class PostHog(SyncAPIClient):
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
         )
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
+        """Creates the API groups on this client (with_options() calls it on its copy)."""
         self.etc_passwd = EtcPasswdResource(self)
 
 
@@ -64,7 +69,8 @@ class AsyncPostHog(AsyncAPIClient):
         api_key: a personal API key; defaults to the POSTHOG_PERSONAL_API_KEY variable.
         host: e.g. `https://eu.posthog.com` or your self-hosted URL; defaults to POSTHOG_HOST,
             then `https://us.posthog.com`.
-        timeout: seconds (or an httpx.Timeout) per request.
+        timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
+            attempt, body included.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
         http_client: your own configured `httpx.AsyncClient`, if you need one.
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
@@ -99,4 +105,8 @@ class AsyncPostHog(AsyncAPIClient):
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
         )
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
+        """Creates the API groups on this client (with_options() calls it on its copy)."""
         self.etc_passwd = AsyncEtcPasswdResource(self)

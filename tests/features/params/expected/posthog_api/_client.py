@@ -23,7 +23,8 @@ class PostHog(SyncAPIClient):
             POSTHOG_PROJECT_ID.
         organization_id: used when a call leaves `organization_id` out; defaults to
             POSTHOG_ORGANIZATION_ID.
-        timeout: seconds (or an httpx.Timeout) per request.
+        timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
+            attempt, body included.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
         http_client: your own configured `httpx.Client`, if you need one.
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
@@ -63,6 +64,10 @@ class PostHog(SyncAPIClient):
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
         )
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
+        """Creates the API groups on this client (with_options() calls it on its copy)."""
         self.search = SearchResource(self)
 
 
@@ -77,7 +82,8 @@ class AsyncPostHog(AsyncAPIClient):
             POSTHOG_PROJECT_ID.
         organization_id: used when a call leaves `organization_id` out; defaults to
             POSTHOG_ORGANIZATION_ID.
-        timeout: seconds (or an httpx.Timeout) per request.
+        timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
+            attempt, body included.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
         http_client: your own configured `httpx.AsyncClient`, if you need one.
         transport: an httpx transport, e.g. `posthog_api.testing.fixture_transport()` in
@@ -117,4 +123,8 @@ class AsyncPostHog(AsyncAPIClient):
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
         )
+        self._bind_resources()
+
+    def _bind_resources(self) -> None:
+        """Creates the API groups on this client (with_options() calls it on its copy)."""
         self.search = AsyncSearchResource(self)

@@ -35,14 +35,12 @@ class GridsResource:
 
         `GET /api/grids/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
             path="/api/grids/",
-            query=None,
             options=options,
             parse=_models.Parser[list[Grid]](list[Grid]),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class GridsResourceWithRawResponse:
@@ -72,14 +70,14 @@ class AsyncGridsResource:
 
         `GET /api/grids/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/grids/",
-            query=None,
-            options=options,
-            parse=_models.Parser[list[Grid]](list[Grid]),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/grids/",
+                options=options,
+                parse=_models.Parser[list[Grid]](list[Grid]),
+            )
+        ).deliver()
 
 
 class AsyncGridsResourceWithRawResponse:

@@ -40,16 +40,18 @@ class ItemsResource:
         Args:
             status: Where an item is in its life.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/projects/" + self._client.path_param("project_id", project_id) + "/items/",
+            path="/api/projects/{project_id}/items/",
+            path_params={
+                "project_id": project_id,
+            },
             query={
                 "status": _models.to_json(status),
             },
             options=options,
             parse=_models.Parser[Item](Item),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class ItemsResourceWithRawResponse:
@@ -84,16 +86,20 @@ class AsyncItemsResource:
         Args:
             status: Where an item is in its life.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/projects/" + self._client.path_param("project_id", project_id) + "/items/",
-            query={
-                "status": _models.to_json(status),
-            },
-            options=options,
-            parse=_models.Parser[Item](Item),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/projects/{project_id}/items/",
+                path_params={
+                    "project_id": project_id,
+                },
+                query={
+                    "status": _models.to_json(status),
+                },
+                options=options,
+                parse=_models.Parser[Item](Item),
+            )
+        ).deliver()
 
 
 class AsyncItemsResourceWithRawResponse:

@@ -42,9 +42,12 @@ class EtcPasswdResource:
 
         `GET /api/x/{id}/'quote"\\%/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/x/" + self._client.path_param("id", id) + "/'quote\"\\%/",
+            path="/api/x/{id}/'quote\"\\%/",
+            path_params={
+                "id": id,
+            },
             query={
                 "class": class_,
                 "self": self_,
@@ -54,8 +57,7 @@ class EtcPasswdResource:
             },
             options=options,
             parse=_models.Parser[Evil](Evil),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class EtcPasswdResourceWithRawResponse:
@@ -95,20 +97,24 @@ class AsyncEtcPasswdResource:
 
         `GET /api/x/{id}/'quote"\\%/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/x/" + self._client.path_param("id", id) + "/'quote\"\\%/",
-            query={
-                "class": class_,
-                "self": self_,
-                "options": options_,
-                "dashed-name": dashed_name,
-                "dashed_name": dashed_name_2,
-            },
-            options=options,
-            parse=_models.Parser[Evil](Evil),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/x/{id}/'quote\"\\%/",
+                path_params={
+                    "id": id,
+                },
+                query={
+                    "class": class_,
+                    "self": self_,
+                    "options": options_,
+                    "dashed-name": dashed_name,
+                    "dashed_name": dashed_name_2,
+                },
+                options=options,
+                parse=_models.Parser[Evil](Evil),
+            )
+        ).deliver()
 
 
 class AsyncEtcPasswdResourceWithRawResponse:

@@ -49,15 +49,13 @@ class OrdersResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="POST",
             path="/api/orders/",
-            query=None,
             body=json_body,
             options=options,
             parse=_models.Parser[Order](Order),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class OrdersResourceWithRawResponse:
@@ -100,15 +98,15 @@ class AsyncOrdersResource:
             }
         )
 
-        response = await self._client.request(
-            method="POST",
-            path="/api/orders/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Order](Order),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="POST",
+                path="/api/orders/",
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Order](Order),
+            )
+        ).deliver()
 
 
 class AsyncOrdersResourceWithRawResponse:

@@ -35,14 +35,15 @@ class ThingsResource:
 
         `PUT /api/things/{id}/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="PUT",
-            path="/api/things/" + self._client.path_param("id", _models.to_json(id)) + "/",
-            query=None,
+            path="/api/things/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+            },
             options=options,
             parse=_models.parse_none,
-        )
-        return response.deliver()
+        ).deliver()
 
     def destroy(
         self,
@@ -54,14 +55,15 @@ class ThingsResource:
 
         `DELETE /api/things/{id}/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="DELETE",
-            path="/api/things/" + self._client.path_param("id", _models.to_json(id)) + "/",
-            query=None,
+            path="/api/things/{id}/",
+            path_params={
+                "id": _models.to_json(id),
+            },
             options=options,
             parse=_models.parse_none,
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class ThingsResourceWithRawResponse:
@@ -93,14 +95,17 @@ class AsyncThingsResource:
 
         `PUT /api/things/{id}/`.
         """
-        response = await self._client.request(
-            method="PUT",
-            path="/api/things/" + self._client.path_param("id", _models.to_json(id)) + "/",
-            query=None,
-            options=options,
-            parse=_models.parse_none,
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PUT",
+                path="/api/things/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                },
+                options=options,
+                parse=_models.parse_none,
+            )
+        ).deliver()
 
     async def destroy(
         self,
@@ -112,14 +117,17 @@ class AsyncThingsResource:
 
         `DELETE /api/things/{id}/`.
         """
-        response = await self._client.request(
-            method="DELETE",
-            path="/api/things/" + self._client.path_param("id", _models.to_json(id)) + "/",
-            query=None,
-            options=options,
-            parse=_models.parse_none,
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="DELETE",
+                path="/api/things/{id}/",
+                path_params={
+                    "id": _models.to_json(id),
+                },
+                options=options,
+                parse=_models.parse_none,
+            )
+        ).deliver()
 
 
 class AsyncThingsResourceWithRawResponse:

@@ -35,14 +35,15 @@ class ThingsResource:
 
         `GET /api/things/{id}/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/things/" + self._client.path_param("id", id) + "/",
-            query=None,
+            path="/api/things/{id}/",
+            path_params={
+                "id": id,
+            },
             options=options,
             parse=_models.Parser[Thing](Thing),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class ThingsResourceWithRawResponse:
@@ -73,14 +74,17 @@ class AsyncThingsResource:
 
         `GET /api/things/{id}/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/things/" + self._client.path_param("id", id) + "/",
-            query=None,
-            options=options,
-            parse=_models.Parser[Thing](Thing),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/things/{id}/",
+                path_params={
+                    "id": id,
+                },
+                options=options,
+                parse=_models.Parser[Thing](Thing),
+            )
+        ).deliver()
 
 
 class AsyncThingsResourceWithRawResponse:

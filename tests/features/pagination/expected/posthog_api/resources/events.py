@@ -38,17 +38,19 @@ class EventsResource:
 
         `GET /api/projects/{project_id}/events/`.
         """
-        response = self._client.request_page(
+        return self._client.request_page(
             method="GET",
-            path="/api/projects/" + self._client.path_param("project_id", project_id) + "/events/",
+            path="/api/projects/{project_id}/events/",
+            path_params={
+                "project_id": project_id,
+            },
             query={
                 "limit": limit,
                 "offset": offset,
             },
             options=options,
             item=_models.Parser[Event](Event),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class EventsResourceWithRawResponse:
@@ -81,17 +83,21 @@ class AsyncEventsResource:
 
         `GET /api/projects/{project_id}/events/`.
         """
-        response = await self._client.request_page(
-            method="GET",
-            path="/api/projects/" + self._client.path_param("project_id", project_id) + "/events/",
-            query={
-                "limit": limit,
-                "offset": offset,
-            },
-            options=options,
-            item=_models.Parser[Event](Event),
-        )
-        return response.deliver()
+        return (
+            await self._client.request_page(
+                method="GET",
+                path="/api/projects/{project_id}/events/",
+                path_params={
+                    "project_id": project_id,
+                },
+                query={
+                    "limit": limit,
+                    "offset": offset,
+                },
+                options=options,
+                item=_models.Parser[Event](Event),
+            )
+        ).deliver()
 
 
 class AsyncEventsResourceWithRawResponse:

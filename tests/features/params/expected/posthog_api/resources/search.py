@@ -45,15 +45,14 @@ class SearchResource:
 
         `GET /api/organizations/{organization_id}/projects/{project_id}/search/{kind}/`.
         """
-        response = self._client.request(
+        return self._client.request(
             method="GET",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/search/"
-            + self._client.path_param("kind", kind)
-            + "/",
+            path="/api/organizations/{organization_id}/projects/{project_id}/search/{kind}/",
+            path_params={
+                "kind": kind,
+                "organization_id": organization_id,
+                "project_id": project_id,
+            },
             query={
                 "q": q,
                 "limit": limit,
@@ -64,8 +63,7 @@ class SearchResource:
             },
             options=_models.with_headers(options, {"X-Request-Id": x_request_id}),
             parse=_models.Parser[dict[str, Any]](dict[str, Any]),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class SearchResourceWithRawResponse:
@@ -105,27 +103,27 @@ class AsyncSearchResource:
 
         `GET /api/organizations/{organization_id}/projects/{project_id}/search/{kind}/`.
         """
-        response = await self._client.request(
-            method="GET",
-            path="/api/organizations/"
-            + self._client.path_param("organization_id", organization_id)
-            + "/projects/"
-            + self._client.path_param("project_id", project_id)
-            + "/search/"
-            + self._client.path_param("kind", kind)
-            + "/",
-            query={
-                "q": q,
-                "limit": limit,
-                "exact": exact,
-                "since": _models.to_json(since),
-                "tags": tags,
-                "from": from_,
-            },
-            options=_models.with_headers(options, {"X-Request-Id": x_request_id}),
-            parse=_models.Parser[dict[str, Any]](dict[str, Any]),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="GET",
+                path="/api/organizations/{organization_id}/projects/{project_id}/search/{kind}/",
+                path_params={
+                    "kind": kind,
+                    "organization_id": organization_id,
+                    "project_id": project_id,
+                },
+                query={
+                    "q": q,
+                    "limit": limit,
+                    "exact": exact,
+                    "since": _models.to_json(since),
+                    "tags": tags,
+                    "from": from_,
+                },
+                options=_models.with_headers(options, {"X-Request-Id": x_request_id}),
+                parse=_models.Parser[dict[str, Any]](dict[str, Any]),
+            )
+        ).deliver()
 
 
 class AsyncSearchResourceWithRawResponse:

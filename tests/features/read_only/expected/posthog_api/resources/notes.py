@@ -41,15 +41,13 @@ class NotesResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="POST",
             path="/api/notes/",
-            query=None,
             body=json_body,
             options=options,
             parse=_models.Parser[Note](Note),
-        )
-        return response.deliver()
+        ).deliver()
 
     def partial_update(
         self,
@@ -68,15 +66,16 @@ class NotesResource:
             }
         )
 
-        response = self._client.request(
+        return self._client.request(
             method="PATCH",
-            path="/api/notes/" + self._client.path_param("id", id) + "/",
-            query=None,
+            path="/api/notes/{id}/",
+            path_params={
+                "id": id,
+            },
             body=json_body,
             options=options,
             parse=_models.Parser[Note](Note),
-        )
-        return response.deliver()
+        ).deliver()
 
 
 class NotesResourceWithRawResponse:
@@ -114,15 +113,15 @@ class AsyncNotesResource:
             }
         )
 
-        response = await self._client.request(
-            method="POST",
-            path="/api/notes/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Note](Note),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="POST",
+                path="/api/notes/",
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Note](Note),
+            )
+        ).deliver()
 
     async def partial_update(
         self,
@@ -141,15 +140,18 @@ class AsyncNotesResource:
             }
         )
 
-        response = await self._client.request(
-            method="PATCH",
-            path="/api/notes/" + self._client.path_param("id", id) + "/",
-            query=None,
-            body=json_body,
-            options=options,
-            parse=_models.Parser[Note](Note),
-        )
-        return response.deliver()
+        return (
+            await self._client.request(
+                method="PATCH",
+                path="/api/notes/{id}/",
+                path_params={
+                    "id": id,
+                },
+                body=json_body,
+                options=options,
+                parse=_models.Parser[Note](Note),
+            )
+        ).deliver()
 
 
 class AsyncNotesResourceWithRawResponse:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from generator.config import GeneratorConfig
+from generator.config import ConfigSettings, GeneratorConfig, resolve_config
 from generator.emit.fixtures import build_fixtures
 from generator.emit.format import Formatter, format_files, formatter_id
 from generator.emit.manifest import MANIFEST, render_manifest
@@ -18,7 +18,13 @@ from generator.ir.model import Api
 from generator.ir.parse import parse_api
 from generator.spec.load import LoadedSpec, load_spec
 from generator.spec.partial_validation import check_operation_ids, validation_target
-from generator.spec.validate import Problem, lenient_spec, validate_spec
+from generator.spec.validate import (
+    KEPT_AS_WRITTEN,
+    Problem,
+    lenient_spec,
+    problems_error,
+    validate_spec,
+)
 
 
 @dataclass(frozen=True)
@@ -28,10 +34,10 @@ class Generated:
     validation_warnings: tuple[Problem, ...] = ()  # with `lenient`: the problems let through
 
 
-def load_and_parse(spec_path: Path, config: GeneratorConfig | None = None) -> Api:
+def load_and_parse(spec_path: Path, config: GeneratorConfig | ConfigSettings | None = None) -> Api:
     spec = load_spec(spec_path)
     validate_spec(spec)
-    return parse_api(spec, config)
+    return parse_api(spec, resolve_config(config, spec_path, spec.data))
 
 
 # Below this many paths and schemas, forking a validator costs more than it saves.
@@ -46,9 +52,9 @@ def _start_validation(spec: LoadedSpec) -> Callable[[], None]:
     it; the verdict (a SpecError's fields, or None) comes back through a pipe. After a small
     change only the affected part is validated (generator.spec.partial_validation).
     """
-    size = len(spec.data.get("paths") or {}) + len(
-        (spec.data.get("components") or {}).get("schemas") or {}
-    )
+    components = spec.data.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    size = sum(len(part) for part in (spec.data.get("paths"), schemas) if isinstance(part, dict))
     if size < _BACKGROUND_VALIDATION_THRESHOLD or "fork" not in mp.get_all_start_methods():
         _remember_verdict(spec, _verdict(spec))
         return lambda: None
@@ -104,9 +110,29 @@ def _remember_verdict(spec: LoadedSpec, verdict: Verdict) -> None:
         raise verdict
 
 
+def parse_tolerant(
+    spec: LoadedSpec, config: GeneratorConfig | None, tolerated: list[Problem]
+) -> Api:
+    """parse_api; with problems tolerated (--lenient), one that breaks the parser is refused
+    after all, one line per problem as without --lenient, instead of a traceback."""
+    try:
+        return parse_api(spec, config)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+        if not tolerated:
+            raise  # a valid spec: the parser must handle it
+        kept = [p for p in tolerated if p.message.endswith(KEPT_AS_WRITTEN)] or tolerated
+        problems = [
+            replace(p, message=p.message.removesuffix(KEPT_AS_WRITTEN) + _UNREADABLE) for p in kept
+        ]
+        raise problems_error(spec.display_name, problems) from exc
+
+
+_UNREADABLE = " (--lenient cannot generate past this)"
+
+
 def generate(
     spec_path: Path,
-    config: GeneratorConfig | None = None,
+    config: GeneratorConfig | ConfigSettings | None = None,
     *,
     cache_dir: Path | None = None,
     formatter: Formatter = "ruff",
@@ -117,17 +143,19 @@ def generate(
     Every file is rendered and formatted afresh from the spec: nothing is taken from the output
     folder. `cache_dir` only keeps parsed spec pieces between runs (None: no cache).
     """
-    config = config or GeneratorConfig()
     spec = load_spec(spec_path, cache_dir=cache_dir)
+    # The config file beside the spec when none is given; names and host the config leaves
+    # open come from the spec (generator.config).
+    resolved = resolve_config(config, spec_path, spec.data)
     spec, tolerated = lenient_spec(spec) if lenient else (spec, [])
     validated: Callable[[], None] = (lambda: None) if lenient else _start_validation(spec)
     try:
-        api = parse_api(spec, config)
-        sources = render_files(api, config, build_fixtures(api))
-        files = format_files(sources, formatter=formatter, line_length=config.line_length)
+        api = parse_tolerant(spec, resolved, tolerated)
+        sources = render_files(api, resolved, build_fixtures(api))
+        files = format_files(sources, formatter=formatter, line_length=resolved.line_length)
     except Exception:
         validated()  # an invalid spec may break the parser: report why it is invalid
         raise
     validated()
-    files[MANIFEST] = render_manifest(files, formatter_id(formatter, config.line_length))
+    files[MANIFEST] = render_manifest(files, formatter_id(formatter, resolved.line_length))
     return Generated(api=api, files=files, validation_warnings=tuple(tolerated))

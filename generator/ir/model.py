@@ -374,6 +374,9 @@ class Operation:
     response_format: ResponseFormat = "json"
     # The Accept header to send when the success body is not JSON (e.g. "text/csv").
     accept: str | None = None
+    # The spec's `security`: alternatives, each the scheme names that must all be sent; `()`
+    # is the anonymous alternative (`security: []`, `{}`, or no security anywhere).
+    security: Security = ((),)
 
     @property
     def path_segments(self) -> tuple[PathSegment, ...]:
@@ -443,6 +446,41 @@ class ClientDefault:
     env_var: str
 
 
+SchemeKind = Literal["bearer", "basic", "header", "query", "cookie"]
+# Alternatives of a `security` list; each alternative names the schemes it sends together.
+Security = tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """One of the spec's securitySchemes, as the client sends it.
+
+    `bearer` covers http bearer, OAuth2 and OpenID Connect (a token in `Authorization`);
+    `header`/`query`/`cookie` are apiKey schemes sending `parameter`; `basic` takes a user
+    name and password (`<argument>_username`, `<argument>_password`).
+    """
+
+    name: str  # the spec's key under components/securitySchemes
+    kind: SchemeKind
+    argument: str  # the client's keyword argument
+    env_var: str  # the environment variable, prefix included
+    parameter: str = ""  # header, query or cookie name of an apiKey scheme
+    description: str = ""
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        """The client's keyword arguments for this scheme (two for basic)."""
+        if self.kind == "basic":
+            return (f"{self.argument}_username", f"{self.argument}_password")
+        return (self.argument,)
+
+    @property
+    def env_vars(self) -> tuple[str, ...]:
+        if self.kind == "basic":
+            return (f"{self.env_var}_USERNAME", f"{self.env_var}_PASSWORD")
+        return (self.env_var,)
+
+
 @dataclass(frozen=True)
 class Warning:
     pointer: str
@@ -462,6 +500,20 @@ class Api:
     enums: tuple[Enum, ...]
     client_defaults: tuple[ClientDefault, ...]
     warnings: tuple[Warning, ...] = field(default=())
+    security_schemes: tuple[SecurityScheme, ...] = ()
+    # The requirement most operations have; the client table lists only the others.
+    default_security: Security = ((),)
+    default_host: str | None = None  # the first server URL, variables at their defaults
+
+    @property
+    def security_overrides(self) -> tuple[Operation, ...]:
+        """Operations whose security differs from `default_security`."""
+        return tuple(op for op in self.operations if op.security != self.default_security)
+
+    @property
+    def auth_required(self) -> bool:
+        """Every operation needs a credential: a client without any is refused when built."""
+        return bool(self.security_schemes) and all(() not in op.security for op in self.operations)
 
     @property
     def operations(self) -> tuple[Operation, ...]:

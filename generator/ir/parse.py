@@ -41,6 +41,7 @@ from generator.ir.responses import (
     response_format_of,
 )
 from generator.ir.schemas import Registry, SchemaTyper, describe
+from generator.ir.security import default_security, operation_security, security_schemes
 from generator.spec.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
 
 # Body media types whose object properties become keyword arguments, most preferred first.
@@ -62,6 +63,9 @@ class _Parser(ResponseParser):
         # Reserve the runtime's own public names so no schema class can shadow them.
         self.registry.taken |= {config.client_class, config.async_client_class}
         self.registry.taken |= naming.CLASS_RESERVED
+        self.security_schemes = security_schemes(
+            self.doc, config, self.warn, frozenset(config.client_default_path_params)
+        )
 
     def warn(self, pointer: str, message: str) -> None:
         warning = Warning(pointer=pointer, message=message)
@@ -154,6 +158,7 @@ class _Parser(ResponseParser):
             success=success,
             responses=responses,
             scopes=self.scopes(raw),
+            security=operation_security(raw, self.doc, self.security_schemes, pointer, self.warn),
             return_kind=return_kind,
             return_type=return_type,
             arguments=_arguments(parameters, body),
@@ -371,6 +376,7 @@ class _Parser(ResponseParser):
         models, enums = _assign_modules(
             list(self.registry.models.values()), list(self.registry.enums.values())
         )
+        default_host = self.default_host()  # before the warnings are collected
         return Api(
             title=str(info.get("title") or "API"),
             version=str(info.get("version") or ""),
@@ -387,7 +393,21 @@ class _Parser(ResponseParser):
                 if any(p.client_default == name for op in operations for p in op.parameters)
             ),
             warnings=tuple(self.warnings),
+            security_schemes=self.security_schemes,
+            default_security=default_security([op.security for op in operations]),
+            default_host=default_host,
         )
+
+    def default_host(self) -> str | None:
+        """The config's host, else the first server's URL; a server the client cannot use
+        as its default is a warning (the user must pass host=...)."""
+        if self.config.default_host is None and self.doc.get("servers"):
+            self.warn(
+                "/servers/0/url",
+                "the first server URL is relative, not http(s), or has a variable without a"
+                " default: the client has no default host",
+            )
+        return self.config.default_host
 
     def resources(self, operations: list[Operation]) -> tuple[Resource, ...]:
         by_tag: dict[str, list[Operation]] = {}
@@ -548,4 +568,4 @@ def _assign_modules(
 
 def parse_api(spec: LoadedSpec, config: GeneratorConfig | None = None) -> Api:
     """Build the intermediate model for a loaded, validated spec."""
-    return _Parser(spec, config or GeneratorConfig()).api()
+    return _Parser(spec, (config or GeneratorConfig()).for_spec(spec.data)).api()

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: generate check test lint typecheck pytest golden bench lock clean
+.PHONY: generate check test lint typecheck pytest fuzz golden bench lock clean
 
 # pip -qq: errors only. A fresh install otherwise prints warnings that are not ours to fix
 # (setuptools' notice about editable installs, a machine's pip config naming missing indexes).
@@ -41,6 +41,12 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(PY) -m pytest
+
+## fuzz: the property-based fuzzer (tests/fuzz) with thousands of cases from a fresh seed
+## (`make test` runs a few hundred with a fixed seed); prints the cases run and each kind of
+## refusal seen. Minutes; not part of make test.
+fuzz: $(STAMP)
+	POSTHOG_CODEGEN_FUZZ=deep $(PY) -m pytest -p no:cacheprovider tests/fuzz -q
 
 ## golden: refresh every golden file after an intended change
 golden: $(STAMP)

@@ -2,14 +2,59 @@
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
+from generator.errors import SpecError
 from generator.ir.model import Api, Operation, Response
 
 
 def build_fixtures(api: Api) -> dict[str, dict[str, Any]]:
-    """operation_id -> fixture; examples the spec lacks were synthesised by the parser."""
-    return {operation.operation_id: fixture_for(operation) for operation in api.operations}
+    """operation_id -> fixture; examples the spec lacks were synthesised by the parser.
+
+    Fixtures are strict JSON (no NaN or Infinity, no YAML dates or bytes): a value that is not
+    stops the run with one line naming the operation, before anything is written.
+    """
+    fixtures = {operation.operation_id: fixture_for(operation) for operation in api.operations}
+    for operation in api.operations:
+        problem = _not_json(fixtures[operation.operation_id])
+        if problem is not None:
+            raise SpecError(
+                api.spec_name,
+                f"an example of this operation is not JSON: {problem} (quote it in the spec)",
+                f"#{operation.pointer}",
+            )
+    return fixtures
+
+
+def _not_json(value: Any) -> str | None:
+    """What in `value` strict JSON cannot hold, or None."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        return "a number that is NaN or infinite"
+    except (TypeError, RecursionError) as exc:
+        return _unserialisable(value) or str(exc)
+    return None
+
+
+def _unserialisable(value: Any) -> str | None:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+            bad = [key for key in node if not isinstance(key, str | int | float | bool | None)]
+            if bad:
+                return f"the key {bad[0]!r}"
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, float) and not math.isfinite(node):
+            return "a number that is NaN or infinite"
+        elif not isinstance(node, str | int | float | bool | None):
+            return f"{node!r} (a {type(node).__name__})"
+    return None
 
 
 # Responses nearly every operation documents; they say little about this one.

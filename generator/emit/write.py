@@ -46,10 +46,38 @@ def safe_relative(name: str) -> PurePosixPath:
     return path
 
 
+def check_compiles(files: Mapping[str, str]) -> None:
+    """Every Python module must compile: a template bug must fail the run, not ship a package
+    that does not import (one line naming the module and the line)."""
+    for name, text in files.items():
+        if not name.endswith(".py"):
+            continue
+        try:
+            compile(text, name, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            line = getattr(exc, "lineno", None)
+            reason = getattr(exc, "msg", None) or str(exc)
+            where = f"{name}:{line}" if line else name
+            raise SpecError(
+                "<generated>",
+                f"{where}: generated code does not compile ({reason}); this is a generator"
+                " bug, please report it with the spec",
+            ) from None
+
+
 def _encoded(files: Mapping[str, str]) -> dict[str, bytes]:
     for name in files:
         safe_relative(name)
-    return {name: text.encode("utf-8") for name, text in files.items()}
+    check_compiles(files)
+    encoded: dict[str, bytes] = {}
+    for name, text in files.items():
+        try:
+            encoded[name] = text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise SpecError(
+                "<generated>", f"{name}: not valid Unicode at character {exc.start}"
+            ) from None
+    return encoded
 
 
 def _existing_files(out_dir: Path) -> set[str]:
@@ -84,8 +112,11 @@ def write_tree(out_dir: Path, files: Mapping[str, str]) -> None:
             f"the output folder is not empty and was not made by posthog-codegen (no {MANIFEST});"
             " choose an empty folder",
         )
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    except OSError as exc:
+        raise SpecError(str(out_dir), f"cannot write the output: {exc.strerror}") from None
     try:
         for name, data in wanted.items():
             target = staging / name
@@ -93,6 +124,10 @@ def write_tree(out_dir: Path, files: Mapping[str, str]) -> None:
             target.write_bytes(data)
         _keep_unowned(out_dir, staging)
         _swap(staging, out_dir)
+    except OSError as exc:  # a full disk, a name the file system refuses, no permission
+        failed = Path(str(exc.filename or ""))
+        detail = f" ({failed.relative_to(staging)})" if failed.is_relative_to(staging) else ""
+        raise SpecError(str(out_dir), f"cannot write the output: {exc.strerror}{detail}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

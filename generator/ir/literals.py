@@ -48,3 +48,13 @@ def python_literal(value: object) -> str:
             return f"float({python_string(value)})"
         return repr(value).replace("e+", "e")  # black writes 1e16, not 1e+16
     return python_string(value)
+
+
+# mypy accepts an integer in `Literal[...]` only if it fits in 64 bits ("Literal[...] cannot
+# contain arbitrary expressions" otherwise); a wider const or enum value is typed `int`.
+_LITERAL_INT_RANGE = range(-(2**63), 2**63)
+
+
+def fits_literal(value: object) -> bool:
+    """`value` can appear in a `Literal[...]` annotation that mypy accepts."""
+    return not isinstance(value, int) or isinstance(value, bool) or value in _LITERAL_INT_RANGE

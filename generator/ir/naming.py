@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -54,6 +55,38 @@ _FIELD_RESERVED = frozenset(
 # methods below it (`list` and `dict` are written `builtins.list` there instead).
 _METHOD_RESERVED = frozenset(
     {"with_raw_response", "builtins", "typing", "str", "int", "float", "bool", "bytes", "object"}
+)
+# Modules the generated code imports by name. A client attribute `httpx` (a tag called httpx)
+# would shadow the module in the annotations of the client class (`httpx.Timeout`).
+IMPORTED_MODULES = frozenset(
+    {
+        "asyncio",
+        "binascii",
+        "builtins",
+        "collections",
+        "contextvars",
+        "copy",
+        "dataclasses",
+        "datetime",
+        "email",
+        "enum",
+        "functools",
+        "httpx",
+        "json",
+        "logging",
+        "math",
+        "os",
+        "pathlib",
+        "random",
+        "re",
+        "sys",
+        "threading",
+        "time",
+        "types",
+        "typing",
+        "urllib",
+        "uuid",
+    }
 )
 # Attributes and methods of the generated client that a resource attribute must not replace.
 CLIENT_ATTRIBUTES = frozenset(
@@ -100,10 +133,25 @@ def _ascii_words(name: str) -> tuple[str, ...]:
     return tuple(word for word in _NOT_IDENTIFIER.sub("_", split).split("_") if word)
 
 
+# Module and fixture file names are snake_case names: a 300-character operationId must not
+# exceed the 255 bytes a file name may have. Longer names keep a prefix and a hash of the whole.
+MAX_NAME_LENGTH = 80
+
+
+def _capped(result: str, name: str) -> str:
+    if len(result) <= MAX_NAME_LENGTH:
+        return result
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{result[: MAX_NAME_LENGTH - len(digest) - 1].rstrip('_')}_{digest}"
+
+
 def snake_case(name: str, *, fallback: str = "value") -> str:
-    """`dateMarker` -> `date_marker`; `2fa-enabled` -> `n2fa_enabled`; keywords get a `_`."""
+    """`dateMarker` -> `date_marker`; `2fa-enabled` -> `n2fa_enabled`; keywords get a `_`.
+
+    At most MAX_NAME_LENGTH characters (a longer name is cut and given a hash of the whole).
+    """
     words = _ascii_words(name)
-    result = "_".join(word.lower() for word in words) or fallback
+    result = _capped("_".join(word.lower() for word in words) or fallback, name)
     if result[0].isdigit():
         result = f"n{result}"
     if result in _RESERVED:
@@ -136,7 +184,8 @@ def method_name(name: str) -> str:
 def resource_attribute(tag: str) -> str:
     """The client attribute (and module) of an API group: `Feature Flags` -> `feature_flags`."""
     result = snake_case(tag, fallback="default")
-    return f"{result}_" if result in CLIENT_ATTRIBUTES or result in _METHOD_RESERVED else result
+    taken = CLIENT_ATTRIBUTES | _METHOD_RESERVED | IMPORTED_MODULES
+    return f"{result}_" if result in taken else result
 
 
 def pascal_case(name: str, *, fallback: str = "Model") -> str:

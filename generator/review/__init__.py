@@ -37,7 +37,7 @@ from generator.review.surface import diff_surfaces, surface_of
 from generator.spec.load import LoadedSpec, collect_refs
 from generator.spec.load import load_spec as bundle_spec
 from generator.spec.locate import Locator
-from generator.spec.validate import openapi_problems, validator_class_for
+from generator.spec.validate import openapi_problems, validator_class_for, version_problem
 
 __all__ = [
     "add_diff_arguments",
@@ -91,6 +91,11 @@ def validate(document: dict[str, Any], label: str, side: str) -> None:
     """Raise SpecError at the first problem openapi-spec-validator finds."""
     from openapi_spec_validator.validation.exceptions import ValidatorDetectError
 
+    version = version_problem(document) if "openapi" in document else None
+    if version is not None:
+        file = Path(label)
+        where = Locator(file).where("/openapi") if file.is_file() else "#/openapi"
+        raise SpecError(label, f"{side}: {version}", where)
     try:
         validator_class_for(document)
     except ValidatorDetectError as exc:

@@ -61,7 +61,7 @@ def operation_tag_undeclared(linted: Linted) -> Iterator[Problem]:
     declared = _tags(linted)
     for op in linted.operations:
         for index, tag in enumerate(_list(op.node.get("tags"))):
-            if tag not in declared:
+            if not isinstance(tag, str) or tag not in declared:
                 message = f"tag `{tag}` is not declared in the top-level `tags` list"
                 yield Problem(child(op.pointer, "tags", index), message, op.label)
 
@@ -266,7 +266,8 @@ def _page_problems(name: str, schema: Mapping[str, Any]) -> Iterator[str]:
         yield "the name is not `Paginated<Model>List`"
     if set(properties) != PAGINATION_KEYS:
         yield f"properties are {sorted(properties)}, not count/next/previous/results"
-    if not {"count", "results"} <= set(_list(schema.get("required"))):
+    required = {name for name in _list(schema.get("required")) if isinstance(name, str)}
+    if not {"count", "results"} <= required:
         yield "`count` and `results` are not required"
     if _mapping(properties.get("count")).get("type") != "integer":
         yield "`count` is not an integer"
@@ -282,7 +283,7 @@ def _page_problems(name: str, schema: Mapping[str, Any]) -> Iterator[str]:
 def pagination_parameters(linted: Linted) -> Iterator[Problem]:
     """A page takes limit and offset; a list that takes them returns a page."""
     for op in linted.operations:
-        names = {_mapping(node[1]).get("name") for node in linted.parameters(op)}
+        names = {str(_mapping(node[1]).get("name")) for node in linted.parameters(op)}
         takes_page = "limit" in names
         if takes_page != ("offset" in names):
             message = "takes one of `limit`/`offset` without the other"

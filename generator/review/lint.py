@@ -29,7 +29,7 @@ from generator.review.spec_diff import (
 )
 from generator.spec.examples import example_problems, walk_schema
 from generator.spec.load import HTTP_METHODS, collect_refs
-from generator.spec.validate import openapi_problems
+from generator.spec.validate import openapi_problems, version_problem
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -517,6 +517,9 @@ def _validation_errors(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(pointer, message) of every validator error no lint rule already covers."""
     from openapi_spec_validator.validation.exceptions import ValidatorDetectError
 
+    version = version_problem(dict(document))
+    if version is not None:
+        return [("/openapi", version)]
     try:
         problems = list(openapi_problems(dict(document)))
     except ValidatorDetectError:
@@ -537,9 +540,23 @@ def lint_spec(
     """The findings of `rules` (the generic ones by default; the project's spec also gets
     generator.review.house_rules), sorted; `validate=False` skips openapi-spec-validator."""
     linted = Linted(Spec(document), _validation_errors(document) if validate else [])
-    findings = {
-        Finding(rule.severity, rule.id, problem.operation, None, problem.pointer, problem.message)
-        for rule in rules
-        for problem in rule.check(linted)
-    }
+    findings: set[Finding] = set()
+    for rule in rules:
+        try:
+            problems = list(rule.check(linted))
+        except _SHAPE_ERRORS:
+            # The rules read what they check defensively, but an invalid document can still
+            # surprise one: it reports that, next to the `spec-invalid` findings that say why.
+            # On a valid document the error propagates: a rule must handle every valid shape.
+            if not linted.validation_errors:
+                raise
+            problems = [Problem("", _NOT_CHECKED)]
+        findings.update(
+            Finding(rule.severity, rule.id, p.operation, None, p.pointer, p.message)
+            for p in problems
+        )
     return sorted(findings, key=Finding.sort_key)
+
+
+_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError)
+_NOT_CHECKED = "not checked: the document is malformed where this rule reads (see spec-invalid)"

@@ -25,8 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-
+from generator.spec.examples import schema_validators
 from generator.spec.load import escape_pointer_token, resolve_pointer
 
 AGREES, DIFFERS, SKIPPED = "agrees", "differs", "skipped"
@@ -106,7 +105,7 @@ class ResponseChecker:
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
-        self.validator_for = _validator_factory(document)
+        self.validator_for = schema_validators(document, reading=True)
 
     def check(
         self, operation: dict[str, Any], pointer: str, answer: Answer, body: Any
@@ -165,29 +164,6 @@ def follow_refs(document: dict[str, Any], node: Any, pointer: str) -> tuple[dict
         pointer = ref[1:]
         node = resolve_pointer(document, pointer)
     return (node if isinstance(node, dict) else {}), pointer
-
-
-def _validator_factory(document: dict[str, Any]) -> Callable[[str], Any]:
-    """Strict validators for schemas at pointers, `$ref`s resolved within the whole document."""
-    from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT4, DRAFT202012
-
-    is_30 = str(document.get("openapi", "")).startswith("3.0")
-    cls: Any = OAS30ReadValidator if is_30 else Draft202012Validator
-    format_checker = oas30_format_checker if is_30 else Draft202012Validator.FORMAT_CHECKER
-    uri = "urn:posthog-codegen:probed-spec"
-    resource: Resource[Any] = (DRAFT4 if is_30 else DRAFT202012).create_resource(document)
-    registry: Registry[Any] = Registry().with_resource(uri, resource)
-    cache: dict[str, Any] = {}
-
-    def validator_for(pointer: str) -> Any:
-        if pointer not in cache:
-            schema = {"$ref": f"{uri}#{pointer}"}
-            cache[pointer] = cls(schema, registry=registry, format_checker=format_checker)
-        return cache[pointer]
-
-    return validator_for
 
 
 # --- schema errors, worded without the values that caused them ----------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +18,23 @@ from typing import Any
 import yaml
 
 from generator.errors import SpecError
+from generator.spec.limits import (
+    MAX_DEPTH,
+    check_bounds,
+    check_text,
+    max_spec_bytes,
+    read_limited,
+    unreadable_value,
+)
 from generator.spec.locate import Locator
 from generator.spec.locate import escape_pointer_token as escape_pointer_token
+from generator.spec.refs import Mode, child_mode, iter_refs, own_ref
+from generator.spec.refs import collect_refs as collect_refs
 from generator.spec.strict_yaml import DuplicateKeyError, load_yaml
 from generator.spec.yaml_chunks import ChunkCache
 
 # The operation keys of an OpenAPI path item, in the order the generator walks them.
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-MAX_DEPTH = 200  # deeper than any real spec; bounds recursion in every later stage
-MAX_NODES = 5_000_000  # bounds the work a YAML alias bomb can cause
 
 
 @dataclass(frozen=True)
@@ -49,17 +58,19 @@ def load_spec(
     the caller saves them (`spec.pieces.save()`) once it knows whether the spec is valid.
     """
     name = display_name or str(path)
-    raw = _read_bytes(path, name)
+    _check_file_name(path, name)
+    raw = read_limited(path, name)
     pieces = ChunkCache(cache_dir, path)
     data = parse_document(raw, name, json_first=path.suffix.lower() == ".json", pieces=pieces)
-    _check_bounds(data, name)
-    refs = collect_refs(data)
     locator = Locator(path)
+    check_values(data, raw, name, locator)
+    refs = collect_refs(data)
     if any(not ref.startswith("#") for ref in refs):
-        data = _Bundler(path.resolve().parent, name, locator).bundle(data)
+        data = _Bundler(path.resolve().parent, name, locator, len(raw)).bundle(data)
         pieces.trusted = False  # another file may have changed under an unchanged piece
         refs = collect_refs(data)
     _check_local_refs(data, refs, name, locator)
+    _check_ref_loops(data, refs, name, locator)
     return LoadedSpec(
         path=path,
         display_name=name,
@@ -69,15 +80,20 @@ def load_spec(
     )
 
 
-def _read_bytes(path: Path, name: str) -> bytes:
+def _check_file_name(path: Path, name: str) -> None:
+    """The name is copied into generated headers and messages: it must be valid UTF-8."""
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(name, "no such file") from None
-    except IsADirectoryError:
-        raise SpecError(name, "is a directory, not a spec file") from None
-    except OSError as exc:
-        raise SpecError(name, f"cannot read: {exc.strerror}") from None
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise SpecError(shown, "the file name is not valid UTF-8: rename the file") from None
+
+
+def check_values(data: Any, raw: bytes, name: str, locator: Locator | None = None) -> None:
+    """Size, nesting and value limits (generator.spec.limits), before anything walks `data`."""
+    check_bounds(data, name, locator)
+    if b"\\u" in raw or b"\\U" in raw:  # only an escape can make a lone surrogate
+        check_text(data, name, locator)
 
 
 def parse_document(
@@ -97,7 +113,11 @@ def parse_document(
     if json_first:
         data = _parse_json(text, name)
     else:
-        data = (pieces.load(text) if pieces else None) or _parse_yaml(text, name)
+        try:
+            data = pieces.load(text) if pieces else None
+        except ValueError:  # e.g. an integer of more than 4300 digits: reported below
+            data = None
+        data = data or _parse_yaml(text, name)
     if not isinstance(data, dict):
         raise SpecError(name, f"the document is a {_kind(data)}, not a mapping")
     return data
@@ -113,6 +133,8 @@ def _parse_json(text: str, name: str) -> Any:
         raise SpecError(name, f"duplicate key {exc.key!r}") from None
     except RecursionError:
         raise SpecError(name, f"nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # an integer of more than 4300 digits, a date like 2024-13-45
+        raise unreadable_value(text, name, exc) from None
 
 
 class _DuplicateJsonKey(Exception):
@@ -147,66 +169,24 @@ def _parse_yaml(text: str, name: str) -> Any:
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "malformed YAML"
         raise SpecError(name, f"invalid YAML: {problem}", where) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ...)
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"invalid YAML: the character U+{code:04X} is not allowed"
+        raise SpecError(name, message, f"{line}:{column}") from None
     except yaml.YAMLError as exc:
-        raise SpecError(name, f"invalid YAML: {exc}") from None
+        raise SpecError(name, f"invalid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise SpecError(name, f"nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # an integer of more than 4300 digits, a date like 2024-13-45
+        raise unreadable_value(text, name, exc) from None
 
 
 def _kind(value: object) -> str:
     return {list: "list", str: "string", int: "number", float: "number"}.get(
         type(value), type(value).__name__
     )
-
-
-def _check_bounds(data: Any, name: str) -> None:
-    """Refuse alias bombs, recursive aliases and absurd nesting before anything walks the data.
-
-    YAML aliases share one object, so a billion-laughs file loads small; but every later stage
-    walks it expanded. The expanded size and depth of each shared node are computed once
-    (memoised by identity), so even a 10^9-node bomb is refused after a few hundred steps.
-    """
-    measured: dict[int, tuple[int, int]] = {}  # id -> (expanded node count, depth below)
-    open_nodes: set[int] = set()  # ancestors of the node being walked
-    stack: list[tuple[Any, bool]] = [(data, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            measured[key] = _measure(node, measured, name)
-            open_nodes.discard(key)
-            continue
-        if key in measured:
-            continue
-        if key in open_nodes:
-            raise SpecError(name, "a YAML alias contains itself (a recursive document)")
-        open_nodes.add(key)
-        stack.append((node, True))
-        stack.extend(
-            (child, False)
-            for child in _children(node)
-            if isinstance(child, dict | list) and id(child) not in measured
-        )
-
-
-def _children(node: dict[Any, Any] | list[Any]) -> Any:
-    return node.values() if isinstance(node, dict) else node
-
-
-def _measure(
-    node: dict[Any, Any] | list[Any], measured: dict[int, tuple[int, int]], name: str
-) -> tuple[int, int]:
-    """(expanded node count, depth) of a container whose children are measured already."""
-    total, depth = 1, 0
-    for child in _children(node):
-        size, below = measured[id(child)] if isinstance(child, dict | list) else (1, 0)
-        total += size
-        depth = max(depth, below + 1)
-    if total > MAX_NODES:
-        raise SpecError(name, f"more than {MAX_NODES:,} nodes (a YAML alias bomb?)")
-    if depth > MAX_DEPTH:
-        raise SpecError(name, f"nested deeper than {MAX_DEPTH} levels")
-    return total, depth
 
 
 def resolve_pointer(document: Any, pointer: str) -> Any:
@@ -231,13 +211,15 @@ class _Bundler:
     schema that reaches itself through files (`Tag.parent: {$ref: "#/Tag"}`) still resolves.
     """
 
-    def __init__(self, root: Path, name: str, locator: Locator) -> None:
+    def __init__(self, root: Path, name: str, locator: Locator, size: int) -> None:
         self.root = root
         self.name = name
         self.locator = locator  # positions in the main file (refs in other files get none)
         self.hoisted: dict[str, str] = {}  # "file#fragment" -> component name
         self.hoisted_schemas: dict[str, Any] = {}
         self.taken: set[str] = set()  # component names the document already has
+        self.documents: dict[Path, Any] = {}  # each other file, parsed once
+        self.budget = max_spec_bytes() - size  # all files together stay within the size limit
 
     def bundle(self, data: dict[str, Any]) -> dict[str, Any]:
         schemas = (data.get("components") or {}).get("schemas")
@@ -249,9 +231,18 @@ class _Bundler:
         return bundled
 
     def inline(
-        self, node: Any, base_dir: Path, *, stack: tuple[str, ...], pointer: str = ""
+        self,
+        node: Any,
+        base_dir: Path,
+        *,
+        stack: tuple[str, ...],
+        pointer: str = "",
+        mode: Mode = Mode.KEYWORDS,
     ) -> Any:
-        """Replace `other.yaml#/X` refs by the target's content; local `#/...` refs stay."""
+        """Replace `other.yaml#/X` refs by the target's content; local `#/...` refs stay.
+
+        Data (examples, defaults, `x-` extensions) is copied as it is, `$ref` keys included.
+        """
         if isinstance(node, list):
             return [
                 self.inline(v, base_dir, stack=stack, pointer=f"{pointer}/{i}")
@@ -259,23 +250,35 @@ class _Bundler:
             ]
         if not isinstance(node, dict):
             return node
-        ref = node.get("$ref")
-        if isinstance(ref, str) and not ref.startswith("#"):
-            return self.load(ref, base_dir, stack=stack, pointer=pointer)
-        return {
-            key: self.inline(
-                value, base_dir, stack=stack, pointer=f"{pointer}/{escape_pointer_token(key)}"
+        ref = own_ref(node, mode)
+        if ref is not None and not ref.startswith("#"):
+            return self.load(ref, base_dir, stack=stack, pointer=pointer, mode=mode)
+        inlined: dict[str, Any] = {}
+        for key, value in node.items():
+            value_mode = child_mode(mode, key, value)
+            if value_mode is None:
+                inlined[key] = value
+                continue
+            child_pointer = f"{pointer}/{escape_pointer_token(key)}"
+            inlined[key] = self.inline(
+                value, base_dir, stack=stack, pointer=child_pointer, mode=value_mode
             )
-            for key, value in node.items()
-        }
+        return inlined
 
-    def load(self, ref: str, base_dir: Path, *, stack: tuple[str, ...], pointer: str) -> Any:
+    def load(
+        self, ref: str, base_dir: Path, *, stack: tuple[str, ...], pointer: str, mode: Mode
+    ) -> Any:
         name = self.name
         where = self.locator.where(f"{pointer}/$ref") if not stack else f"#{pointer}/$ref"
         if "://" in ref or ref.startswith("//"):
             raise SpecError(name, f"remote $ref {ref!r} is not supported (use a local file)", where)
         file_part, _, fragment = ref.partition("#")
-        target = (base_dir / file_part).resolve()
+        try:
+            target = (base_dir / file_part).resolve()
+            is_file = target.is_file()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise SpecError(name, f"$ref {ref!r}: cannot read the file ({reason})", where) from None
         if not target.is_relative_to(self.root):
             # A spec must not read files beyond its own folder into the generated client.
             raise SpecError(name, f"$ref {ref!r} points outside the spec's folder", where)
@@ -284,20 +287,17 @@ class _Bundler:
             if not pointer:  # a ref whose target is only a ref back: nothing to hoist
                 raise SpecError(name, f"circular file $ref {ref!r}", where)
             return {"$ref": f"#/components/schemas/{escape_pointer_token(self._hoist(key))}"}
-        if not target.is_file():
+        if not is_file:
             raise SpecError(name, f"$ref {ref!r}: no such file {file_part!r}", where)
-        document = parse_document(
-            target.read_bytes(), str(target), json_first=target.suffix == ".json"
-        )
-        _check_bounds(document, str(target))
+        document = self._document(target)
         try:
             content = resolve_pointer(document, fragment)
         except (KeyError, IndexError, ValueError):
             raise SpecError(name, f"unresolved $ref {ref!r}", where) from None
         # Local refs inside the other file point into that file: inline those too.
-        content = _rebase_local_refs(copy.deepcopy(content), file_part)
+        content = _rebase_local_refs(copy.deepcopy(content), file_part, mode)
         if not _looks_like_schema(content):
-            return self.inline(content, target.parent, stack=(*stack, key))
+            return self.inline(content, target.parent, stack=(*stack, key), mode=mode)
         # A schema becomes a component of its own: one class however often it is used.
         component = self._hoist(key)
         if component not in self.hoisted_schemas:
@@ -306,6 +306,16 @@ class _Bundler:
                 content, target.parent, stack=(*stack, key)
             )
         return {"$ref": f"#/components/schemas/{escape_pointer_token(component)}"}
+
+    def _document(self, target: Path) -> Any:
+        """Another file of the spec, read within what is left of the size limit."""
+        if target not in self.documents:
+            raw = read_limited(target, str(target), budget=max(self.budget, 0))
+            self.budget -= len(raw)
+            document = parse_document(raw, str(target), json_first=target.suffix == ".json")
+            check_values(document, raw, str(target))
+            self.documents[target] = document
+        return self.documents[target]
 
     def _hoist(self, key: str) -> str:
         if key not in self.hoisted:
@@ -345,31 +355,21 @@ def _looks_like_schema(node: Any) -> bool:
     )
 
 
-def _rebase_local_refs(node: Any, file_part: str) -> Any:
+def _rebase_local_refs(node: Any, file_part: str, mode: Mode = Mode.KEYWORDS) -> Any:
     if isinstance(node, list):
         return [_rebase_local_refs(v, file_part) for v in node]
     if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#"):
+        ref = own_ref(node, mode)
+        if ref is not None and ref.startswith("#"):
             return {**node, "$ref": f"{Path(file_part).name}{ref}"}
-        return {k: _rebase_local_refs(v, file_part) for k, v in node.items()}
+        rebased: dict[str, Any] = {}
+        for key, value in node.items():
+            value_mode = child_mode(mode, key, value)
+            rebased[key] = (
+                value if value_mode is None else _rebase_local_refs(value, file_part, value_mode)
+            )
+        return rebased
     return node
-
-
-def collect_refs(data: Any) -> set[str]:
-    """Every distinct `$ref` string under `data` (iterative: documents can nest deeply)."""
-    refs: set[str] = set()
-    stack: list[Any] = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                refs.add(ref)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return refs
 
 
 def _check_local_refs(data: dict[str, Any], refs: set[str], name: str, locator: Locator) -> None:
@@ -388,18 +388,27 @@ def _check_local_refs(data: dict[str, Any], refs: set[str], name: str, locator: 
 
 def _pointer_of_ref(data: dict[str, Any], wanted: str) -> str:
     """Where the first use of the ref `wanted` sits (for the error message)."""
-    stack: list[tuple[Any, str]] = [(data, "")]
-    while stack:
-        node, pointer = stack.pop()
-        if isinstance(node, dict):
-            if node.get("$ref") == wanted:
-                return pointer
-            stack.extend(
-                (value, f"{pointer}/{escape_pointer_token(str(key))}")
-                for key, value in reversed(node.items())
-            )
-        elif isinstance(node, list):
-            stack.extend(
-                (value, f"{pointer}/{index}") for index, value in reversed(list(enumerate(node)))
-            )
-    return ""
+    return next((pointer for pointer, ref in iter_refs(data) if ref == wanted), "")
+
+
+def _check_ref_loops(data: dict[str, Any], refs: set[str], name: str, locator: Locator) -> None:
+    """A `$ref` whose target is only a `$ref` back to it describes nothing: every later stage
+    would follow it forever. (A schema that contains itself, `Node.children: [Node]`, is fine.)
+    """
+    settled: set[str] = set()  # refs known to end at something other than a ref
+    for start in sorted(ref for ref in refs if ref.startswith("#")):
+        chain: list[str] = []
+        ref: str | None = start
+        while ref is not None and ref not in settled:
+            if ref in chain:
+                loop = " -> ".join([*chain[chain.index(ref) :], ref])
+                where = locator.where(f"{_pointer_of_ref(data, start)}/$ref")
+                raise SpecError(name, f"$ref loop with nothing in between: {loop}", where)
+            chain.append(ref)
+            try:
+                target = resolve_pointer(data, ref[1:])
+            except (KeyError, IndexError, ValueError):
+                break
+            next_ref = target.get("$ref") if isinstance(target, dict) else None
+            ref = next_ref if isinstance(next_ref, str) and next_ref.startswith("#") else None
+        settled.update(chain)

@@ -7,23 +7,28 @@ User mistakes print one line per problem, `error: <file>:<line>:<col>: #<pointer
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from generator import review
-from generator.config import default_cache_dir
+from generator.config import (
+    CONFIG_FILE_NAME,
+    ConfigSettings,
+    default_cache_dir,
+    load_config_file,
+)
 from generator.emit.format import FORMATTERS
 from generator.emit.write import compare_tree, write_tree
 from generator.errors import SpecError
-from generator.ir.parse import parse_api
-from generator.pipeline import generate
+from generator.pipeline import generate, parse_tolerant
 from generator.review.probe import add_probe_arguments, run_probe
 from generator.spec.load import load_spec
-from generator.spec.locate import Locator
+from generator.spec.locate import Locator, printable
 from generator.spec.validate import Problem, lenient_spec, validate_spec
 
 DEFAULT_SPEC = Path("spec/posthog.yaml")
@@ -34,7 +39,9 @@ def _generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = generate(
         args.spec,
-        cache_dir=None if args.no_cache else default_cache_dir(),
+        _config_settings(args),
+        # --check writes nothing anywhere, the cache included
+        cache_dir=None if args.no_cache or args.check else default_cache_dir(),
         formatter=args.formatter,
         lenient=args.lenient,
     )
@@ -65,6 +72,17 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config_settings(args: argparse.Namespace) -> ConfigSettings:
+    """`--config FILE`, else posthog-codegen.toml beside the spec, else nothing (names from
+    the spec's title); the name flags win over either."""
+    beside = args.spec.parent / CONFIG_FILE_NAME
+    config_file = args.config or (beside if beside.is_file() else None)
+    settings = load_config_file(config_file) if config_file else ConfigSettings()
+    return settings.with_flags(
+        package=args.package_name, client_class=args.client_name, env_prefix=args.env_prefix
+    )
+
+
 def _validate(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     tolerated: list[Problem] = []
@@ -72,7 +90,7 @@ def _validate(args: argparse.Namespace) -> int:
         spec, tolerated = lenient_spec(spec)
     else:
         validate_spec(spec)
-    api = parse_api(spec)
+    api = parse_tolerant(spec, None, tolerated)
     _print_warnings(args.spec, (*tolerated, *api.warnings))
     state = f"{len(tolerated)} problem(s) tolerated" if tolerated else "valid"
     print(f"{args.spec}: {state} ({len(api.operations)} operations)")
@@ -94,7 +112,7 @@ def _print_warnings(spec: Path, warnings: Iterable[_Located]) -> None:
     locator = Locator(spec)
     for warning in warnings:
         where = getattr(warning, "where", "") or locator.where(warning.pointer)
-        print(f"warning: {spec}:{where}: {warning.message}", file=sys.stderr)
+        print(f"warning: {printable(f'{spec}:{where}: {warning.message}')}", file=sys.stderr)
 
 
 def _version() -> str:
@@ -141,6 +159,15 @@ def build_parser() -> argparse.ArgumentParser:
         default="ruff",
         help="ruff format (default, fast) or black itself; both give black's style",
     )
+    gen.add_argument(
+        "--config",
+        type=Path,
+        help=f"names of the generated package (default: {CONFIG_FILE_NAME} beside the spec;"
+        " without one they come from the spec's info.title)",
+    )
+    gen.add_argument("--package-name", help="the Python package, e.g. github_api")
+    gen.add_argument("--client-name", help="the client class (the async one is Async<name>)")
+    gen.add_argument("--env-prefix", help="prefix of the environment variables, e.g. GITHUB_")
     gen.set_defaults(handler=_generate)
 
     val = commands.add_parser("validate", help="validate the spec only")
@@ -180,18 +207,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:  # no command: say what there is
         parser.print_help(sys.stderr)
         return 2
+    previous_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous_limit, RECURSION_LIMIT))
     try:
         code: int = args.handler(args)
     except SpecError as exc:
         if args.debug:
             raise
         for line in exc.lines():
-            print(f"error: {line}", file=sys.stderr)
+            print(f"error: {printable(line)}", file=sys.stderr)  # one line, whatever it quotes
+        return 2
+    except RecursionError:
+        if args.debug:
+            raise
+        print(f"error: {_spec_argument(args)}: {_TOO_DEEP}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:
+        sys.setrecursionlimit(previous_limit)
     return code
 
 
+# The validator and the parser recurse about 15 frames per level of schema nesting (at most
+# 200 levels, generator.spec.limits) and along `$ref` chains. 10,000 frames fit the default
+# 8 MB stack with room to spare; a deeper spec gets one line, not a traceback.
+RECURSION_LIMIT = 10_000
+_TOO_DEEP = "schemas nest (or $refs chain) too deeply to process: flatten them"
+
+
+def _spec_argument(args: argparse.Namespace) -> str:
+    """The spec a command was reading, for a message that has no better place to name."""
+    for name in ("head", "spec"):
+        value = getattr(args, name, None)
+        if value is not None:
+            return str(value)
+    return "spec"
+
+
+def run() -> NoReturn:
+    """The console entry point: main(), then exit without tearing the heap down.
+
+    A large spec leaves millions of objects behind; freeing them one by one at exit took
+    seconds after the work was done (mypy's `hard_exit` does the same).
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -21,17 +21,19 @@ from typing import Any, Generic, Self, TypeVar
 import httpx
 
 from ._config import (
+    DEFAULT_AUTH,
+    AuthSpec,
+    Credential,
+    Credentials,
     as_timeout,
-    check_api_key,
-    check_host,
     check_http_args,
     check_max_response_size,
     check_max_retries,
+    default_host,
     env,
 )
 from ._constants import (
     CLIENT_VERSION,
-    DEFAULT_HOST,
     DEFAULT_MAX_RETRIES,
     ENV_PREFIX,
     IDEMPOTENT_METHODS,
@@ -50,7 +52,6 @@ from ._exceptions import (
     make_status_error,
     one_line,
     redact,
-    register_secret,
 )
 from ._models import Drift, Parse
 from ._pagination import AsyncPage, SyncPage
@@ -141,12 +142,16 @@ def _retry_delay(
     return backoff * (1.0 - 0.25 * (random.random() if jitter is None else jitter))
 
 
-def _redact_headers(headers: Mapping[str, str], secret: str) -> dict[str, str]:
-    """Headers safe to log: credentials, and any value containing the key, become <redacted>."""
-    return {
-        name: "<redacted>" if name.lower() in _SECRET_HEADERS or secret in value else value
-        for name, value in headers.items()
-    }
+def _redact_headers(
+    headers: Mapping[str, str], *secrets: str, names: frozenset[str] = _SECRET_HEADERS
+) -> dict[str, str]:
+    """Headers safe to log: credentials (the spec's apiKey headers too, in `names`), and any
+    value containing a key, become <redacted>."""
+
+    def hidden(name: str, value: str) -> bool:
+        return name.lower() in names or any(secret in value for secret in secrets)
+
+    return {name: "<redacted>" if hidden(name, value) else value for name, value in headers.items()}
 
 
 def _safe_cause(error: httpx.RequestError, request: httpx.Request) -> BaseException:
@@ -184,11 +189,15 @@ class _BaseClient(Generic[_HttpClientT]):
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         strict_response_validation: bool,
+        auth: AuthSpec | None = None,
+        credentials: Mapping[str, Credential] | None = None,
     ) -> None:
-        api_key = check_api_key(api_key, type(self).__name__)
-        register_secret(api_key)
-        self._api_key = api_key
-        self.host = check_host(host or env("HOST") or DEFAULT_HOST)
+        """`auth` is the generated client's table of the spec's schemes (default: one bearer
+        key, `api_key`); `credentials` maps a scheme name to its value (basic: a pair)."""
+        if auth is None:
+            auth, credentials = DEFAULT_AUTH, {"api_key": api_key}
+        self._credentials = Credentials(auth, credentials or {}, type(self).__name__)
+        self.host = default_host(host, type(self).__name__)
         self.timeout = as_timeout(timeout)
         self.max_retries = check_max_retries(max_retries)
         self.strict_response_validation = strict_response_validation
@@ -205,10 +214,32 @@ class _BaseClient(Generic[_HttpClientT]):
             }
         )
         self._headers.update(default_headers or {})
-        self._headers["Authorization"] = f"Bearer {api_key}"
+        # What most operations send rides on the client's headers; _authorize swaps it for
+        # an operation whose security differs.
+        self._default_auth = self._credentials.choose_default()
+        self._headers.update(self._credentials.sent(self._default_auth).headers)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(host={self.host!r}, api_key='<redacted>')"
+        shown = "".join(f", {name}='<redacted>'" for name in self._credentials.configured)
+        return f"{type(self).__name__}(host={self.host!r}{shown})"
+
+    def _authorize(
+        self, method: str, template: str, headers: httpx.Headers, query: dict[str, object]
+    ) -> None:
+        """Send the credentials the operation's security asks for, and no other: the first
+        alternative whose credentials are all configured (`security: []`: none)."""
+        security = self._credentials.auth.security_for(method, template)
+        chosen = self._credentials.choose(security, f"{method.upper()} {template}")
+        sent = self._credentials.sent(chosen)
+        if chosen != self._default_auth:
+            for name in self._credentials.sent(self._default_auth).headers:
+                headers.pop(name, None)
+            headers.update(sent.headers)
+        query.update(sent.query)
+        if sent.cookies:
+            cookies: list[str] = headers.get_list("Cookie")
+            cookies += [f"{name}={value}" for name, value in sent.cookies.items()]
+            headers["Cookie"] = "; ".join(cookies)
 
     def with_options(
         self,
@@ -297,12 +328,16 @@ class _BaseClient(Generic[_HttpClientT]):
         body: object,
         options: RequestOptions,
         content_type: str = "application/json",
+        template: str | None = None,
     ) -> httpx.Request:
+        """`template` is the spec's path (it picks the operation's security); `path` filled in."""
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', got {path!r}")
         url = httpx.URL(self.host + path)  # a next-page path brings its own query string
-        query = {**(query or {}), **options.get("extra_query", {})}
         headers = self._headers.copy()
+        auth_query: dict[str, object] = {}
+        self._authorize(method, template or path, headers, auth_query)
+        query = {**(query or {}), **auth_query, **options.get("extra_query", {})}
         headers.update(options.get("extra_headers", {}))
         encoded = BodyArguments()
         if not isinstance(body, Unset):
@@ -320,7 +355,11 @@ class _BaseClient(Generic[_HttpClientT]):
             timeout=httpx.Timeout(options["timeout"]) if "timeout" in options else self.timeout,
         )
         if log.isEnabledFor(logging.DEBUG):
-            redacted = _redact_headers(request.headers, self._api_key)
+            redacted = _redact_headers(
+                request.headers,
+                *self._credentials.secrets,
+                names=_SECRET_HEADERS | self._credentials.header_names,
+            )
             log.debug("%s %s headers=%s", request.method, request.url, redacted)
         return request
 
@@ -407,6 +446,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         transport: httpx.BaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
         strict_response_validation: bool = False,
+        auth: AuthSpec | None = None,
+        credentials: Mapping[str, Credential] | None = None,
     ) -> None:
         """timeout=None means the default of 60 s; pass httpx.Timeout(None) for no timeout."""
         super().__init__(
@@ -417,6 +458,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             max_retries=max_retries,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            auth=auth,
+            credentials=credentials,
         )
         check_http_args(http_client, transport)
         self._owns_http = http_client is None
@@ -447,8 +490,10 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         and `response_format` how the answer is read (JSON, text or bytes).
         """
         options = options or {}
-        path = self.fill_path(path, path_params)
-        request = self._build_request(method, path, query, body, options, content_type)
+        filled = self.fill_path(path, path_params)
+        request = self._build_request(
+            method, filled, query, body, options, content_type, template=path
+        )
         retries_taken = 0
         while True:
             outcome = self._attempt(request, options)
@@ -546,6 +591,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         transport: httpx.AsyncBaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
         strict_response_validation: bool = False,
+        auth: AuthSpec | None = None,
+        credentials: Mapping[str, Credential] | None = None,
     ) -> None:
         """timeout=None means the default of 60 s; pass httpx.Timeout(None) for no timeout."""
         super().__init__(
@@ -556,6 +603,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             max_retries=max_retries,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            auth=auth,
+            credentials=credentials,
         )
         check_http_args(http_client, transport)
         self._owns_http = http_client is None
@@ -586,8 +635,10 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         and `response_format` how the answer is read (JSON, text or bytes).
         """
         options = options or {}
-        path = self.fill_path(path, path_params)
-        request = self._build_request(method, path, query, body, options, content_type)
+        filled = self.fill_path(path, path_params)
+        request = self._build_request(
+            method, filled, query, body, options, content_type, template=path
+        )
         retries_taken = 0
         while True:
             outcome = await self._attempt(request, options)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import httpx
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
+from ._config import AuthSpec, Scheme
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .resources.alerts import AlertsResource, AsyncAlertsResource
 from .resources.annotations import AnnotationsResource, AsyncAnnotationsResource
@@ -22,14 +23,23 @@ from .resources.signal_source_configs import (
 )
 from .resources.signals import AsyncSignalsResource, SignalsResource
 
+_AUTH = AuthSpec(
+    schemes=(Scheme("PersonalAPIKeyAuth", "bearer", "api_key", "POSTHOG_PERSONAL_API_KEY"),),
+    default=(("PersonalAPIKeyAuth",),),
+    operations={},
+    required=True,
+)
+"""The spec's security schemes and which operations send which (see _config.AuthSpec)."""
+
 
 class PostHog(SyncAPIClient):
     """A client for the PostHog API.
 
     Args:
-        api_key: a personal API key; defaults to the POSTHOG_PERSONAL_API_KEY variable.
-        host: e.g. `https://eu.posthog.com` or your self-hosted URL; defaults to POSTHOG_HOST,
-            then `https://us.posthog.com`.
+        api_key: a token sent as `Authorization: Bearer` (PersonalAPIKeyAuth); defaults
+            to POSTHOG_PERSONAL_API_KEY.
+        host: the API's base URL; defaults to POSTHOG_HOST, then
+            `https://us.posthog.com`.
         project_id: used when a call leaves `project_id` out; defaults to
             POSTHOG_PROJECT_ID.
         organization_id: used when a call leaves `organization_id` out; defaults to
@@ -70,7 +80,6 @@ class PostHog(SyncAPIClient):
         strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
-            api_key=api_key,
             host=host,
             default_path_params={
                 "project_id": project_id,
@@ -82,6 +91,10 @@ class PostHog(SyncAPIClient):
             transport=transport,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            auth=_AUTH,
+            credentials={
+                "PersonalAPIKeyAuth": api_key,
+            },
         )
         self._bind_resources()
 
@@ -102,9 +115,10 @@ class AsyncPostHog(AsyncAPIClient):
     """An async client for the PostHog API.
 
     Args:
-        api_key: a personal API key; defaults to the POSTHOG_PERSONAL_API_KEY variable.
-        host: e.g. `https://eu.posthog.com` or your self-hosted URL; defaults to POSTHOG_HOST,
-            then `https://us.posthog.com`.
+        api_key: a token sent as `Authorization: Bearer` (PersonalAPIKeyAuth); defaults
+            to POSTHOG_PERSONAL_API_KEY.
+        host: the API's base URL; defaults to POSTHOG_HOST, then
+            `https://us.posthog.com`.
         project_id: used when a call leaves `project_id` out; defaults to
             POSTHOG_PROJECT_ID.
         organization_id: used when a call leaves `organization_id` out; defaults to
@@ -145,7 +159,6 @@ class AsyncPostHog(AsyncAPIClient):
         strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
-            api_key=api_key,
             host=host,
             default_path_params={
                 "project_id": project_id,
@@ -157,6 +170,10 @@ class AsyncPostHog(AsyncAPIClient):
             transport=transport,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            auth=_AUTH,
+            credentials={
+                "PersonalAPIKeyAuth": api_key,
+            },
         )
         self._bind_resources()
 

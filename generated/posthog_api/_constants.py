@@ -4,9 +4,10 @@ from typing import Final
 
 PACKAGE: Final = "posthog_api"
 CLIENT_VERSION: Final = "0.1.0"
-DEFAULT_HOST: Final = "https://us.posthog.com"
+DEFAULT_HOST: Final[str | None] = "https://us.posthog.com"
+"""The spec's first server URL; None when it names none (then host=... is required)."""
 ENV_PREFIX: Final = "POSTHOG_"
-"""Prefix of the environment variables the client reads: PERSONAL_API_KEY, HOST, PROJECT_ID, ..."""
+"""Prefix of the environment variables the client reads: HOST, the credentials, ..."""
 
 DEFAULT_TIMEOUT: Final = 60.0
 """Seconds for each phase (connect, write, pool, read). The read value is also the deadline of one

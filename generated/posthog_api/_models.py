@@ -76,6 +76,9 @@ class Discriminator:
         self.mapping = mapping
 
 
+TOO_DEEP = "nested too deeply to decode"
+
+
 class Model:
     """Base of every generated model: decoding from and encoding to JSON, drift bookkeeping."""
 
@@ -95,7 +98,10 @@ class Model:
     @classmethod
     def from_dict(cls, data: Any, path: str = "$", *, strict: bool = False) -> Self:
         """Build from decoded JSON; with strict=True a disagreement raises instead of drifting."""
-        value = _decode_model(cls, data, path, None, None if strict else [], cls.__name__)
+        try:
+            value = _decode_model(cls, data, path, None, None if strict else [], cls.__name__)
+        except RecursionError:
+            raise ResponseValidationError(TOO_DEEP, path=path) from None
         if not isinstance(value, cls):
             raise ResponseValidationError(f"expected an object, got {json_type(data)}", path=path)
         return value
@@ -132,7 +138,10 @@ class Parser(Generic[T]):
         self, data: Any, *, strict: bool = False, path: str = "$", drift: list[Drift] | None = None
     ) -> T:
         sink = None if strict else ([] if drift is None else drift)
-        return _decoder(self._type)(data, path, None, sink)  # type: ignore[no-any-return]
+        try:
+            return _decoder(self._type)(data, path, None, sink)  # type: ignore[no-any-return]
+        except RecursionError:
+            raise ResponseValidationError(TOO_DEEP, path=path) from None
 
 
 def parse_none(
@@ -511,11 +520,31 @@ def _describe(hint: Any) -> str:
 
 
 def to_json(value: object) -> Any:
-    """JSON data for a value of a union type: models, enums, dates and UUIDs converted."""
-    if isinstance(value, list | tuple):
-        return [to_json(item) for item in value]
-    if isinstance(value, dict):
-        return {key: to_json(item) for key, item in value.items()}
+    """JSON data for a value of a union type: models, enums, dates and UUIDs converted.
+
+    Lists and objects are walked without recursion: a value kept as sent can nest as deeply
+    as the JSON parser allowed.
+    """
+    if not isinstance(value, list | tuple | dict):
+        return _json_leaf(value)
+    root: list[Any] = [None]
+    pending: list[tuple[Any, Any, Any]] = [(value, root, 0)]  # (value, container, key)
+    while pending:
+        item, container, key = pending.pop()
+        if isinstance(item, list | tuple):
+            items: list[Any] = [None] * len(item)
+            container[key] = items
+            pending.extend((child, items, index) for index, child in enumerate(item))
+        elif isinstance(item, dict):
+            fields = dict.fromkeys(item)
+            container[key] = fields
+            pending.extend((child, fields, name) for name, child in item.items())
+        else:
+            container[key] = _json_leaf(item)
+    return root[0]
+
+
+def _json_leaf(value: object) -> Any:
     to_dict = getattr(value, "to_dict", None)
     if callable(to_dict):
         return to_dict()

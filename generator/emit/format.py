@@ -19,6 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
+from generator.emit.write import check_compiles
 from generator.errors import SpecError
 
 Formatter = Literal["ruff", "black"]
@@ -76,9 +77,10 @@ def _ruff_format(sources: Mapping[str, str], line_length: int) -> dict[str, str]
         ]
         result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            # A template bug, not a user mistake; still name the file it broke.
-            first = (result.stderr or result.stdout).strip().splitlines()
-            raise SpecError("ruff format", f"generated code does not parse: {first[:1]}")
+            # A template bug, not a user mistake; still name the module and line it broke.
+            check_compiles(sources)
+            first = (result.stderr or result.stdout).strip().splitlines()[:1]
+            raise SpecError("ruff format", f"cannot format the generated code: {first}")
         return {name: (root / name).read_text(encoding="utf-8") for name in sources}
 
 

@@ -19,6 +19,7 @@ import jinja2
 from generator.config import GeneratorConfig
 from generator.ir.literals import python_literal, python_string
 from generator.ir.model import Api
+from generator.spec.locate import printable
 
 DOCSTRING_WIDTH = 92
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -67,13 +68,15 @@ class RenderJob:
     context: dict[str, Any]
 
 
-def docstring(value: object, indent: int = 4, hanging: int = 0) -> str:
+def docstring(value: object, indent: int = 4, hanging: int = 0, closing: bool = False) -> str:
     """Text safe inside a triple-quoted docstring: no closing quotes, no escapes, no controls.
 
     Prose is re-flowed to fit the line length (continuation lines indented by `hanging`, as in
-    an `Args:` entry); lists and indented lines keep their breaks.
+    an `Args:` entry); lists and indented lines keep their breaks. `closing`: the closing
+    triple quote follows right after, so a final quote must not touch it.
     """
-    return _docstring(str(value or ""), indent, hanging)
+    text = _docstring(str(value or ""), indent, hanging)
+    return _closable(text) if closing else text
 
 
 # The same description is rendered many times (a field in its model, the request model and
@@ -84,8 +87,6 @@ def _docstring(value: str, indent: int, hanging: int) -> str:
     if not text.replace("\n", "").isprintable():
         text = "".join(ch for ch in text if ch == "\n" or ch.isprintable())
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-    if text.endswith('"'):
-        text += " "
     width = max(DOCSTRING_WIDTH - indent - hanging, 40)
     lines: list[str] = []
     for paragraph in _paragraphs(text):
@@ -94,6 +95,25 @@ def _docstring(value: str, indent: int, hanging: int) -> str:
     lines[1:] = [" " * hanging + line if line else line for line in lines[1:]]
     pad = " " * indent
     return "\n".join((pad + line).rstrip() if i else line for i, line in enumerate(lines))
+
+
+def _closable(text: str) -> str:
+    """`text` safe right before the closing triple quote: a final run of quotes (escaped or
+    not) is rewritten to end in a plain quote and a space, escaped so no three stand together.
+
+    A plain final quote and a space is black's own fix (black and ruff disagree on a final
+    escaped quote). Only for this position: elsewhere the space would be trailing whitespace.
+    """
+    end, quotes = len(text), 0
+    while end and text[end - 1] == '"':
+        before = text[: end - 1]
+        slashes = len(before) - len(before.rstrip("\\"))
+        end -= 2 if slashes % 2 else 1
+        quotes += 1
+    if not quotes:
+        return text
+    tail = "".join('"' if (quotes - 1 - index) % 2 == 0 else '\\"' for index in range(quotes))
+    return f"{text[:end]}{tail} "
 
 
 _KEEP_BREAK = re.compile(r"^(\s|[-*+] |\d+[.)] |#|\||```)")
@@ -121,8 +141,28 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def one_line(value: object) -> str:
-    """For comments: a newline in spec text must not end the comment and start code."""
-    return " ".join(str(value).split())
+    """For comments: a newline in spec text must not end the comment and start code, and no
+    control character (which TOML comments refuse) may stay."""
+    return printable(" ".join(str(value).split()))
+
+
+def toml_string(value: object) -> str:
+    """A TOML basic string holding `value` exactly (Jinja's `tojson` is not TOML: it writes
+    an emoji as a surrogate pair of `\\u` escapes, which TOML refuses)."""
+    out = ['"']
+    for char in str(value):
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        elif 0xD800 <= ord(char) <= 0xDFFF:  # no Unicode character: TOML cannot hold it
+            out.append("\\uFFFD")
+        elif ord(char) <= 0xFFFF:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(f"\\U{ord(char):08X}")
+    out.append('"')
+    return "".join(out)
 
 
 def basename(value: object) -> str:
@@ -138,7 +178,11 @@ def sort_exports(names: list[str]) -> list[str]:
     return sorted(names, key=lambda name: (group(name), name))
 
 
-def to_json(value: object) -> str:
+def to_json(value: object, *, compact: bool = False) -> str:
+    """Indented for the files people read; compact (one fixture a line) for the bundle that
+    only fixture_transport() reads."""
+    if compact:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False) + "\n"
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
@@ -155,6 +199,7 @@ def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     environment.filters["pyliteral"] = python_literal
     environment.filters["docstring"] = docstring
     environment.filters["oneline"] = one_line
+    environment.filters["tomlstr"] = toml_string
     environment.filters["basename"] = basename
     environment.filters["sort_exports"] = sort_exports
     environment.filters["prefix_async"] = lambda name: [name, f"Async{name}"]
@@ -212,9 +257,8 @@ def render_files(api: Api, config: GeneratorConfig, fixtures: dict[str, Any]) ->
     files = _render(make_environment(), plan_files(api, config))
     for operation_id, fixture in fixtures.items():
         files[f"fixtures/{operation_id}.json"] = to_json(fixture)
-    files[f"{config.package}/_fixtures.json"] = to_json(
-        {"fixtures": [fixtures[key] for key in sorted(fixtures)]}
-    )
+    bundle = [to_json(fixtures[key], compact=True).rstrip("\n") for key in sorted(fixtures)]
+    files[f"{config.package}/_fixtures.json"] = '{"fixtures": [\n' + ",\n".join(bundle) + "\n]}\n"
     return dict(sorted(files.items()))
 
 

@@ -383,8 +383,8 @@ class Composer:
         return union.with_nullable(nullable or union.nullable)
 
     def _inline_class_of(self, variant: Any, pointer: str) -> TypeRef | None:
-        """The class an inline object variant of a component's union becomes (named as when
-        the component itself is typed: `ActionVariant1`)."""
+        """The class an inline object variant of a component's union becomes; its name is
+        claimed by its pointer, so every use of the union agrees on it."""
         parts = pointer.split("/")
         if not (
             isinstance(variant, dict)

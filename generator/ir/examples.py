@@ -51,12 +51,15 @@ def example_for(schema: Any, resolve: Resolve, *, depth: int = 0) -> Any:
             return None
         kind = non_null_kinds[0]
     if kind == "object" or (kind is None and "properties" in schema):
-        properties = schema.get("properties") or {}
-        required = schema.get("required") or []
+        # Shapes checked: the validator does not reach every schema (3.1 media types).
+        properties = schema.get("properties")
+        required = schema.get("required")
+        if not isinstance(properties, dict) or not isinstance(required, list):
+            return {}
         return {
             name: example_for(properties[name], resolve, depth=depth + 1)
             for name in required
-            if name in properties
+            if isinstance(name, str) and name in properties
         }
     if kind == "array":
         item = example_for(schema.get("items", {}), resolve, depth=depth + 1)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from generator.ir import compose, naming
 from generator.ir.compose import SCHEMA_PREFIX, Composer
+from generator.ir.literals import fits_literal
 from generator.ir.model import Enum, EnumMember, Field, Model, TypeRef
 from generator.spec.load import escape_pointer_token, resolve_pointer
 
@@ -40,6 +41,8 @@ class Registry:
     # Enum class by (value kind, values): an inline enum with the same values as an inline
     # enum seen before shares its class (GitHub's spec repeats `[asc, desc]` hundreds of times).
     enums_by_values: dict[tuple[str, tuple[Any, ...]], str] = field(default_factory=dict)
+    # Likewise an inline object schema whose fields (names, types, docs) match one seen before.
+    models_by_shape: dict[Any, str] = field(default_factory=dict)
 
     def claim(self, pointer: str, wanted: str) -> str:
         """The class name for the schema at `pointer`: the same on every call, unique overall."""
@@ -113,7 +116,8 @@ class SchemaTyper(Composer):
             return TypeRef("list", item=self.type_of(items, f"{pointer}/items", f"{name_hint}Item"))
         if kind == "string":
             return TypeRef(_STRING_FORMATS.get(str(schema.get("format")), "str"))
-        if kind in _SCALAR_KINDS:
+        # The validator lets some nested `type`s through unchecked: it can be any JSON.
+        if isinstance(kind, str) and kind in _SCALAR_KINDS:
             return TypeRef(_SCALAR_KINDS[kind])
         if kind is not None:
             self.warn(f"{pointer}/type", f"type {kind!r} is typed as Any")
@@ -210,7 +214,7 @@ class SchemaTyper(Composer):
         elif all(isinstance(v, int) and not isinstance(v, bool) for v in plain):
             value_kind = "int"
         elif all(isinstance(v, str | int) for v in plain):  # bools are ints too
-            return TypeRef("literal", literals=tuple(plain))
+            return self._literal_type(plain, f"{pointer}/enum")
         elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in plain):
             self.warn(f"{pointer}/enum", "an enum of fractional numbers is typed as float")
             return TypeRef("float")
@@ -251,11 +255,21 @@ class SchemaTyper(Composer):
 
     def _const_type(self, value: Any, pointer: str) -> TypeRef:
         if isinstance(value, str | int):  # bools included
-            return TypeRef("literal", literals=(value,))
+            return self._literal_type([value], pointer)
         if isinstance(value, float):
             return TypeRef("float")
         self.warn(pointer, "a const object or list is typed as Any")
         return _ANY
+
+    def _literal_type(self, values: list[str | int], pointer: str) -> TypeRef:
+        """`Literal[...]` of the values; integers beyond 64 bits (mypy cannot) widen to int."""
+        exact = tuple(value for value in values if fits_literal(value))
+        if len(exact) == len(values):
+            return TypeRef("literal", literals=exact)
+        self.warn(pointer, "an integer beyond 64 bits cannot be a Literal: typed as int")
+        if not exact:
+            return TypeRef("int")
+        return TypeRef("union", variants=(TypeRef("literal", literals=exact), TypeRef("int")))
 
     # -- objects ----------------------------------------------------------------------------
 
@@ -283,6 +297,12 @@ class SchemaTyper(Composer):
             if extra_type.kind == "any" and not extra_type.nullable:
                 extra_type = None
         self.registry.in_progress.discard(name)
+        if not _is_component_root(pointer):
+            shape = (tuple(replace(f, pointer="") for f in fields), extra_type)
+            same = self.registry.models_by_shape.setdefault(shape, name)
+            if same != name:  # an inline object exactly like one seen before: share its class
+                self.registry.names_by_pointer[pointer] = same
+                return TypeRef("model", name=same)
         self.registry.models[name] = Model(
             name=name,
             module=naming.snake_case(name),
@@ -295,7 +315,8 @@ class SchemaTyper(Composer):
 
     def fields_of(self, schema: dict[str, Any], pointer: str, owner: str) -> tuple[Field, ...]:
         properties: dict[str, Any] = schema.get("properties") or {}
-        required = set(schema.get("required") or [])
+        # Not every 3.1 schema is meta-checked by the validator: `required` can hold anything.
+        required = {name for name in _as_list(schema.get("required")) if isinstance(name, str)}
         py_names = naming.unique(naming.field_name(str(name)) for name in properties)
         fields = []
         for (wire_name, prop), py_name in zip(properties.items(), py_names, strict=True):
@@ -381,3 +402,7 @@ def _is_component_root(pointer: str) -> bool:
     """`/components/schemas/Name` itself, as opposed to a schema inline inside one."""
     parts = pointer.split("/")
     return len(parts) == 4 and parts[1:3] == ["components", "schemas"]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

@@ -162,10 +162,15 @@ def walk_schema(node: Node, found: list[Node], path_ids: frozenset[int] = frozen
             walk_schema((child(pointer, keyword), schema[keyword]), found, path_ids)
 
 
-def schema_validators(document: Mapping[str, Any]) -> Callable[[str], Any]:
+def schema_validators(
+    document: Mapping[str, Any], *, reading: bool = False
+) -> Callable[[str], Any]:
     """Validators for the schema at a pointer, `$ref`s resolved against the whole document,
-    formats checked, `pattern` time-limited; one per pointer."""
+    formats checked, `pattern` time-limited; one per pointer. The one front end for checking
+    values against the spec's schemas: examples here, server responses in `probe`
+    (`reading`: a 3.0 response may carry readOnly fields and must not carry writeOnly ones)."""
     from openapi_schema_validator import (
+        OAS30ReadValidator,
         OAS30Validator,
         OAS31Validator,
         oas30_format_checker,
@@ -175,7 +180,9 @@ def schema_validators(document: Mapping[str, Any]) -> Callable[[str], Any]:
     from referencing.jsonschema import DRAFT4, DRAFT202012
 
     is_30 = str(document.get("openapi", "")).startswith("3.0")
-    cls: Any = bounded(OAS30Validator if is_30 else OAS31Validator)
+    cls: Any = bounded(
+        (OAS30ReadValidator if reading else OAS30Validator) if is_30 else OAS31Validator
+    )
     formats = oas30_format_checker if is_30 else oas31_format_checker
     resource = (DRAFT4 if is_30 else DRAFT202012).create_resource(dict(document))
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)

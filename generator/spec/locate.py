@@ -6,6 +6,7 @@ position, and once per file. JSON files are composed by the same YAML parser.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -60,18 +61,17 @@ class Locator:
         return self._root
 
     def _compose(self) -> yaml.Node | None:
-        text = self._text
-        if text is None:
-            if self._path is None:
-                return None
-            try:
-                text = self._path.read_bytes().decode("utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                return None
-        try:
-            return yaml.compose(text, Loader=_SafeLoader)
-        except (yaml.YAMLError, RecursionError):
+        if self._text is not None:
+            return _compose_text(self._text)
+        if self._path is None:
             return None
+        try:
+            stat = self._path.stat()
+        except OSError:
+            return None
+        # Validation and the CLI's warnings both ask for positions in the same file: composing
+        # a 13 MB spec takes seconds, so the last file's tree is kept while it is unchanged.
+        return _compose_file(str(self._path.resolve()), stat.st_mtime_ns, stat.st_size)
 
     def position(self, pointer: str) -> Position | None:
         """Where the node at `pointer` starts; for a mapping entry, where its key starts."""
@@ -168,3 +168,19 @@ def _resolve(document: Any, tokens: list[str]) -> Any:
         else:
             return _MISSING
     return node
+
+
+@functools.lru_cache(maxsize=1)
+def _compose_file(path: str, mtime_ns: int, size: int) -> yaml.Node | None:
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return _compose_text(text)
+
+
+def _compose_text(text: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=_SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return None

@@ -17,7 +17,7 @@ from generator.errors import SpecError
 from generator.spec.load import HTTP_METHODS
 from tests.goldens import FEATURES, SPEC
 
-SMALL_SPEC = FEATURES / "pagination" / "spec.yaml"
+SMALL_SPEC = FEATURES / "pagination" / "spec.yaml"  # no config: package pagination_feature
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -76,7 +76,7 @@ BAD_INPUTS = [
     pytest.param("- just\n- a list\n", "the document is a list, not a mapping", id="not-a-mapping"),
     pytest.param(
         "openapi: 2.0\n",
-        "spec.yaml:1:1: #/openapi: missing 'openapi' version field",
+        "spec.yaml:1:1: #/openapi: the 'openapi' version must be a string: quote it ('2.0')",
         id="openapi-version-not-a-string",
     ),
     pytest.param("openapi: '4.0.0'\n", "OpenAPI 4.0.0 is not supported", id="unknown-version"),
@@ -150,7 +150,7 @@ def test_relative_file_refs_are_inlined(run: Run, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     code, _out, err = run("generate", "--spec", str(spec), "--out", str(out_dir))
     assert code == 0, err
-    resource = (out_dir / "posthog_api/resources/default.py").read_text()
+    resource = (out_dir / "t/resources/default.py").read_text()
     assert "def things_list(" in resource
 
 
@@ -169,23 +169,23 @@ def test_check_reports_stale_missing_and_extra_and_writes_nothing(run: Run, tmp_
     assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
     assert run("generate", "--check", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
 
-    (out_dir / "posthog_api/_client.py").write_text("# edited by hand\n")
-    (out_dir / "posthog_api/models/event.py").unlink()
-    (out_dir / "posthog_api/leftover.py").write_text("")
+    (out_dir / "pagination_feature/_client.py").write_text("# edited by hand\n")
+    (out_dir / "pagination_feature/models/event.py").unlink()
+    (out_dir / "pagination_feature/leftover.py").write_text("")
     code, out, _ = run("generate", "--check", "--spec", str(SMALL_SPEC), "--out", str(out_dir))
     assert code == 1
-    assert f"stale: {out_dir / 'posthog_api/_client.py'}" in out
-    assert f"missing: {out_dir / 'posthog_api/models/event.py'}" in out
-    assert f"extra: {out_dir / 'posthog_api/leftover.py'}" in out
-    assert (out_dir / "posthog_api/_client.py").read_text() == "# edited by hand\n"
+    assert f"stale: {out_dir / 'pagination_feature/_client.py'}" in out
+    assert f"missing: {out_dir / 'pagination_feature/models/event.py'}" in out
+    assert f"extra: {out_dir / 'pagination_feature/leftover.py'}" in out
+    assert (out_dir / "pagination_feature/_client.py").read_text() == "# edited by hand\n"
 
 
 def test_regenerate_removes_files_that_no_longer_belong(run: Run, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
-    (out_dir / "posthog_api/models/stale_model.py").write_text("x = 1\n")
+    (out_dir / "pagination_feature/models/stale_model.py").write_text("x = 1\n")
     assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
-    assert not (out_dir / "posthog_api/models/stale_model.py").exists()
+    assert not (out_dir / "pagination_feature/models/stale_model.py").exists()
     assert (out_dir / MANIFEST).is_file()
 
 
@@ -228,7 +228,7 @@ def test_check_renders_afresh_and_trusts_nothing_in_the_output_folder(
     """A hand edit whose hash is also patched into the manifest is still stale (issue 12)."""
     out_dir = tmp_path / "out"
     assert run("generate", "--spec", str(SMALL_SPEC), "--out", str(out_dir))[0] == 0
-    client = out_dir / "posthog_api/_client.py"
+    client = out_dir / "pagination_feature/_client.py"
     original = client.read_text()
     edited = original + "# edited by hand\n"
     client.write_text(edited)

@@ -235,7 +235,10 @@ def _client(case: Case, respond: Any) -> tuple[Any, list[Any]]:
         return response
 
     package = case.module()
-    return package.PostHog(api_key="k", transport=httpx.MockTransport(handle)), sent
+    client = package.PostHog(
+        api_key="k", host="https://api.example.com", transport=httpx.MockTransport(handle)
+    )
+    return client, sent
 
 
 def test_multipart_upload(corpus: Corpus) -> None:

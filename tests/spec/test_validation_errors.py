@@ -195,9 +195,9 @@ def test_lenient_drops_what_it_must_and_generation_goes_on(
     assert f"warning: {spec}:{line_of(text, 'default: c')[0]}:" in err
     assert "'c' is not one of ['a', 'b']; default dropped" in err
     assert "/gone/type: 'null' is not one of" in err and "; read as nullable" in err
-    resource = (out / "posthog_api/resources/default.py").read_text()
+    resource = (out / "t/resources/default.py").read_text()
     assert '"c"' not in resource  # the invalid default is gone
-    model = (out / "posthog_api/models/thing.py").read_text()
+    model = (out / "t/models/thing.py").read_text()
     assert "    gone: " in model  # typed loosely enough to take the null the server sends
 
 

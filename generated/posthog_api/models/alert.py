@@ -49,8 +49,7 @@ class Alert(_models.Model):
         next_check_at: datetime.datetime | None (read-only)
         checks: On retrieve: the latest checks, newest first (5 by default). On list:
             only the checks that flagged anomaly points. Absent from create and update
-            responses.
-             (read-only)
+            responses. (read-only)
         checks_total: Number of checks in the retrieve window. Only present on retrieve.
             (read-only)
         config: Per-insight-kind settings, told apart by `type`: `TrendsAlertConfig`,
@@ -69,8 +68,7 @@ class Alert(_models.Model):
         investigation_inconclusive_action: What to do with an inconclusive investigation
             verdict when notifications are gated.
         search_match_type: How the row matched a `search` list filter (`exact` or
-            `similar`). Only present on lists filtered with `search`.
-             (read-only)
+            `similar`). Only present on lists filtered with `search`. (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

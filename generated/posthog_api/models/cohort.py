@@ -52,8 +52,7 @@ class Cohort(_models.Model):
         experiment_set: IDs of the experiments this cohort is the exposure cohort of.
             (read-only)
         search_match_type: How the row matched a `search` list filter (`exact` or
-            `similar`). Only present on lists filtered with `search`.
-             (read-only)
+            `similar`). Only present on lists filtered with `search`. (read-only)
         create_in_folder: Write-only; the server never sends it.
         create_static_person_ids: Write-only; the server never sends it.
         additional_properties: fields the spec does not (yet) describe, kept as sent.

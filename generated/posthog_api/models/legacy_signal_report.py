@@ -25,8 +25,7 @@ class LegacySignalReport(_models.Model):
         status: Stage of a signal report in its lifecycle (`SignalReport.Status` in
             products/signals/backend/models.py). The older `/signal_reports/` endpoints only
             ever return `ready`; `/signals/reports/` never returns `deleted`. Treat unknown
-            values as a newer stage.
-             (read-only)
+            values as a newer stage. (read-only)
         total_weight: Sum of the weights of the report's signals (used to rank reports).
             (read-only)
         signal_count: Number of signals grouped into the report. (read-only)

@@ -24,16 +24,14 @@ class OrganizationMember(_models.Model):
         id: uuid.UUID (read-only)
         user: A short view of a user, as embedded in `created_by` fields (and in role
             members). The server always sends all nine fields; `created_by` itself may be
-            null where the user was deleted.
-             (read-only)
+            null where the user was deleted. (read-only)
         level: Organization access level (1 member, 8 admin, 15 owner).
         joined_at: datetime.datetime (read-only)
         updated_at: datetime.datetime (read-only)
         is_2fa_enabled: bool (read-only)
         has_social_auth: bool (read-only)
         last_login: Sent by the organization members endpoint; not present inside a
-            role's `members` (the role query does not annotate it).
-             (read-only)
+            role's `members` (the role query does not annotate it). (read-only)
         is_guest: Sent by newer PostHog versions. (read-only)
         guest_grant_count: Sent by newer PostHog versions; null unless the member is a
             guest. (read-only)

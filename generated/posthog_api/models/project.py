@@ -31,7 +31,7 @@ class Project(_models.Model):
         created_at: datetime.datetime (read-only)
         effective_membership_level: Your effective membership level in the project (1
             member, 8 admin, 15 owner); null when you have no access level there.
-             (read-only)
+            (read-only)
         has_group_types: bool (read-only)
         group_types: The project's group types (group analytics), in index order.
             (read-only)
@@ -87,7 +87,7 @@ class Project(_models.Model):
             `default_modifiers`).
         default_modifiers: The HogQL query modifiers in effect by default for the
             project (a `HogQLQueryModifiers` object, e.g. `personsOnEventsMode`).
-             (read-only)
+            (read-only)
         has_completed_onboarding_for: Map of product key to whether its onboarding was
             completed.
         surveys_opt_in: bool | None

@@ -26,11 +26,10 @@ class Role(_models.Model):
         created_by: The user who created the role. Null for roles created through this
             API (the serializer does not record the creator), when that user was deleted, or
             when the organization restricts member-list visibility and the creator is not
-            visible to the caller.
-             (read-only)
+            visible to the caller. (read-only)
         members: The role's memberships (one per user). When the organization restricts
             member-list visibility, only members visible to the caller are listed.
-             (read-only)
+            (read-only)
         is_default: Whether this is the organization's default role (given to new
             members). (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.

@@ -23,12 +23,10 @@ class RoleMembership(_models.Model):
         id: uuid.UUID (read-only)
         role_id: uuid.UUID (read-only)
         organization_member: The user's organization membership. Null for legacy role
-            memberships created before this link existed.
-             (read-only)
+            memberships created before this link existed. (read-only)
         user: A short view of a user, as embedded in `created_by` fields (and in role
             members). The server always sends all nine fields; `created_by` itself may be
-            null where the user was deleted.
-             (read-only)
+            null where the user was deleted. (read-only)
         joined_at: datetime.datetime (read-only)
         updated_at: datetime.datetime (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.

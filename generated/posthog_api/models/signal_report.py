@@ -24,8 +24,7 @@ class SignalReport(_models.Model):
         status: Stage of a signal report in its lifecycle (`SignalReport.Status` in
             products/signals/backend/models.py). The older `/signal_reports/` endpoints only
             ever return `ready`; `/signals/reports/` never returns `deleted`. Treat unknown
-            values as a newer stage.
-             (read-only)
+            values as a newer stage. (read-only)
         total_weight: Sum of the weights of the report's signals. (read-only)
         signal_count: Number of signals grouped into the report. (read-only)
         signals_at_run: Snooze threshold; a potential report is re-promoted once
@@ -36,19 +35,17 @@ class SignalReport(_models.Model):
             (read-only)
         priority: Priority (`P0` highest to `P4`) from the latest priority judgment
             artefact; null when the report has none. Passed through from the artefact as
-            stored.
-             (read-only)
+            stored. (read-only)
         actionability: Actionability from the latest actionability judgment artefact;
             null when there is none. (read-only)
         already_addressed: Whether the issue looks already handled, from the latest
             actionability judgment; null when not judged. (read-only)
         is_suggested_reviewer: Whether you are one of the report's current suggested
             reviewers (always false for failed reports and for ready but not actionable
-            ones).
-             (read-only)
+            ones). (read-only)
         source_products: Distinct source products that contributed signals to the
             report. Filled on the list; the retrieve of the same era returns an empty list.
-             (read-only)
+            (read-only)
         implementation_pr_url: URL of the pull request from the latest implementation
             run, if any. (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.

@@ -20,13 +20,11 @@ class SignalReportArtefact(_models.Model):
         id: uuid.UUID (read-only)
         type: Artefact type. The `/signal_reports/{id}/artefacts/` action only returns
             `video_segment` artefacts; the model knows more types (judgments, reviewers,
-            commits...) and keeps adding some.
-             (read-only)
+            commits...) and keeps adding some. (read-only)
         content: The artefact's stored JSON, parsed. For a `video_segment`: the session
             (`session_id`, `distinct_id`), the segment bounds (`start_time`, `end_time`) and
             its description (`content`). An empty object when the stored content is not
-            valid JSON.
-             (read-only)
+            valid JSON. (read-only)
         created_at: datetime.datetime (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """

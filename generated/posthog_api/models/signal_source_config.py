@@ -37,8 +37,7 @@ class SignalSourceConfig(_models.Model):
         status: Sync state of the data warehouse import behind the source: `running`,
             `failed` or `completed`. `null` for a source that imports nothing from the
             warehouse (only GitHub, Linear and pganalyze issues and Zendesk tickets do), for
-            an import that never synced, or when the state could not be read.
-             (read-only)
+            an import that never synced, or when the state could not be read. (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 

@@ -42,7 +42,7 @@ class Team(_models.Model):
         ingested_event: bool (read-only)
         default_modifiers: The HogQL query modifiers in effect by default for the
             project (a `HogQLQueryModifiers` object, e.g. `personsOnEventsMode`).
-             (read-only)
+            (read-only)
         person_on_events_querying_enabled: Whether queries read person properties from
             events by default (persons-on-events mode). (read-only)
         user_access_level: Your access level to the environment (sent by newer servers).
@@ -97,7 +97,7 @@ class Team(_models.Model):
         logs_settings: dict[str, Any] | None
         effective_membership_level: Your effective membership level in the project (1
             member, 8 admin, 15 owner); null when you have no access level there.
-             (read-only)
+            (read-only)
         has_group_types: bool (read-only)
         group_types: The project's group types (group analytics), in index order.
             (read-only)

@@ -28,8 +28,7 @@ class UserBasic(_models.Model):
         hedgehog_config: The user's hedgehog avatar settings, or null when none are set.
             When present the server sends the keys `use_as_profile`, `color`, `accessories`
             and `skin` (each may be null); older rows may hold other JSON, so the values are
-            not typed here.
-             (read-only)
+            not typed here. (read-only)
         role_at_organization: str | None
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """

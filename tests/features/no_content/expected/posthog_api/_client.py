@@ -8,17 +8,27 @@ from collections.abc import Mapping
 import httpx
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
+from ._config import AuthSpec, Scheme
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .resources.things import AsyncThingsResource, ThingsResource
+
+_AUTH = AuthSpec(
+    schemes=(Scheme("Token", "bearer", "api_key", "POSTHOG_API_KEY"),),
+    default=(("Token",),),
+    operations={},
+    required=True,
+)
+"""The spec's security schemes and which operations send which (see _config.AuthSpec)."""
 
 
 class PostHog(SyncAPIClient):
     """A client for the No content feature.
 
     Args:
-        api_key: a personal API key; defaults to the POSTHOG_PERSONAL_API_KEY variable.
-        host: e.g. `https://eu.posthog.com` or your self-hosted URL; defaults to POSTHOG_HOST,
-            then `https://us.posthog.com`.
+        api_key: a token sent as `Authorization: Bearer` (Token); defaults to
+            POSTHOG_API_KEY.
+        host: the API's base URL (required: the spec names no server); defaults to
+            POSTHOG_HOST.
         timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
             attempt, body included.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
@@ -45,7 +55,6 @@ class PostHog(SyncAPIClient):
         strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
-            api_key=api_key,
             host=host,
             default_path_params={},
             timeout=timeout,
@@ -54,6 +63,10 @@ class PostHog(SyncAPIClient):
             transport=transport,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            auth=_AUTH,
+            credentials={
+                "Token": api_key,
+            },
         )
         self._bind_resources()
 
@@ -66,9 +79,10 @@ class AsyncPostHog(AsyncAPIClient):
     """An async client for the No content feature.
 
     Args:
-        api_key: a personal API key; defaults to the POSTHOG_PERSONAL_API_KEY variable.
-        host: e.g. `https://eu.posthog.com` or your self-hosted URL; defaults to POSTHOG_HOST,
-            then `https://us.posthog.com`.
+        api_key: a token sent as `Authorization: Bearer` (Token); defaults to
+            POSTHOG_API_KEY.
+        host: the API's base URL (required: the spec names no server); defaults to
+            POSTHOG_HOST.
         timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
             attempt, body included.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
@@ -95,7 +109,6 @@ class AsyncPostHog(AsyncAPIClient):
         strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
-            api_key=api_key,
             host=host,
             default_path_params={},
             timeout=timeout,
@@ -104,6 +117,10 @@ class AsyncPostHog(AsyncAPIClient):
             transport=transport,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            auth=_AUTH,
+            credentials={
+                "Token": api_key,
+            },
         )
         self._bind_resources()
 

@@ -8,17 +8,27 @@ from collections.abc import Mapping
 import httpx
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
+from ._config import AuthSpec, Scheme
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .resources.events import AsyncEventsResource, EventsResource
+
+_AUTH = AuthSpec(
+    schemes=(Scheme("Token", "bearer", "api_key", "POSTHOG_API_KEY"),),
+    default=(("Token",),),
+    operations={},
+    required=True,
+)
+"""The spec's security schemes and which operations send which (see _config.AuthSpec)."""
 
 
 class PostHog(SyncAPIClient):
     """A client for the Pagination feature.
 
     Args:
-        api_key: a personal API key; defaults to the POSTHOG_PERSONAL_API_KEY variable.
-        host: e.g. `https://eu.posthog.com` or your self-hosted URL; defaults to POSTHOG_HOST,
-            then `https://us.posthog.com`.
+        api_key: a token sent as `Authorization: Bearer` (Token); defaults to
+            POSTHOG_API_KEY.
+        host: the API's base URL (required: the spec names no server); defaults to
+            POSTHOG_HOST.
         project_id: used when a call leaves `project_id` out; defaults to
             POSTHOG_PROJECT_ID.
         timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
@@ -48,7 +58,6 @@ class PostHog(SyncAPIClient):
         strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
-            api_key=api_key,
             host=host,
             default_path_params={
                 "project_id": project_id,
@@ -59,6 +68,10 @@ class PostHog(SyncAPIClient):
             transport=transport,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            auth=_AUTH,
+            credentials={
+                "Token": api_key,
+            },
         )
         self._bind_resources()
 
@@ -71,9 +84,10 @@ class AsyncPostHog(AsyncAPIClient):
     """An async client for the Pagination feature.
 
     Args:
-        api_key: a personal API key; defaults to the POSTHOG_PERSONAL_API_KEY variable.
-        host: e.g. `https://eu.posthog.com` or your self-hosted URL; defaults to POSTHOG_HOST,
-            then `https://us.posthog.com`.
+        api_key: a token sent as `Authorization: Bearer` (Token); defaults to
+            POSTHOG_API_KEY.
+        host: the API's base URL (required: the spec names no server); defaults to
+            POSTHOG_HOST.
         project_id: used when a call leaves `project_id` out; defaults to
             POSTHOG_PROJECT_ID.
         timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
@@ -103,7 +117,6 @@ class AsyncPostHog(AsyncAPIClient):
         strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
-            api_key=api_key,
             host=host,
             default_path_params={
                 "project_id": project_id,
@@ -114,6 +127,10 @@ class AsyncPostHog(AsyncAPIClient):
             transport=transport,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            auth=_AUTH,
+            credentials={
+                "Token": api_key,
+            },
         )
         self._bind_resources()
 

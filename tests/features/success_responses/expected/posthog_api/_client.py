@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import httpx
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
+from ._config import AuthSpec, Scheme
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from .resources.exports import AsyncExportsResource, ExportsResource
 from .resources.items import AsyncItemsResource, ItemsResource
@@ -16,14 +17,26 @@ from .resources.raw import AsyncRawResource, RawResource
 from .resources.reports import AsyncReportsResource, ReportsResource
 from .resources.secrets import AsyncSecretsResource, SecretsResource
 
+_AUTH = AuthSpec(
+    schemes=(Scheme("(undeclared bearer token)", "bearer", "api_key", "POSTHOG_API_KEY"),),
+    default=(
+        ("(undeclared bearer token)",),
+        (),
+    ),
+    operations={},
+    required=False,
+)
+"""The spec's security schemes and which operations send which (see _config.AuthSpec)."""
+
 
 class PostHog(SyncAPIClient):
     """A client for the Success responses feature.
 
     Args:
-        api_key: a personal API key; defaults to the POSTHOG_PERSONAL_API_KEY variable.
-        host: e.g. `https://eu.posthog.com` or your self-hosted URL; defaults to POSTHOG_HOST,
-            then `https://us.posthog.com`.
+        api_key: a token sent as `Authorization: Bearer` ((undeclared bearer token));
+            defaults to POSTHOG_API_KEY.
+        host: the API's base URL (required: the spec names no server); defaults to
+            POSTHOG_HOST.
         timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
             attempt, body included.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
@@ -55,7 +68,6 @@ class PostHog(SyncAPIClient):
         strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
-            api_key=api_key,
             host=host,
             default_path_params={},
             timeout=timeout,
@@ -64,6 +76,10 @@ class PostHog(SyncAPIClient):
             transport=transport,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            auth=_AUTH,
+            credentials={
+                "(undeclared bearer token)": api_key,
+            },
         )
         self._bind_resources()
 
@@ -81,9 +97,10 @@ class AsyncPostHog(AsyncAPIClient):
     """An async client for the Success responses feature.
 
     Args:
-        api_key: a personal API key; defaults to the POSTHOG_PERSONAL_API_KEY variable.
-        host: e.g. `https://eu.posthog.com` or your self-hosted URL; defaults to POSTHOG_HOST,
-            then `https://us.posthog.com`.
+        api_key: a token sent as `Authorization: Bearer` ((undeclared bearer token));
+            defaults to POSTHOG_API_KEY.
+        host: the API's base URL (required: the spec names no server); defaults to
+            POSTHOG_HOST.
         timeout: seconds (or an httpx.Timeout) per phase; the read value also bounds each whole
             attempt, body included.
         max_retries: how often a retryable failure is retried (idempotent methods only by default).
@@ -115,7 +132,6 @@ class AsyncPostHog(AsyncAPIClient):
         strict_response_validation: bool = False,
     ) -> None:
         super().__init__(
-            api_key=api_key,
             host=host,
             default_path_params={},
             timeout=timeout,
@@ -124,6 +140,10 @@ class AsyncPostHog(AsyncAPIClient):
             transport=transport,
             default_headers=default_headers,
             strict_response_validation=strict_response_validation,
+            auth=_AUTH,
+            credentials={
+                "(undeclared bearer token)": api_key,
+            },
         )
         self._bind_resources()
 

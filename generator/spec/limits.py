@@ -35,7 +35,12 @@ def max_spec_bytes() -> int:
         megabytes = float(raw) if raw else DEFAULT_MAX_SPEC_MB
     except ValueError:
         megabytes = DEFAULT_MAX_SPEC_MB
-    return int(megabytes * 1_000_000) if megabytes > 0 else DEFAULT_MAX_SPEC_MB * 1_000_000
+    if not 0 < megabytes <= _MAX_SPEC_MB_SETTING:  # NaN, negative, infinite: the default
+        megabytes = DEFAULT_MAX_SPEC_MB
+    return int(megabytes * 1_000_000)
+
+
+_MAX_SPEC_MB_SETTING = 1_000_000  # a terabyte: more would not fit in memory anyway
 
 
 def read_limited(path: Path, name: str, budget: int | None = None) -> bytes:
@@ -46,7 +51,12 @@ def read_limited(path: Path, name: str, budget: int | None = None) -> bytes:
     limit = max_spec_bytes() if budget is None else budget
     try:
         with path.open("rb") as stream:
-            data = stream.read(limit + 1)
+            # The size says how much to read (no 100 MB buffer for a 1 kB file); 0 for a pipe
+            # or a device, and a file can grow meanwhile: then read on, up to the limit.
+            size = os.fstat(stream.fileno()).st_size
+            data = stream.read(min(size, limit) + 1)
+            if len(data) > size:
+                data += stream.read(limit + 1 - len(data))
     except FileNotFoundError:
         raise SpecError(name, "no such file") from None
     except IsADirectoryError:

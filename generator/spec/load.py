@@ -192,7 +192,9 @@ def _kind(value: object) -> str:
 def resolve_pointer(document: Any, pointer: str) -> Any:
     """Follow a JSON pointer (`/components/schemas/X`); KeyError when it leads nowhere."""
     node = document
-    for raw_token in pointer.lstrip("/").split("/") if pointer not in ("", "/") else []:
+    # RFC 6901: "" is the whole document, "/" the member named "" (a ref to `#/` is no root).
+    tokens = pointer.removeprefix("/").split("/") if pointer else []
+    for raw_token in tokens:
         token = raw_token.replace("~1", "/").replace("~0", "~")
         if isinstance(node, list):
             node = node[int(token)]
@@ -380,10 +382,15 @@ def _check_local_refs(data: dict[str, Any], refs: set[str], name: str, locator: 
     """
     for ref in sorted(refs):
         try:
-            resolve_pointer(data, ref[1:])
+            target = resolve_pointer(data, ref[1:])
         except (KeyError, IndexError, ValueError):
             where = locator.where(f"{_pointer_of_ref(data, ref)}/$ref")
             raise SpecError(name, f"unresolved $ref {ref!r}", where) from None
+        if not isinstance(target, dict | bool):  # every OpenAPI $ref names an object
+            where = locator.where(f"{_pointer_of_ref(data, ref)}/$ref")
+            kind = "null" if target is None else _kind(target)
+            message = f"$ref {ref!r} leads to a {kind} value, not an object"
+            raise SpecError(name, message, where)
 
 
 def _pointer_of_ref(data: dict[str, Any], wanted: str) -> str:

@@ -79,11 +79,14 @@ def child_mode(mode: Mode, key: object, value: object) -> Mode | None:
 
 
 def own_ref(node: dict[Any, Any], mode: Mode) -> str | None:
-    """The reference this mapping itself is, if any (in a map of names, `$ref` is a name)."""
+    """The reference this mapping itself is, if any.
+
+    In a map of names (`properties: {$ref: ...}`) `$ref` would be a name, but a name whose
+    value is a string is no valid entry there, and openapi-spec-validator follows it: it is a
+    reference, checked (and refused if remote) like any other.
+    """
     ref = node.get("$ref")
-    if isinstance(ref, str) and mode not in (Mode.NAMES, Mode.NAMES_OR_EXTENSIONS, Mode.EXAMPLES):
-        return ref
-    return None
+    return ref if isinstance(ref, str) else None
 
 
 def root_mode(kind: str | None = None) -> Mode:

@@ -156,7 +156,8 @@ def openapi_problems(document: dict[str, Any]) -> Iterator[Problem]:
         Unresolvable,
     ) as exc:
         # The validator itself trips over some malformed documents; still one clear line.
-        yield Problem("", f"the OpenAPI validator stopped: {type(exc).__name__}: {exc}"[:300])
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        yield Problem("", f"the OpenAPI validator stopped on a malformed value ({detail})")
 
 
 def specific_errors(error: Any) -> Iterator[Any]:

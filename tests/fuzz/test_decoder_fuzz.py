@@ -15,6 +15,7 @@ import json
 import math
 import sys
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -93,14 +94,59 @@ json_values = st.recursive(
 )
 
 
+@dataclass(frozen=True)
+class Body:
+    """A response body for an operation; its repr stays short and flat (hypothesis prints the
+    failing example, and its printer recurses once per level of a 900-level body)."""
+
+    operation_id: str
+    decoded: Any
+    page: bool
+    value: Any
+
+    def __repr__(self) -> str:
+        shown = _flat(self.value)
+        return f"Body({self.operation_id!r}, page={self.page}, {shown[:2000]})"
+
+
+def _flat(value: Any) -> str:
+    """JSON text of `value` without recursion (json.dumps recurses once per level)."""
+    out: list[str] = []
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, _Text):
+            out.append(item.text)
+        elif isinstance(item, list):
+            pending.append(_Text("]"))
+            for index, child in reversed(list(enumerate(item))):
+                pending.extend([child] + ([_Text(", ")] if index else []))
+            pending.append(_Text("["))
+        elif isinstance(item, dict):
+            pending.append(_Text("}"))
+            for index, (key, child) in reversed(list(enumerate(item.items()))):
+                pending.extend([child, _Text(f"{json.dumps(str(key))}: ")])
+                if index:
+                    pending.append(_Text(", "))
+            pending.append(_Text("{"))
+        else:
+            out.append(json.dumps(item, default=repr))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str
+
+
 @st.composite
-def bodies(draw: st.DrawFn) -> tuple[str, Any, bool, Any]:
+def bodies(draw: st.DrawFn) -> Body:
     """An operation and a body for it: random JSON, or one of its seeds changed at one node."""
     # Indexes, not the values: hypothesis would print (and warn about) a repr of every body.
     choices = operations()
     operation_id, decoded, page, seeds = choices[draw(st.integers(0, len(choices) - 1))]
     if draw(st.integers(0, 3)) == 0:
-        return operation_id, decoded, page, draw(json_values)
+        return Body(operation_id, decoded, page, draw(json_values))
     body = copy.deepcopy(seeds[draw(st.integers(0, len(seeds) - 1))])
     for _ in range(draw(st.integers(1, 3))):
         paths = all_paths(body)
@@ -121,16 +167,14 @@ def bodies(draw: st.DrawFn) -> tuple[str, Any, bool, Any]:
             parent[path[-1]] = [get(body, path)]
         else:
             parent[path[-1]] = draw(json_values)
-    return operation_id, decoded, page, body
+    return Body(operation_id, decoded, page, body)
 
 
 @settings(max_examples=settings().max_examples * 2)
 @given(case=bodies(), strict=st.booleans())
-def test_a_response_decodes_or_raises_a_posthog_error(
-    case: tuple[str, Any, bool, Any], strict: bool
-) -> None:
+def test_a_response_decodes_or_raises_a_posthog_error(case: Body, strict: bool) -> None:
     harness.CASES["decoder"] += 1
-    _operation_id, decoded, page, body = case
+    decoded, page, body = case.decoded, case.page, case.value
     try:
         if page:
             # What SyncPage does with a page body, without the client it fetches more with.
@@ -141,7 +185,7 @@ def test_a_response_decodes_or_raises_a_posthog_error(
             encoded = _encoded(result)
     except posthog_api.PostHogError:
         return
-    json.dumps(encoded, default=str)
+    assert_json(encoded)
 
 
 @settings(max_examples=settings().max_examples * 2)
@@ -155,7 +199,21 @@ def test_every_model_decodes_random_json_or_raises_a_posthog_error(
     except posthog_api.PostHogError:
         return
     assert isinstance(value, model)
-    json.dumps(value.to_dict(), default=str)
+    assert_json(value.to_dict())
+
+
+def assert_json(value: Any) -> None:
+    """`value` is JSON data (what json.dumps takes), checked without recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            assert all(isinstance(key, str) for key in item), list(item)
+            pending.extend(item.values())
+        else:
+            assert item is None or isinstance(item, str | int | float | bool), repr(item)
 
 
 def _encoded(value: Any) -> Any:

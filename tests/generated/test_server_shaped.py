@@ -133,6 +133,7 @@ def test_a_drifted_body_is_kept_and_the_drift_recorded_by_default(
     body = drifted_role()
     client = client_answering(200, body)
     call = build_call("roles_retrieve")
+    posthog_api._models._logged.clear()  # forget what earlier tests logged (once per process)
     with caplog.at_level(logging.WARNING, logger="posthog_api"):
         role = call_sync(call, client)
     assert {(d.path, d.kind) for d in role.spec_drift} == DRIFTS

@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -406,9 +407,19 @@ def test_alias_bomb_is_refused_with_bounded_memory() -> None:
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)"
     )
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT
-    )
+    # A clean environment and an empty piece cache: nothing left by other tests may change
+    # what the loader does.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTHOG_")}
+    with tempfile.TemporaryDirectory() as cache:
+        env["POSTHOG_CODEGEN_CACHE_DIR"] = cache
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env=env,
+        )
     assert result.returncode == 2, result.stderr
     peak_kib = int(result.stdout.split()[-1])
     assert peak_kib < 200_000, f"peak RSS {peak_kib} KiB"

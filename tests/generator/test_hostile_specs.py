@@ -137,6 +137,15 @@ def _ref_with_a_nul_byte(tmp_path: Path) -> Path:
     return path
 
 
+def _ref_to_a_string(tmp_path: Path) -> Path:
+    """Found by the fuzzer: a response `$ref` to `#/openapi` reached the parser as a string."""
+    response = {"$ref": "#/openapi", "description": "ok"}
+    document = spec(lambda d: operation(d)["responses"].update({"201": response}))
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
 REFUSED = {
     "integer-of-5000-digits-in-x-data": (_big_int_in_extension, "more than 4300 digits"),
     "integer-of-5000-digits-in-yaml": (_big_int_in_yaml, "more than 4300 digits"),
@@ -150,6 +159,7 @@ REFUSED = {
     "string-over-1m": (_huge_string, "#/info/description: a string of 1,000,001 characters"),
     "file-name-not-utf8": (_file_name_not_utf8, "spec\\xff.json: the file name is not valid"),
     "unquoted-impossible-date": (_impossible_date, "invalid YAML: month must be in 1..12"),
+    "ref-to-a-string": (_ref_to_a_string, "$ref '#/openapi' leads to a string value, not an"),
     # found by the fuzzer: the bundler's file check raised OSError / ValueError
     "ref-to-a-300-character-file-name": (_ref_to_a_long_file_name, "(File name too long)"),
     "ref-with-a-nul-byte": (_ref_with_a_nul_byte, "cannot read the file (embedded null byte)"),
@@ -317,6 +327,24 @@ def test_collect_refs_reads_names_as_names_and_data_as_data() -> None:
         "parameters": [{"$ref": "#/param"}],
     }
     assert collect_refs(document) == {"#/path", "#/named", "#/prop", "#/example-ref", "#/param"}
+
+
+def test_a_ref_where_a_name_belongs_is_still_checked(run: Run, tmp_path: Path) -> None:
+    """Found by the fuzzer: openapi-spec-validator follows `properties: {$ref: ...}`."""
+    document = spec(lambda d: thing(d).update(properties={"$ref": "http://127.0.0.1:9/x"}))
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    code, _, err = run("validate", "--spec", str(path))
+    assert_one_line_error(code, err, "remote $ref 'http://127.0.0.1:9/x' is not supported")
+
+
+def test_a_ref_to_the_member_named_empty_is_not_the_root(run: Run, tmp_path: Path) -> None:
+    """Found by the fuzzer: `#/` was read as the whole document (RFC 6901: the key "")."""
+    document = spec(lambda d: thing(d)["properties"].update(x={"$ref": "#/"}))
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    code, _, err = run("validate", "--spec", str(path))
+    assert_one_line_error(code, err, "unresolved $ref '#/'")
 
 
 # --- regex bombs in every command ----------------------------------------------------------

@@ -73,7 +73,12 @@ def tag_not_snake_case(linted: Linted) -> Iterator[Problem]:
 
 
 def tag_unused(linted: Linted) -> Iterator[Problem]:
-    used = {tag for op in linted.operations for tag in _list(op.node.get("tags"))}
+    used = {
+        tag
+        for op in linted.operations
+        for tag in _list(op.node.get("tags"))
+        if isinstance(tag, str)
+    }
     for name, (pointer, _tag) in _tags(linted).items():
         if name not in used:
             yield Problem(pointer, f"tag `{name}` is declared but no operation uses it")

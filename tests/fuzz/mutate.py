@@ -10,11 +10,13 @@ inserted).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import json
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -486,11 +488,24 @@ class Case:
 @st.composite
 def cases(draw: Draw) -> Case:
     base = draw(st.sampled_from(sorted(base_specs())))
-    document: Any = copy.deepcopy(base_specs()[base])
-    for _ in range(draw(st.integers(1, 3))):
-        document = mutate(draw, document)
-    form = draw(st.sampled_from(["yaml", "json"]))
-    text = serialise(document, form).encode("utf-8", "surrogatepass")
+    # Grown documents nest several hundred levels: copying and dumping them recurses deeper
+    # than Python's default limit (the CLI raises it the same way, generator.cli).
+    with deep_recursion():
+        document: Any = copy.deepcopy(base_specs()[base])
+        for _ in range(draw(st.integers(1, 3))):
+            document = mutate(draw, document)
+        form = draw(st.sampled_from(["yaml", "json"]))
+        text = serialise(document, form).encode("utf-8", "surrogatepass")
     if draw(st.integers(0, 9)) == 0:
         text = damage(draw, text)
     return Case(base, form, text, lenient=draw(st.booleans()), use_cache=draw(st.booleans()))
+
+
+@contextlib.contextmanager
+def deep_recursion(limit: int = 10_000) -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)

@@ -401,10 +401,13 @@ def test_every_error_case_is_listed() -> None:
 
 def test_alias_bomb_is_refused_with_bounded_memory() -> None:
     """A billion-laughs file (10^9 nodes expanded) costs the loader a few MB, not gigabytes."""
+    # The peak is read from VmHWM, which starts afresh at exec: ru_maxrss would carry over the
+    # size of this (forked, by then large) pytest process.
     script = (
-        "import resource, sys; from generator.cli import main;"
+        "import re, sys; from generator.cli import main;"
         f"code = main(['validate', '--spec', {str(ERRORS / 'alias_bomb.yaml')!r}]);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)"
+        "status = open('/proc/self/status').read();"
+        "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)); sys.exit(code)"
     )
     started = time.perf_counter()
     # A clean environment and an empty piece cache: nothing left by other tests may change

@@ -224,12 +224,18 @@ class _Bundler:
         self.budget = max_spec_bytes() - size  # all files together stay within the size limit
 
     def bundle(self, data: dict[str, Any]) -> dict[str, Any]:
-        schemas = (data.get("components") or {}).get("schemas")
+        components = data.get("components")
+        schemas = components.get("schemas") if isinstance(components, dict) else None
         self.taken = set(schemas) if isinstance(schemas, dict) else set()
         bundled: dict[str, Any] = self.inline(data, self.root, stack=())
         if self.hoisted_schemas:
-            components = bundled.setdefault("components", {})
-            components.setdefault("schemas", {}).update(self.hoisted_schemas)
+            # The schemas of other files join `components/schemas`, which must be a mapping.
+            for pointer, node in (("/components", components), ("/components/schemas", schemas)):
+                if node is not None and not isinstance(node, dict):
+                    message = f"is a {_kind(node)}, not a mapping (other files' schemas go here)"
+                    raise SpecError(self.name, message, self.locator.where(pointer))
+            bundled.setdefault("components", {}).setdefault("schemas", {})
+            bundled["components"]["schemas"].update(self.hoisted_schemas)
         return bundled
 
     def inline(

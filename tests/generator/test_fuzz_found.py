@@ -146,3 +146,20 @@ def test_a_nul_character_in_yaml_is_one_line_with_its_position(
     path.write_text('openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths: {}\nx: "a\x00b"\n')
     code, _, err = run(*command_line(command, path, tmp_path))
     assert_one_line_error(code, err, "spec.yaml:4:6: invalid YAML: the character U+0000 is not")
+
+
+@pytest.mark.parametrize("components", ["3.1.0", {"schemas": [1]}], ids=["string", "list"])
+def test_file_refs_into_a_document_whose_components_are_no_mapping(
+    run: Run, tmp_path: Path, components: Any
+) -> None:
+    """The bundler called .get() on `components: '3.1.0'` (AttributeError)."""
+    (tmp_path / "other.yaml").write_text("Named: {type: object}\n", encoding="utf-8")
+
+    def refer(document: dict[str, Any]) -> None:
+        operation(document)["responses"]["200"]["content"]["application/json"]["schema"] = {
+            "$ref": "other.yaml#/Named"
+        }
+        document["components"] = components
+
+    code, _, err = run("validate", "--spec", str(write(tmp_path, spec(refer))))
+    assert_one_line_error(code, err, "not a mapping (other files' schemas go here)")

@@ -8,6 +8,7 @@ lets `review` compare two client surfaces without rendering any code.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -56,7 +57,9 @@ class TypeRef:
     nullable: bool = False
     variants: tuple[TypeRef, ...] = ()  # for "union", in the order decoding tries them
     discriminator: Discriminator | None = None  # for "union", when the spec names one
-    literals: tuple[str | int | bool, ...] = ()  # for "literal"
+    # For "literal": the values. For "enum" (method arguments only): the member values a
+    # caller may pass instead of the enum, annotated `Enum | Literal[...]`.
+    literals: tuple[str | int | bool, ...] = ()
 
     @property
     def annotation(self) -> str:
@@ -104,6 +107,8 @@ class TypeRef:
     def _base_annotation(self, prefix: str, tagged: bool = False) -> str:
         if self.kind in ("model", "enum"):
             assert self.name is not None
+            if self.literals:  # an enum argument also takes its values as plain literals
+                return f"{self.name} | {self._literal_annotation()}"
             return self.name
         if self.kind == "list":
             assert self.item is not None
@@ -116,8 +121,16 @@ class TypeRef:
                 variant._annotation(prefix, tagged=tagged) for variant in self.variants
             )
         if self.kind == "literal":
-            return f"Literal[{', '.join(python_literal(value) for value in self.literals)}]"
+            return self._literal_annotation()
         return _SCALAR_ANNOTATIONS[self.kind]
+
+    def _literal_annotation(self) -> str:
+        return f"Literal[{', '.join(python_literal(value) for value in self.literals)}]"
+
+    @property
+    def doc_annotation(self) -> str:
+        """The annotation as a docstring shows it: `datetime`, not `_dt.datetime`."""
+        return _MODULE_ALIAS.sub("", self.annotation)
 
     @property
     def has_discriminator(self) -> bool:
@@ -139,6 +152,8 @@ class TypeRef:
     def kinds(self) -> set[str]:
         """Every kind inside this type (decides which imports a module needs)."""
         kinds = {self.kind} | (self.item.kinds() if self.item is not None else set())
+        if self.kind == "enum" and self.literals:
+            kinds.add("literal")  # the annotation spells `Literal[...]`
         for variant in self.variants:
             kinds |= variant.kinds()
         return kinds
@@ -152,6 +167,19 @@ class TypeRef:
             names |= variant.referenced(kind)
         return names
 
+    def without_enum_values(self) -> TypeRef:
+        """This type with enums alone, not `Enum | Literal[...]`: the values an enum argument
+        also takes follow its enum, whose changes `review` reports on their own."""
+        if self.kind == "enum":
+            return replace(self, literals=())
+        if self.item is None and not self.variants:
+            return self
+        return replace(
+            self,
+            item=self.item.without_enum_values() if self.item is not None else None,
+            variants=tuple(variant.without_enum_values() for variant in self.variants),
+        )
+
     def with_nullable(self, nullable: bool = True) -> TypeRef:
         return replace(self, nullable=nullable)
 
@@ -163,18 +191,22 @@ class TypeRef:
         return tuple((value, self.variants[index]) for value, index in self.discriminator.mapping)
 
 
+# Generated modules import `datetime as _dt` and `from uuid import UUID`: no field, argument
+# or method (snake_case, never a leading underscore) and no class (`UUID` is reserved) can take
+# those names, so a property called `datetime`, `date` or `uuid` keeps its name.
 _SCALAR_ANNOTATIONS = {
     "str": "str",
     "int": "int",
     "float": "float",
     "bool": "bool",
-    "datetime": "datetime.datetime",
-    "date": "datetime.date",
-    "uuid": "uuid.UUID",
+    "datetime": "_dt.datetime",
+    "date": "_dt.date",
+    "uuid": "UUID",
     "any": "Any",
     "file": "FileContent",
     "bytes": "bytes",
 }
+_MODULE_ALIAS = re.compile(r"\b_dt\.")  # docstrings show `datetime`, not `_dt.datetime`
 
 
 @dataclass(frozen=True)

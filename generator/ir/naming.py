@@ -18,7 +18,9 @@ import unicodedata
 from collections.abc import Iterable
 
 # Names a generated attribute, argument or module must not take: keywords, and the names the
-# generated code itself uses inside methods and models.
+# generated code itself uses inside methods and models. A name is renamed only for a real
+# clash: `uuid`, `datetime` and `date` are free, since generated modules import those types
+# under names no field can take (`_dt.datetime`, `UUID`; see model._SCALAR_ANNOTATIONS).
 _RESERVED = (
     frozenset(keyword.kwlist)
     | frozenset(keyword.softkwlist)
@@ -29,8 +31,6 @@ _RESERVED = (
         "from_dict",
         "spec_drift",
         "to_dict",
-        "datetime",
-        "uuid",
         "Any",
         "UNSET",
         "Unset",
@@ -110,6 +110,7 @@ CLASS_RESERVED = frozenset(
         "Literal",
         "Self",
         "TYPE_CHECKING",
+        "UUID",
         "UNSET",
         "Unset",
         "FileContent",

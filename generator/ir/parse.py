@@ -12,6 +12,7 @@ from typing import Any
 
 from generator.config import GeneratorConfig
 from generator.ir import naming
+from generator.ir.argument_types import INT_OR_STR, accepting_enum_values, takes_int_id
 from generator.ir.compose import SCHEMA_PREFIX
 from generator.ir.model import (
     Api,
@@ -161,7 +162,7 @@ class _Parser(ResponseParser):
             security=operation_security(raw, self.doc, self.security_schemes, pointer, self.warn),
             return_kind=return_kind,
             return_type=return_type,
-            arguments=_arguments(parameters, body),
+            arguments=accepting_enum_values(_arguments(parameters, body), self.registry.enums),
             deprecated=bool(raw.get("deprecated")),
             response_format=response_format,
             accept=success.content_type if response_format != "json" else None,
@@ -208,15 +209,21 @@ class _Parser(ResponseParser):
         )
         schema, serialization = self.parameter_schema(param, pointer)
         example, has_example = example_of(param, schema, self.resolve_schema)
+        type_ref = self.type_of(
+            schema, f"{pointer}/schema", f"{name_hint}{naming.pascal_case(str(param['name']))}"
+        )
+        resolved = self.resolve_schema(schema)
+        if (location, serialization) == ("path", "plain") and takes_int_id(
+            param, resolved, type_ref, self.resolve
+        ):
+            type_ref = INT_OR_STR  # an id the runtime writes as text
         return Parameter(
             wire_name=str(param["name"]),
             py_name=py_name,
             location=location,
-            type=self.type_of(
-                schema, f"{pointer}/schema", f"{name_hint}{naming.pascal_case(str(param['name']))}"
-            ),
+            type=type_ref,
             required=bool(param.get("required")) or location == "path",
-            description=describe(param) or describe(self.resolve_schema(schema)),
+            description=describe(param) or describe(resolved),
             client_default=default_name,
             env_var=f"{self.config.env_prefix}{default_name.upper()}" if default_name else None,
             example=example,

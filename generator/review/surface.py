@@ -86,7 +86,7 @@ def _parameter(argument: Argument) -> ParameterSurface:
         default = "UNSET"
     return ParameterSurface(
         name=argument.py_name,
-        annotation=argument.type.annotation,
+        annotation=argument.type.without_enum_values().annotation,
         required=argument.required,
         default=default,
     )

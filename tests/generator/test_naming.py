@@ -47,6 +47,10 @@ HOSTILE_NAMES = [
         ("self", "self_"),
         ("from_dict", "from_dict_"),
         ("__init__", "init"),
+        # Names of types are no clash: modules import them as `_dt.datetime` and `UUID`.
+        ("uuid", "uuid"),
+        ("datetime", "datetime"),
+        ("date", "date"),
     ],
 )
 def test_snake_case(name: str, expected: str) -> None:
@@ -65,6 +69,8 @@ def test_snake_case(name: str, expected: str) -> None:
         ("response", "response_"),
         ("builtins", "builtins_"),
         ("X-Request-Id", "x_request_id"),
+        ("uuid", "uuid"),
+        ("datetime", "datetime"),
     ],
 )
 def test_argument_name(name: str, expected: str) -> None:
@@ -81,6 +87,10 @@ def test_argument_name(name: str, expected: str) -> None:
         ("next", "next"),  # a builtin nothing in a model body uses
         ("id", "id"),
         ("additional_properties", "additional_properties_"),
+        ("uuid", "uuid"),  # the wire name: annotations say `UUID`, not `uuid.UUID`
+        ("datetime", "datetime"),  # ... and `_dt.datetime`
+        ("date", "date"),
+        ("spec_drift", "spec_drift_"),  # the Model attribute the decoder sets
     ],
 )
 def test_field_name(name: str, expected: str) -> None:
@@ -96,6 +106,8 @@ def test_field_name(name: str, expected: str) -> None:
         ("builtins", "builtins_"),
         ("partialUpdate", "partial_update"),
         ("", "call"),
+        ("uuid", "uuid"),
+        ("date", "date"),
     ],
 )
 def test_method_name(name: str, expected: str) -> None:
@@ -132,6 +144,8 @@ def test_resource_attribute(tag: str, expected: str) -> None:
         ("Any", "Any_"),
         ("Literal", "Literal_"),
         ("RequestOptions", "RequestOptions_"),
+        ("UUID", "UUID_"),  # modules import `from uuid import UUID`
+        ("Datetime", "Datetime"),
         ("/etc/passwd", "EtcPasswd"),
     ],
 )

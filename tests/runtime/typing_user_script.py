@@ -6,6 +6,9 @@ that is not needed is itself an error, so these lines prove what the types refus
 
 from __future__ import annotations
 
+import datetime
+from uuid import UUID
+
 import httpx
 from posthog_api import (
     APIConnectionError,
@@ -15,6 +18,7 @@ from posthog_api import (
     PostHog,
     ResponseTooLargeError,
 )
+from posthog_api.models import AnnotationScopeEnum, AnnotationsListScope, UserBasic
 
 
 def configured_copies(client: PostHog) -> PostHog:
@@ -55,3 +59,28 @@ async def async_client_lifecycle() -> int | None:
         await client.close()
         await client.aclose()
         client.close()  # type: ignore[unused-coroutine]
+
+
+def ids_as_the_client_takes_them(client: PostHog) -> None:
+    client.annotations.list(project_id=1)  # project ids are integers...
+    client.annotations.list(project_id="@current")  # ... or an alias
+    client.annotations.retrieve(project_id=2, id=7)
+    client.roles.list(organization_id="@current")
+    # The spec's example of an organization id is a UUID, not a number: no int.
+    client.roles.list(organization_id=1)  # type: ignore[arg-type]
+    client.annotations.retrieve(id="7")  # type: ignore[arg-type]
+
+
+def enum_arguments_take_their_values(client: PostHog) -> None:
+    client.annotations.list(scope="project")
+    client.annotations.list(scope=AnnotationsListScope.DASHBOARD_ITEM)
+    client.annotations.create(scope="organization", creation_type="USR")
+    client.annotations.partial_update(id=1, scope=AnnotationScopeEnum.PROJECT)
+    client.annotations.list(scope="projekt")  # type: ignore[arg-type]
+    client.annotations.create(creation_type="usr")  # type: ignore[arg-type]
+
+
+def fields_keep_their_wire_names(client: PostHog, user: UserBasic) -> UUID:
+    created: datetime.datetime | None = client.annotations.retrieve(id=1).created_at
+    renamed = user.uuid_  # type: ignore[attr-defined]
+    return user.uuid if created or renamed else UUID(int=0)

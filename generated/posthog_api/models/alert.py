@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from .. import _models
 from .._types import UNSET, Unset
@@ -30,10 +30,10 @@ class Alert(_models.Model):
     """An alert on an insight.
 
     Attributes:
-        id: uuid.UUID (read-only)
+        id: UUID (read-only)
         created_by: The user who created the alert; null once that user is deleted.
             (read-only)
-        created_at: datetime.datetime (read-only)
+        created_at: datetime (read-only)
         insight: The monitored insight as InsightBasicSerializer renders it (in alert
             responses only; requests send the insight's id). Fields beyond `id`, `short_id`
             and `name` follow the insights API and are not all listed.
@@ -44,9 +44,9 @@ class Alert(_models.Model):
         condition: AlertCondition
         state: AlertStateEnum (read-only)
         enabled: bool
-        last_notified_at: datetime.datetime | None (read-only)
-        last_checked_at: datetime.datetime | None (read-only)
-        next_check_at: datetime.datetime | None (read-only)
+        last_notified_at: datetime | None (read-only)
+        last_checked_at: datetime | None (read-only)
+        next_check_at: datetime | None (read-only)
         checks: On retrieve: the latest checks, newest first (5 by default). On list:
             only the checks that flagged anomaly points. Absent from create and update
             responses. (read-only)
@@ -72,9 +72,9 @@ class Alert(_models.Model):
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    id: uuid.UUID
+    id: UUID
     created_by: UserBasic | None
-    created_at: datetime.datetime
+    created_at: _dt.datetime
     insight: AlertInsight
     name: str
     subscribed_users: list[UserBasic]
@@ -82,15 +82,15 @@ class Alert(_models.Model):
     condition: AlertCondition
     state: AlertStateEnum
     enabled: bool
-    last_notified_at: datetime.datetime | None
-    last_checked_at: datetime.datetime | None
-    next_check_at: datetime.datetime | None
+    last_notified_at: _dt.datetime | None
+    last_checked_at: _dt.datetime | None
+    next_check_at: _dt.datetime | None
     checks: list[AlertCheck] | Unset = UNSET
     checks_total: int | Unset = UNSET
     config: TrendsAlertConfig | OtherAlertConfig | None
     detector_config: DetectorConfig | None
     calculation_interval: str | None
-    snoozed_until: datetime.datetime | None
+    snoozed_until: _dt.datetime | None
     skip_weekend: bool | None
     schedule_restriction: AlertScheduleRestriction | None
     last_value: float | None

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from .. import _models
 
@@ -21,8 +21,8 @@ class AlertCheck(_models.Model):
     """One evaluation of an alert.
 
     Attributes:
-        id: uuid.UUID (read-only)
-        created_at: datetime.datetime (read-only)
+        id: UUID (read-only)
+        created_at: datetime (read-only)
         calculated_value: float | None (read-only)
         state: AlertStateEnum (read-only)
         targets_notified: bool (read-only)
@@ -39,13 +39,13 @@ class AlertCheck(_models.Model):
         investigation_verdict: AlertCheckInvestigationVerdict | None (read-only)
         investigation_summary: str | None (read-only)
         investigation_notebook_short_id: str | None (read-only)
-        notification_sent_at: datetime.datetime | None (read-only)
+        notification_sent_at: datetime | None (read-only)
         notification_suppressed_by_agent: bool (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    id: uuid.UUID
-    created_at: datetime.datetime
+    id: UUID
+    created_at: _dt.datetime
     calculated_value: float | None
     state: AlertStateEnum
     targets_notified: bool
@@ -58,6 +58,6 @@ class AlertCheck(_models.Model):
     investigation_verdict: AlertCheckInvestigationVerdict | None
     investigation_summary: str | None
     investigation_notebook_short_id: str | None
-    notification_sent_at: datetime.datetime | None
+    notification_sent_at: _dt.datetime | None
     notification_suppressed_by_agent: bool
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,17 +31,17 @@ class AlertInsight(_models.Model):
         dashboards: list[int]
         dashboard_tiles: list[AlertInsightDashboardTilesItem]
         description: str | None
-        last_refresh: datetime.datetime | None
+        last_refresh: datetime | None
         refreshing: bool | None
         saved: bool
         tags: list[Any]
-        updated_at: datetime.datetime | None
+        updated_at: datetime | None
         created_by: UserBasic | None
-        created_at: datetime.datetime | None
-        last_modified_at: datetime.datetime | None
+        created_at: datetime | None
+        last_modified_at: datetime | None
         favorited: bool | None
         user_access_level: str | None
-        last_viewed_at: datetime.datetime | None
+        last_viewed_at: datetime | None
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
@@ -54,15 +54,15 @@ class AlertInsight(_models.Model):
     dashboards: list[int] | Unset = UNSET
     dashboard_tiles: list[AlertInsightDashboardTilesItem] | Unset = UNSET
     description: str | Unset | None = UNSET
-    last_refresh: datetime.datetime | Unset | None = UNSET
+    last_refresh: _dt.datetime | Unset | None = UNSET
     refreshing: bool | Unset | None = UNSET
     saved: bool | Unset = UNSET
     tags: list[Any] | Unset = UNSET
-    updated_at: datetime.datetime | Unset | None = UNSET
+    updated_at: _dt.datetime | Unset | None = UNSET
     created_by: UserBasic | Unset | None = UNSET
-    created_at: datetime.datetime | Unset | None = UNSET
-    last_modified_at: datetime.datetime | Unset | None = UNSET
+    created_at: _dt.datetime | Unset | None = UNSET
+    last_modified_at: _dt.datetime | Unset | None = UNSET
     favorited: bool | Unset | None = UNSET
     user_access_level: str | Unset | None = UNSET
-    last_viewed_at: datetime.datetime | Unset | None = UNSET
+    last_viewed_at: _dt.datetime | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +39,8 @@ class Annotation(_models.Model):
             insight or none was derived. (read-only)
         created_by: The user who created the annotation; null when that user was
             deleted. (read-only)
-        created_at: datetime.datetime | None (read-only)
-        updated_at: datetime.datetime (read-only)
+        created_at: datetime | None (read-only)
+        updated_at: datetime (read-only)
         deleted: Soft-delete flag. List and retrieve never return deleted annotations; a
             partial update can still reach one (to restore it with `deleted: false`).
         scope: Where the annotation shows: `dashboard_item` (one insight), `dashboard`,
@@ -60,7 +60,7 @@ class Annotation(_models.Model):
 
     id: int
     content: str | None
-    date_marker: datetime.datetime | None
+    date_marker: _dt.datetime | None
     creation_type: CreationTypeEnum
     dashboard_item: int | None
     dashboard_id: int | None
@@ -69,8 +69,8 @@ class Annotation(_models.Model):
     insight_name: str | None
     insight_derived_name: str | None
     created_by: UserBasic | None
-    created_at: datetime.datetime | None
-    updated_at: datetime.datetime
+    created_at: _dt.datetime | None
+    updated_at: _dt.datetime
     deleted: bool
     scope: AnnotationScopeEnum
     emoji: str | Unset | None = UNSET

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +45,7 @@ class AnnotationRequest(_models.Model):
     """
 
     content: str | Unset | None = UNSET
-    date_marker: datetime.datetime | Unset | None = UNSET
+    date_marker: _dt.datetime | Unset | None = UNSET
     creation_type: CreationTypeEnum | Unset = UNSET
     dashboard_item: int | Unset | None = UNSET
     dashboard_id: int | Unset | None = UNSET

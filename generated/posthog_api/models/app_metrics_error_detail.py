@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from .. import _models
 
@@ -16,8 +16,8 @@ class AppMetricsErrorDetail(_models.Model):
     """One occurrence of an error.
 
     Attributes:
-        timestamp: datetime.datetime
-        error_uuid: uuid.UUID
+        timestamp: datetime
+        error_uuid: UUID
         error_type: str
         error_details: The JSON the plugin server stored with the error, typically
             `{"error": {"name", "message", "stack"}}` plus context such as `event` or
@@ -25,8 +25,8 @@ class AppMetricsErrorDetail(_models.Model):
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    timestamp: datetime.datetime
-    error_uuid: uuid.UUID
+    timestamp: _dt.datetime
+    error_uuid: UUID
     error_type: str
     error_details: dict[str, Any]
     additional_properties: dict[str, Any] = field(default_factory=dict)

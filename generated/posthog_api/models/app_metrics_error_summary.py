@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +17,11 @@ class AppMetricsErrorSummary(_models.Model):
     Attributes:
         error_type: str
         count: int
-        last_seen: datetime.datetime
+        last_seen: datetime
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     error_type: str
     count: int
-    last_seen: datetime.datetime
+    last_seen: _dt.datetime
     additional_properties: dict[str, Any] = field(default_factory=dict)

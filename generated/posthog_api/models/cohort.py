@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +39,8 @@ class Cohort(_models.Model):
         is_calculating: bool (read-only)
         created_by: The user who created the cohort; null once that user is deleted.
             (read-only)
-        created_at: datetime.datetime | None (read-only)
-        last_calculation: datetime.datetime | None (read-only)
+        created_at: datetime | None (read-only)
+        last_calculation: datetime | None (read-only)
         last_backfill_person_properties_at: When person properties were last backfilled
             for this (realtime) cohort. (read-only)
         errors_calculating: int (read-only)
@@ -69,9 +69,9 @@ class Cohort(_models.Model):
     pending_version: int | None
     is_calculating: bool
     created_by: UserBasic | None
-    created_at: datetime.datetime | None
-    last_calculation: datetime.datetime | None
-    last_backfill_person_properties_at: datetime.datetime | None
+    created_at: _dt.datetime | None
+    last_calculation: _dt.datetime | None
+    last_backfill_person_properties_at: _dt.datetime | None
     errors_calculating: int
     last_error_message: str | None
     count: int | None

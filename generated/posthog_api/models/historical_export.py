@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,12 +39,12 @@ class HistoricalExport(_models.Model):
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    created_at: datetime.datetime
+    created_at: _dt.datetime
     created_by: UserBasic | UserBasicBlank
     job_id: str
     payload: dict[str, Any]
     status: HistoricalExportStatusEnum
-    finished_at: datetime.datetime | Unset = UNSET
+    finished_at: _dt.datetime | Unset = UNSET
     duration: float | Unset = UNSET
     failure_reason: str | Unset | None = UNSET
     progress: float | Unset = UNSET

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from .. import _models
 
@@ -17,7 +17,7 @@ class LegacySignalReport(_models.Model):
     only serve reports whose status is `ready`.
 
     Attributes:
-        id: uuid.UUID (read-only)
+        id: UUID (read-only)
         title: LLM-generated title; null until the report has been summarised.
             (read-only)
         summary: LLM-generated summary; null until the report has been summarised.
@@ -31,21 +31,21 @@ class LegacySignalReport(_models.Model):
         signal_count: Number of signals grouped into the report. (read-only)
         relevant_user_count: Number of distinct users affected, when known (nullable
             model field). (read-only)
-        created_at: datetime.datetime (read-only)
-        updated_at: datetime.datetime (read-only)
+        created_at: datetime (read-only)
+        updated_at: datetime (read-only)
         artefact_count: Number of artefacts of every type attached to the report.
             (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    id: uuid.UUID
+    id: UUID
     title: str | None
     summary: str | None
     status: str
     total_weight: float
     signal_count: int
     relevant_user_count: int | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
     artefact_count: int
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from .. import _models
 from .._types import UNSET, Unset
@@ -21,13 +21,13 @@ class OrganizationMember(_models.Model):
     """A user's membership of an organization.
 
     Attributes:
-        id: uuid.UUID (read-only)
+        id: UUID (read-only)
         user: A short view of a user, as embedded in `created_by` fields (and in role
             members). The server always sends all nine fields; `created_by` itself may be
             null where the user was deleted. (read-only)
         level: Organization access level (1 member, 8 admin, 15 owner).
-        joined_at: datetime.datetime (read-only)
-        updated_at: datetime.datetime (read-only)
+        joined_at: datetime (read-only)
+        updated_at: datetime (read-only)
         is_2fa_enabled: bool (read-only)
         has_social_auth: bool (read-only)
         last_login: Sent by the organization members endpoint; not present inside a
@@ -38,14 +38,14 @@ class OrganizationMember(_models.Model):
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    id: uuid.UUID
+    id: UUID
     user: UserBasic
     level: OrganizationMemberLevel
-    joined_at: datetime.datetime
-    updated_at: datetime.datetime
+    joined_at: _dt.datetime
+    updated_at: _dt.datetime
     is_2fa_enabled: bool
     has_social_auth: bool
-    last_login: datetime.datetime | Unset | None = UNSET
+    last_login: _dt.datetime | Unset | None = UNSET
     is_guest: bool | Unset = UNSET
     guest_grant_count: int | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

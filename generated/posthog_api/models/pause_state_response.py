@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ class PauseStateResponse(_models.Model):
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    paused_until: datetime.datetime | None
+    paused_until: _dt.datetime | None
     count: int | Unset = UNSET
     next: str | Unset | None = UNSET
     previous: str | Unset | None = UNSET

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,15 +17,15 @@ class ProductIntent(_models.Model):
     Attributes:
         product_type: Product key, e.g. `product_analytics`, `session_replay`,
             `feature_flags`. Open list: PostHog adds products often.
-        created_at: datetime.datetime
+        created_at: datetime
         onboarding_completed_at: When onboarding of the product was completed; null if
             it was not.
-        updated_at: datetime.datetime
+        updated_at: datetime
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     product_type: str
-    created_at: datetime.datetime
-    onboarding_completed_at: datetime.datetime | None
-    updated_at: datetime.datetime
+    created_at: _dt.datetime
+    onboarding_completed_at: _dt.datetime | None
+    updated_at: _dt.datetime
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from .. import _models
 from .._types import UNSET, Unset
@@ -25,10 +25,10 @@ class Project(_models.Model):
 
     Attributes:
         id: int (read-only)
-        organization: uuid.UUID (read-only)
+        organization: UUID (read-only)
         name: str
         product_description: str | None
-        created_at: datetime.datetime (read-only)
+        created_at: datetime (read-only)
         effective_membership_level: Your effective membership level in the project (1
             member, 8 admin, 15 owner); null when you have no access level there.
             (read-only)
@@ -36,8 +36,8 @@ class Project(_models.Model):
         group_types: The project's group types (group analytics), in index order.
             (read-only)
         live_events_token: Short-lived JWT for the live events stream. (read-only)
-        updated_at: datetime.datetime (read-only)
-        uuid_: uuid.UUID (read-only)
+        updated_at: datetime (read-only)
+        uuid: UUID (read-only)
         api_token: The project's public API token (used by the SDKs to send events).
             (read-only)
         app_urls: list[str | None]
@@ -106,16 +106,16 @@ class Project(_models.Model):
     """
 
     id: int
-    organization: uuid.UUID
+    organization: UUID
     name: str
     product_description: str | None
-    created_at: datetime.datetime
+    created_at: _dt.datetime
     effective_membership_level: EffectiveMembershipLevelEnum | None
     has_group_types: bool
     group_types: list[ProjectGroupType]
     live_events_token: str | None
-    updated_at: datetime.datetime
-    uuid_: uuid.UUID = field(metadata={"wire": "uuid"})
+    updated_at: _dt.datetime
+    uuid: UUID
     api_token: str
     app_urls: list[str | None]
     slack_incoming_webhook: str | Unset | None = UNSET

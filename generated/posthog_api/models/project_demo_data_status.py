@@ -30,7 +30,7 @@ class ProjectDemoDataStatus(_models.Model):
         group_types: list[dict[str, Any]]
         live_events_token: Any
         updated_at: Any
-        uuid_: Any
+        uuid: Any
         api_token: Any
         app_urls: Any
         slack_incoming_webhook: Any
@@ -96,7 +96,7 @@ class ProjectDemoDataStatus(_models.Model):
     group_types: list[dict[str, Any]] | Unset = UNSET
     live_events_token: Any | Unset = UNSET
     updated_at: Any | Unset = UNSET
-    uuid_: Any | Unset = field(default=UNSET, metadata={"wire": "uuid"})
+    uuid: Any | Unset = UNSET
     api_token: Any | Unset = UNSET
     app_urls: Any | Unset = UNSET
     slack_incoming_webhook: Any | Unset = UNSET

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ class ProjectGroupType(_models.Model):
         name_plural: str | None
         detail_dashboard: int | None
         default_columns: list[str] | None
-        created_at: datetime.datetime | None
+        created_at: datetime | None
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
@@ -32,5 +32,5 @@ class ProjectGroupType(_models.Model):
     name_plural: str | Unset | None = UNSET
     detail_dashboard: int | Unset | None = UNSET
     default_columns: list[str] | Unset | None = UNSET
-    created_at: datetime.datetime | Unset | None = UNSET
+    created_at: _dt.datetime | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

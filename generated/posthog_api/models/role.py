@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from .. import _models
 
@@ -20,9 +20,9 @@ class Role(_models.Model):
     """A role of an organization.
 
     Attributes:
-        id: uuid.UUID (read-only)
+        id: UUID (read-only)
         name: Unique in the organization (compared case-insensitively).
-        created_at: datetime.datetime (read-only)
+        created_at: datetime (read-only)
         created_by: The user who created the role. Null for roles created through this
             API (the serializer does not record the creator), when that user was deleted, or
             when the organization restricts member-list visibility and the creator is not
@@ -35,9 +35,9 @@ class Role(_models.Model):
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    id: uuid.UUID
+    id: UUID
     name: str
-    created_at: datetime.datetime
+    created_at: _dt.datetime
     created_by: UserBasic | None
     members: list[RoleMembership]
     is_default: bool

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from .. import _models
 
@@ -20,22 +20,22 @@ class RoleMembership(_models.Model):
     """A user's membership of a role, as listed in a role's `members`.
 
     Attributes:
-        id: uuid.UUID (read-only)
-        role_id: uuid.UUID (read-only)
+        id: UUID (read-only)
+        role_id: UUID (read-only)
         organization_member: The user's organization membership. Null for legacy role
             memberships created before this link existed. (read-only)
         user: A short view of a user, as embedded in `created_by` fields (and in role
             members). The server always sends all nine fields; `created_by` itself may be
             null where the user was deleted. (read-only)
-        joined_at: datetime.datetime (read-only)
-        updated_at: datetime.datetime (read-only)
+        joined_at: datetime (read-only)
+        updated_at: datetime (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    id: uuid.UUID
-    role_id: uuid.UUID
+    id: UUID
+    role_id: UUID
     organization_member: OrganizationMember | None
     user: UserBasic
-    joined_at: datetime.datetime
-    updated_at: datetime.datetime
+    joined_at: _dt.datetime
+    updated_at: _dt.datetime
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from .. import _models
 
@@ -16,7 +16,7 @@ class SignalReport(_models.Model):
     """A signal report as served by the `/signals/reports/` endpoints.
 
     Attributes:
-        id: uuid.UUID (read-only)
+        id: UUID (read-only)
         title: LLM-generated title; null until the report has been summarised.
             (read-only)
         summary: LLM-generated summary; null until the report has been summarised.
@@ -29,8 +29,8 @@ class SignalReport(_models.Model):
         signal_count: Number of signals grouped into the report. (read-only)
         signals_at_run: Snooze threshold; a potential report is re-promoted once
             `signal_count` reaches it. (read-only)
-        created_at: datetime.datetime (read-only)
-        updated_at: datetime.datetime (read-only)
+        created_at: datetime (read-only)
+        updated_at: datetime (read-only)
         artefact_count: Number of artefacts of every type attached to the report.
             (read-only)
         priority: Priority (`P0` highest to `P4`) from the latest priority judgment
@@ -51,15 +51,15 @@ class SignalReport(_models.Model):
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    id: uuid.UUID
+    id: UUID
     title: str | None
     summary: str | None
     status: str
     total_weight: float
     signal_count: int
     signals_at_run: int
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
     artefact_count: int
     priority: str | None
     actionability: str | None

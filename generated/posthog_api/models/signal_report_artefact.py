@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from .. import _models
 
@@ -17,7 +17,7 @@ class SignalReportArtefact(_models.Model):
     SignalReportArtefactSerializer).
 
     Attributes:
-        id: uuid.UUID (read-only)
+        id: UUID (read-only)
         type: Artefact type. The `/signal_reports/{id}/artefacts/` action only returns
             `video_segment` artefacts; the model knows more types (judgments, reviewers,
             commits...) and keeps adding some. (read-only)
@@ -25,12 +25,12 @@ class SignalReportArtefact(_models.Model):
             (`session_id`, `distinct_id`), the segment bounds (`start_time`, `end_time`) and
             its description (`content`). An empty object when the stored content is not
             valid JSON. (read-only)
-        created_at: datetime.datetime (read-only)
+        created_at: datetime (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    id: uuid.UUID
+    id: UUID
     type: str
     content: dict[str, Any]
-    created_at: datetime.datetime
+    created_at: _dt.datetime
     additional_properties: dict[str, Any] = field(default_factory=dict)

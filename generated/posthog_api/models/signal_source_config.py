@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from .. import _models
 
@@ -16,7 +16,7 @@ class SignalSourceConfig(_models.Model):
     """Whether (and how) one signal source is enabled for a project.
 
     Attributes:
-        id: uuid.UUID (read-only)
+        id: UUID (read-only)
         source_product: Product a signal source belongs to. An open list that grows with
             every new source (see `x-known-values`, from products/signals/backend/enums.py);
             the server refuses values it does not know with 400, and may send values newer
@@ -32,8 +32,8 @@ class SignalSourceConfig(_models.Model):
             team's preferences about this source's records), `default_not_actionable`
             (boolean), and for session analysis `recording_filters` (object) and
             `sample_rate` (number from 0 to 1, set to 0.1 on create when left out).
-        created_at: datetime.datetime (read-only)
-        updated_at: datetime.datetime (read-only)
+        created_at: datetime (read-only)
+        updated_at: datetime (read-only)
         status: Sync state of the data warehouse import behind the source: `running`,
             `failed` or `completed`. `null` for a source that imports nothing from the
             warehouse (only GitHub, Linear and pganalyze issues and Zendesk tickets do), for
@@ -41,12 +41,12 @@ class SignalSourceConfig(_models.Model):
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    id: uuid.UUID
+    id: UUID
     source_product: str
     source_type: str
     enabled: bool
     config: dict[str, Any]
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
     status: str | None
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from .. import _models
 from .._types import UNSET, Unset
@@ -27,18 +27,18 @@ class Team(_models.Model):
     Attributes:
         id: ID of the environment (equals the project ID for a project's main
             environment). (read-only)
-        uuid_: uuid.UUID (read-only)
+        uuid: UUID (read-only)
         name: str
         access_control: bool
-        organization: uuid.UUID (read-only)
+        organization: UUID (read-only)
         project_id: ID of the project this environment belongs to. (read-only)
         product_description: Never returned here: the team serializer has no such field.
             Listed only because the docs show it in this response.
         api_token: str (read-only)
         secret_api_token: str | None (read-only)
         secret_api_token_backup: str | None (read-only)
-        created_at: datetime.datetime (read-only)
-        updated_at: datetime.datetime (read-only)
+        created_at: datetime (read-only)
+        updated_at: datetime (read-only)
         ingested_event: bool (read-only)
         default_modifiers: The HogQL query modifiers in effect by default for the
             project (a `HogQLQueryModifiers` object, e.g. `personsOnEventsMode`).
@@ -108,17 +108,17 @@ class Team(_models.Model):
     """
 
     id: int
-    uuid_: uuid.UUID = field(metadata={"wire": "uuid"})
+    uuid: UUID
     name: str
     access_control: bool
-    organization: uuid.UUID
+    organization: UUID
     project_id: int
     product_description: Any | Unset = UNSET
     api_token: str
     secret_api_token: str | None
     secret_api_token_backup: str | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
     ingested_event: bool
     default_modifiers: dict[str, Any]
     person_on_events_querying_enabled: bool

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from .. import _models
 
@@ -19,8 +19,8 @@ class Threshold(_models.Model):
     """The threshold an alert compares the insight's value with.
 
     Attributes:
-        id: uuid.UUID (read-only)
-        created_at: datetime.datetime (read-only)
+        id: UUID (read-only)
+        created_at: datetime (read-only)
         name: str
         configuration: Bounds and how they compare. Without `detector_config` at least
             one of `bounds.lower` / `bounds.upper` is needed (400 otherwise); a `percentage`
@@ -28,8 +28,8 @@ class Threshold(_models.Model):
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
-    id: uuid.UUID
-    created_at: datetime.datetime
+    id: UUID
+    created_at: _dt.datetime
     name: str
     configuration: InsightThreshold
     additional_properties: dict[str, Any] = field(default_factory=dict)

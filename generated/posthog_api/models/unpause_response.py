@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -25,5 +25,5 @@ class UnpauseResponse(_models.Model):
 
     status: Literal["unpaused"]
     was_paused: bool
-    paused_until: datetime.datetime | Unset = UNSET
+    paused_until: _dt.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

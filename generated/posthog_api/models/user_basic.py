@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from .. import _models
 
@@ -18,7 +18,7 @@ class UserBasic(_models.Model):
 
     Attributes:
         id: int (read-only)
-        uuid_: uuid.UUID (read-only)
+        uuid: UUID (read-only)
         distinct_id: str | None
         first_name: May be an empty string.
         last_name: May be an empty string.
@@ -34,7 +34,7 @@ class UserBasic(_models.Model):
     """
 
     id: int
-    uuid_: uuid.UUID = field(metadata={"wire": "uuid"})
+    uuid: UUID
     distinct_id: str | None
     first_name: str
     last_name: str

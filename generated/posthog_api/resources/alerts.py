@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import builtins
-import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+from uuid import UUID
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -38,7 +38,7 @@ class AlertsResource:
     def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -80,7 +80,7 @@ class AlertsResource:
         threshold: ThresholdRequest,
         condition: AlertCondition,
         config: TrendsAlertConfig | OtherAlertConfig,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         name: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,
         detector_config: DetectorConfig | Unset | None = UNSET,
@@ -90,7 +90,9 @@ class AlertsResource:
         schedule_restriction: AlertScheduleRestriction | Unset | None = UNSET,
         investigation_agent_enabled: bool | Unset = UNSET,
         investigation_gates_notifications: bool | Unset = UNSET,
-        investigation_inconclusive_action: InvestigationInconclusiveActionEnum | Unset = UNSET,
+        investigation_inconclusive_action: (
+            InvestigationInconclusiveActionEnum | Literal["notify", "suppress"] | Unset
+        ) = UNSET,
         options: RequestOptions | None = None,
     ) -> Alert:
         """Create an alert
@@ -170,8 +172,8 @@ class AlertsResource:
     def retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> Alert:
         """Retrieve an alert
@@ -201,8 +203,8 @@ class AlertsResource:
     def destroy(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
         """Delete an alert
@@ -231,8 +233,8 @@ class AlertsResource:
     def partial_update(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         insight: int | Unset = UNSET,
         name: str | Unset = UNSET,
         subscribed_users: builtins.list[int] | Unset = UNSET,
@@ -247,7 +249,9 @@ class AlertsResource:
         schedule_restriction: AlertScheduleRestriction | Unset | None = UNSET,
         investigation_agent_enabled: bool | Unset = UNSET,
         investigation_gates_notifications: bool | Unset = UNSET,
-        investigation_inconclusive_action: InvestigationInconclusiveActionEnum | Unset = UNSET,
+        investigation_inconclusive_action: (
+            InvestigationInconclusiveActionEnum | Literal["notify", "suppress"] | Unset
+        ) = UNSET,
         options: RequestOptions | None = None,
     ) -> Alert:
         """Update an alert
@@ -350,7 +354,7 @@ class AsyncAlertsResource:
     async def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -394,7 +398,7 @@ class AsyncAlertsResource:
         threshold: ThresholdRequest,
         condition: AlertCondition,
         config: TrendsAlertConfig | OtherAlertConfig,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         name: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,
         detector_config: DetectorConfig | Unset | None = UNSET,
@@ -404,7 +408,9 @@ class AsyncAlertsResource:
         schedule_restriction: AlertScheduleRestriction | Unset | None = UNSET,
         investigation_agent_enabled: bool | Unset = UNSET,
         investigation_gates_notifications: bool | Unset = UNSET,
-        investigation_inconclusive_action: InvestigationInconclusiveActionEnum | Unset = UNSET,
+        investigation_inconclusive_action: (
+            InvestigationInconclusiveActionEnum | Literal["notify", "suppress"] | Unset
+        ) = UNSET,
         options: RequestOptions | None = None,
     ) -> Alert:
         """Create an alert
@@ -486,8 +492,8 @@ class AsyncAlertsResource:
     async def retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> Alert:
         """Retrieve an alert
@@ -519,8 +525,8 @@ class AsyncAlertsResource:
     async def destroy(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
         """Delete an alert
@@ -551,8 +557,8 @@ class AsyncAlertsResource:
     async def partial_update(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         insight: int | Unset = UNSET,
         name: str | Unset = UNSET,
         subscribed_users: builtins.list[int] | Unset = UNSET,
@@ -567,7 +573,9 @@ class AsyncAlertsResource:
         schedule_restriction: AlertScheduleRestriction | Unset | None = UNSET,
         investigation_agent_enabled: bool | Unset = UNSET,
         investigation_gates_notifications: bool | Unset = UNSET,
-        investigation_inconclusive_action: InvestigationInconclusiveActionEnum | Unset = UNSET,
+        investigation_inconclusive_action: (
+            InvestigationInconclusiveActionEnum | Literal["notify", "suppress"] | Unset
+        ) = UNSET,
         options: RequestOptions | None = None,
     ) -> Alert:
         """Update an alert

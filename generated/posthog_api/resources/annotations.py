@@ -5,8 +5,8 @@ hard-deleted: set `deleted` to true with a partial update instead."""
 from __future__ import annotations
 
 import builtins
-import datetime
-from typing import TYPE_CHECKING
+import datetime as _dt
+from typing import TYPE_CHECKING, Literal
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -36,13 +36,25 @@ class AnnotationsResource:
     def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         search: str | Unset = UNSET,
-        scope: AnnotationsListScope | Unset = UNSET,
-        date_from: datetime.datetime | Unset = UNSET,
-        date_to: datetime.datetime | Unset = UNSET,
+        scope: (
+            AnnotationsListScope
+            | Literal[
+                "dashboard_item",
+                "insight",
+                "dashboard",
+                "project",
+                "organization",
+                "tag",
+                "recording",
+            ]
+            | Unset
+        ) = UNSET,
+        date_from: _dt.datetime | Unset = UNSET,
+        date_to: _dt.datetime | Unset = UNSET,
         hidden_in_user_interface: bool | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> SyncPage[Annotation]:
@@ -94,14 +106,18 @@ class AnnotationsResource:
     def create(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         content: str | Unset | None = UNSET,
-        date_marker: datetime.datetime | Unset | None = UNSET,
-        creation_type: CreationTypeEnum | Unset = UNSET,
+        date_marker: _dt.datetime | Unset | None = UNSET,
+        creation_type: CreationTypeEnum | Literal["USR", "GIT"] | Unset = UNSET,
         dashboard_item: int | Unset | None = UNSET,
         dashboard_id: int | Unset | None = UNSET,
         deleted: bool | Unset = UNSET,
-        scope: AnnotationScopeEnum | Unset = UNSET,
+        scope: (
+            AnnotationScopeEnum
+            | Literal["dashboard_item", "dashboard", "project", "organization", "tag", "recording"]
+            | Unset
+        ) = UNSET,
         emoji: str | Unset | None = UNSET,
         hidden_in_user_interface: bool | Unset | None = UNSET,
         tags: builtins.list[str] | Unset = UNSET,
@@ -170,7 +186,7 @@ class AnnotationsResource:
         self,
         *,
         id: int,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> Annotation:
         """Retrieve an annotation
@@ -200,7 +216,7 @@ class AnnotationsResource:
         self,
         *,
         id: int,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
         """Delete an annotation (not allowed)
@@ -234,14 +250,18 @@ class AnnotationsResource:
         self,
         *,
         id: int,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         content: str | Unset | None = UNSET,
-        date_marker: datetime.datetime | Unset | None = UNSET,
-        creation_type: CreationTypeEnum | Unset = UNSET,
+        date_marker: _dt.datetime | Unset | None = UNSET,
+        creation_type: CreationTypeEnum | Literal["USR", "GIT"] | Unset = UNSET,
         dashboard_item: int | Unset | None = UNSET,
         dashboard_id: int | Unset | None = UNSET,
         deleted: bool | Unset = UNSET,
-        scope: AnnotationScopeEnum | Unset = UNSET,
+        scope: (
+            AnnotationScopeEnum
+            | Literal["dashboard_item", "dashboard", "project", "organization", "tag", "recording"]
+            | Unset
+        ) = UNSET,
         emoji: str | Unset | None = UNSET,
         hidden_in_user_interface: bool | Unset | None = UNSET,
         tags: builtins.list[str] | Unset = UNSET,
@@ -337,13 +357,25 @@ class AsyncAnnotationsResource:
     async def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         search: str | Unset = UNSET,
-        scope: AnnotationsListScope | Unset = UNSET,
-        date_from: datetime.datetime | Unset = UNSET,
-        date_to: datetime.datetime | Unset = UNSET,
+        scope: (
+            AnnotationsListScope
+            | Literal[
+                "dashboard_item",
+                "insight",
+                "dashboard",
+                "project",
+                "organization",
+                "tag",
+                "recording",
+            ]
+            | Unset
+        ) = UNSET,
+        date_from: _dt.datetime | Unset = UNSET,
+        date_to: _dt.datetime | Unset = UNSET,
         hidden_in_user_interface: bool | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> AsyncPage[Annotation]:
@@ -397,14 +429,18 @@ class AsyncAnnotationsResource:
     async def create(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         content: str | Unset | None = UNSET,
-        date_marker: datetime.datetime | Unset | None = UNSET,
-        creation_type: CreationTypeEnum | Unset = UNSET,
+        date_marker: _dt.datetime | Unset | None = UNSET,
+        creation_type: CreationTypeEnum | Literal["USR", "GIT"] | Unset = UNSET,
         dashboard_item: int | Unset | None = UNSET,
         dashboard_id: int | Unset | None = UNSET,
         deleted: bool | Unset = UNSET,
-        scope: AnnotationScopeEnum | Unset = UNSET,
+        scope: (
+            AnnotationScopeEnum
+            | Literal["dashboard_item", "dashboard", "project", "organization", "tag", "recording"]
+            | Unset
+        ) = UNSET,
         emoji: str | Unset | None = UNSET,
         hidden_in_user_interface: bool | Unset | None = UNSET,
         tags: builtins.list[str] | Unset = UNSET,
@@ -475,7 +511,7 @@ class AsyncAnnotationsResource:
         self,
         *,
         id: int,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> Annotation:
         """Retrieve an annotation
@@ -507,7 +543,7 @@ class AsyncAnnotationsResource:
         self,
         *,
         id: int,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
         """Delete an annotation (not allowed)
@@ -543,14 +579,18 @@ class AsyncAnnotationsResource:
         self,
         *,
         id: int,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         content: str | Unset | None = UNSET,
-        date_marker: datetime.datetime | Unset | None = UNSET,
-        creation_type: CreationTypeEnum | Unset = UNSET,
+        date_marker: _dt.datetime | Unset | None = UNSET,
+        creation_type: CreationTypeEnum | Literal["USR", "GIT"] | Unset = UNSET,
         dashboard_item: int | Unset | None = UNSET,
         dashboard_id: int | Unset | None = UNSET,
         deleted: bool | Unset = UNSET,
-        scope: AnnotationScopeEnum | Unset = UNSET,
+        scope: (
+            AnnotationScopeEnum
+            | Literal["dashboard_item", "dashboard", "project", "organization", "tag", "recording"]
+            | Unset
+        ) = UNSET,
         emoji: str | Unset | None = UNSET,
         hidden_in_user_interface: bool | Unset | None = UNSET,
         tags: builtins.list[str] | Unset = UNSET,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -32,9 +32,20 @@ class AppMetricsResource:
     def retrieve(
         self,
         *,
-        id: str,
-        project_id: str | None = None,
-        category: AppMetricsCategoryEnum | Unset = UNSET,
+        id: int | str,
+        project_id: int | str | None = None,
+        category: (
+            AppMetricsCategoryEnum
+            | Literal[
+                "processEvent",
+                "onEvent",
+                "exportEvents",
+                "scheduledTask",
+                "webhook",
+                "composeWebhook",
+            ]
+            | Unset
+        ) = UNSET,
         date_from: str | Unset = UNSET,
         date_to: str | Unset = UNSET,
         job_id: str | Unset = UNSET,
@@ -95,8 +106,19 @@ class AppMetricsResource:
         *,
         id: int,
         error_type: str,
-        project_id: str | None = None,
-        category: AppMetricsCategoryEnum | Unset = UNSET,
+        project_id: int | str | None = None,
+        category: (
+            AppMetricsCategoryEnum
+            | Literal[
+                "processEvent",
+                "onEvent",
+                "exportEvents",
+                "scheduledTask",
+                "webhook",
+                "composeWebhook",
+            ]
+            | Unset
+        ) = UNSET,
         job_id: str | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> AppMetricsErrorDetails:
@@ -145,8 +167,8 @@ class AppMetricsResource:
     def historical_exports_list(
         self,
         *,
-        plugin_config_id: str,
-        project_id: str | None = None,
+        plugin_config_id: int | str,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> HistoricalExportList:
         """List historical exports
@@ -179,9 +201,9 @@ class AppMetricsResource:
     def historical_exports_retrieve(
         self,
         *,
-        plugin_config_id: str,
-        id: str,
-        project_id: str | None = None,
+        plugin_config_id: int | str,
+        id: int | str,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> HistoricalExportDetail:
         """Retrieve a historical export
@@ -243,9 +265,20 @@ class AsyncAppMetricsResource:
     async def retrieve(
         self,
         *,
-        id: str,
-        project_id: str | None = None,
-        category: AppMetricsCategoryEnum | Unset = UNSET,
+        id: int | str,
+        project_id: int | str | None = None,
+        category: (
+            AppMetricsCategoryEnum
+            | Literal[
+                "processEvent",
+                "onEvent",
+                "exportEvents",
+                "scheduledTask",
+                "webhook",
+                "composeWebhook",
+            ]
+            | Unset
+        ) = UNSET,
         date_from: str | Unset = UNSET,
         date_to: str | Unset = UNSET,
         job_id: str | Unset = UNSET,
@@ -308,8 +341,19 @@ class AsyncAppMetricsResource:
         *,
         id: int,
         error_type: str,
-        project_id: str | None = None,
-        category: AppMetricsCategoryEnum | Unset = UNSET,
+        project_id: int | str | None = None,
+        category: (
+            AppMetricsCategoryEnum
+            | Literal[
+                "processEvent",
+                "onEvent",
+                "exportEvents",
+                "scheduledTask",
+                "webhook",
+                "composeWebhook",
+            ]
+            | Unset
+        ) = UNSET,
         job_id: str | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> AppMetricsErrorDetails:
@@ -360,8 +404,8 @@ class AsyncAppMetricsResource:
     async def historical_exports_list(
         self,
         *,
-        plugin_config_id: str,
-        project_id: str | None = None,
+        plugin_config_id: int | str,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> HistoricalExportList:
         """List historical exports
@@ -396,9 +440,9 @@ class AsyncAppMetricsResource:
     async def historical_exports_retrieve(
         self,
         *,
-        plugin_config_id: str,
-        id: str,
-        project_id: str | None = None,
+        plugin_config_id: int | str,
+        id: int | str,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> HistoricalExportDetail:
         """Retrieve a historical export

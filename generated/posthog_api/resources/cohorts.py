@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -32,7 +32,7 @@ class CohortsResource:
     def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -67,7 +67,7 @@ class CohortsResource:
     def create(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         name: str | Unset | None = UNSET,
         description: str | Unset = UNSET,
         groups: builtins.list[builtins.dict[str, Any]] | Unset = UNSET,
@@ -75,7 +75,12 @@ class CohortsResource:
         filters: CohortFilters | Unset | None = UNSET,
         query: builtins.dict[str, Any] | Unset | None = UNSET,
         is_static: bool | Unset = UNSET,
-        cohort_type: CohortTypeEnum | Unset | None = UNSET,
+        cohort_type: (
+            CohortTypeEnum
+            | Literal["static", "person_property", "behavioral", "realtime", "analytical"]
+            | Unset
+            | None
+        ) = UNSET,
         create_in_folder: str | Unset = UNSET,
         create_static_person_ids: builtins.list[str] | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -157,7 +162,7 @@ class AsyncCohortsResource:
     async def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -194,7 +199,7 @@ class AsyncCohortsResource:
     async def create(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         name: str | Unset | None = UNSET,
         description: str | Unset = UNSET,
         groups: builtins.list[builtins.dict[str, Any]] | Unset = UNSET,
@@ -202,7 +207,12 @@ class AsyncCohortsResource:
         filters: CohortFilters | Unset | None = UNSET,
         query: builtins.dict[str, Any] | Unset | None = UNSET,
         is_static: bool | Unset = UNSET,
-        cohort_type: CohortTypeEnum | Unset | None = UNSET,
+        cohort_type: (
+            CohortTypeEnum
+            | Literal["static", "person_property", "behavioral", "realtime", "analytical"]
+            | Unset
+            | None
+        ) = UNSET,
         create_in_folder: str | Unset = UNSET,
         create_static_person_ids: builtins.list[str] | Unset = UNSET,
         options: RequestOptions | None = None,

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -105,7 +105,7 @@ class RolesResource:
     def retrieve(
         self,
         *,
-        id: uuid.UUID,
+        id: UUID,
         organization_id: str | None = None,
         options: RequestOptions | None = None,
     ) -> Role:
@@ -134,7 +134,7 @@ class RolesResource:
     def destroy(
         self,
         *,
-        id: uuid.UUID,
+        id: UUID,
         organization_id: str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
@@ -164,7 +164,7 @@ class RolesResource:
     def partial_update(
         self,
         *,
-        id: uuid.UUID,
+        id: UUID,
         organization_id: str | None = None,
         name: str | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -306,7 +306,7 @@ class AsyncRolesResource:
     async def retrieve(
         self,
         *,
-        id: uuid.UUID,
+        id: UUID,
         organization_id: str | None = None,
         options: RequestOptions | None = None,
     ) -> Role:
@@ -337,7 +337,7 @@ class AsyncRolesResource:
     async def destroy(
         self,
         *,
-        id: uuid.UUID,
+        id: UUID,
         organization_id: str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
@@ -369,7 +369,7 @@ class AsyncRolesResource:
     async def partial_update(
         self,
         *,
-        id: uuid.UUID,
+        id: UUID,
         organization_id: str | None = None,
         name: str | Unset = UNSET,
         options: RequestOptions | None = None,

@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -33,7 +33,7 @@ class SignalReportsResource:
     def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -73,8 +73,8 @@ class SignalReportsResource:
     def retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> LegacySignalReport:
         """Retrieve a signal report
@@ -104,8 +104,8 @@ class SignalReportsResource:
     def artefacts_retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> SignalReportArtefactList:
         """List report artefacts
@@ -165,7 +165,7 @@ class AsyncSignalReportsResource:
     async def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -207,8 +207,8 @@ class AsyncSignalReportsResource:
     async def retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> LegacySignalReport:
         """Retrieve a signal report
@@ -240,8 +240,8 @@ class AsyncSignalReportsResource:
     async def artefacts_retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> SignalReportArtefactList:
         """List report artefacts

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import builtins
-import uuid
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -31,7 +31,7 @@ class SignalSourceConfigsResource:
     def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -70,7 +70,7 @@ class SignalSourceConfigsResource:
         *,
         source_product: str,
         source_type: str,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         enabled: bool | Unset = UNSET,
         config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -127,8 +127,8 @@ class SignalSourceConfigsResource:
     def retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Retrieve a signal source config
@@ -157,8 +157,8 @@ class SignalSourceConfigsResource:
     def destroy(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
         """Delete a signal source config
@@ -187,8 +187,8 @@ class SignalSourceConfigsResource:
     def partial_update(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         source_product: str | Unset = UNSET,
         source_type: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,
@@ -270,7 +270,7 @@ class AsyncSignalSourceConfigsResource:
     async def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -311,7 +311,7 @@ class AsyncSignalSourceConfigsResource:
         *,
         source_product: str,
         source_type: str,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         enabled: bool | Unset = UNSET,
         config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -370,8 +370,8 @@ class AsyncSignalSourceConfigsResource:
     async def retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Retrieve a signal source config
@@ -402,8 +402,8 @@ class AsyncSignalSourceConfigsResource:
     async def destroy(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
         """Delete a signal source config
@@ -434,8 +434,8 @@ class AsyncSignalSourceConfigsResource:
     async def partial_update(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         source_product: str | Unset = UNSET,
         source_type: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,

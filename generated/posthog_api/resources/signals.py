@@ -5,8 +5,8 @@ paths)."""
 from __future__ import annotations
 
 import builtins
-import uuid
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -36,7 +36,7 @@ class SignalsResource:
     def processing_list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -72,7 +72,7 @@ class SignalsResource:
     def processing_pause_destroy(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> UnpauseResponse:
         """Clear the processing pause
@@ -103,7 +103,7 @@ class SignalsResource:
     def reports_list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         ordering: str | Unset = UNSET,
@@ -168,8 +168,8 @@ class SignalsResource:
     def reports_retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> SignalReport:
         """Retrieve a report
@@ -198,7 +198,7 @@ class SignalsResource:
     def source_configs_list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -237,7 +237,7 @@ class SignalsResource:
         *,
         source_product: str,
         source_type: str,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         enabled: bool | Unset = UNSET,
         config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -294,8 +294,8 @@ class SignalsResource:
     def source_configs_retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Retrieve a source config
@@ -324,8 +324,8 @@ class SignalsResource:
     def source_configs_destroy(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
         """Delete a source config
@@ -354,8 +354,8 @@ class SignalsResource:
     def source_configs_partial_update(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         source_product: str | Unset = UNSET,
         source_type: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,
@@ -444,7 +444,7 @@ class AsyncSignalsResource:
     async def processing_list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -482,7 +482,7 @@ class AsyncSignalsResource:
     async def processing_pause_destroy(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> UnpauseResponse:
         """Clear the processing pause
@@ -515,7 +515,7 @@ class AsyncSignalsResource:
     async def reports_list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         ordering: str | Unset = UNSET,
@@ -582,8 +582,8 @@ class AsyncSignalsResource:
     async def reports_retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> SignalReport:
         """Retrieve a report
@@ -614,7 +614,7 @@ class AsyncSignalsResource:
     async def source_configs_list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -655,7 +655,7 @@ class AsyncSignalsResource:
         *,
         source_product: str,
         source_type: str,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         enabled: bool | Unset = UNSET,
         config: builtins.dict[str, Any] | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -714,8 +714,8 @@ class AsyncSignalsResource:
     async def source_configs_retrieve(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> SignalSourceConfig:
         """Retrieve a source config
@@ -746,8 +746,8 @@ class AsyncSignalsResource:
     async def source_configs_destroy(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
         """Delete a source config
@@ -778,8 +778,8 @@ class AsyncSignalsResource:
     async def source_configs_partial_update(
         self,
         *,
-        id: uuid.UUID,
-        project_id: str | None = None,
+        id: UUID,
+        project_id: int | str | None = None,
         source_product: str | Unset = UNSET,
         source_type: str | Unset = UNSET,
         enabled: bool | Unset = UNSET,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ class EventPushEvent(_models.Model):
     Attributes:
         id: str
         type: str
-        created_at: datetime.datetime
+        created_at: datetime
         ref: str
         size: int
         additional_properties: fields the spec does not (yet) describe, kept as sent.
@@ -26,7 +26,7 @@ class EventPushEvent(_models.Model):
 
     id: str
     type: str
-    created_at: datetime.datetime | Unset = UNSET
+    created_at: _dt.datetime | Unset = UNSET
     ref: str
     size: int
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,13 +18,13 @@ class NoteVariant2(_models.Model):
     Attributes:
         id: str
         type: str
-        created_at: datetime.datetime
+        created_at: datetime
         text: str
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     id: str
     type: str
-    created_at: datetime.datetime | Unset = UNSET
+    created_at: _dt.datetime | Unset = UNSET
     text: str | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,7 @@ class Article(_models.Model):
         score: A scalar component.
         title: str
         slug: str
-        published_on: datetime.date | None
+        published_on: date | None
         legacy_code: Parts no value satisfies are widened to Any, with a warning.
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
@@ -44,6 +44,6 @@ class Article(_models.Model):
     score: float | Unset = UNSET
     title: str
     slug: str | Unset = UNSET
-    published_on: datetime.date | Unset | None = UNSET
+    published_on: _dt.date | Unset | None = UNSET
     legacy_code: Any | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

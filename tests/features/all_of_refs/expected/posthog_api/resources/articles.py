@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -51,8 +51,8 @@ class ArticlesResource:
         self,
         *,
         id: int,
-        status: StatusEnum | Unset = UNSET,
-        visibility: VisibilityEnum | Unset = UNSET,
+        status: StatusEnum | Literal["draft", "published"] | Unset = UNSET,
+        visibility: VisibilityEnum | Literal[0, 1, 2] | Unset = UNSET,
         title: str | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> Article:
@@ -128,8 +128,8 @@ class AsyncArticlesResource:
         self,
         *,
         id: int,
-        status: StatusEnum | Unset = UNSET,
-        visibility: VisibilityEnum | Unset = UNSET,
+        status: StatusEnum | Literal["draft", "published"] | Unset = UNSET,
+        visibility: VisibilityEnum | Literal[0, 1, 2] | Unset = UNSET,
         title: str | Unset = UNSET,
         options: RequestOptions | None = None,
     ) -> Article:

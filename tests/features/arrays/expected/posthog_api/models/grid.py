@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from .. import _models
 from .._types import UNSET, Unset
@@ -19,13 +19,13 @@ class Grid(_models.Model):
     Attributes:
         cells: list[list[float]]
         labels: list[str]
-        stamps: list[datetime.datetime]
-        ids: list[uuid.UUID]
+        stamps: list[datetime]
+        ids: list[UUID]
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     cells: list[list[float]]
     labels: list[str] | Unset = UNSET
-    stamps: list[datetime.datetime] | Unset = UNSET
-    ids: list[uuid.UUID] | Unset = UNSET
+    stamps: list[_dt.datetime] | Unset = UNSET
+    ids: list[UUID] | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -29,8 +29,10 @@ class ItemsResource:
     def list(
         self,
         *,
-        project_id: str | None = None,
-        status: StatusEnum | Unset = UNSET,
+        project_id: int | str | None = None,
+        status: (
+            StatusEnum | Literal["active", "archived", "2fa", "class", "with space", ""] | Unset
+        ) = UNSET,
         options: RequestOptions | None = None,
     ) -> Item:
         """Filter items by status
@@ -75,8 +77,10 @@ class AsyncItemsResource:
     async def list(
         self,
         *,
-        project_id: str | None = None,
-        status: StatusEnum | Unset = UNSET,
+        project_id: int | str | None = None,
+        status: (
+            StatusEnum | Literal["active", "archived", "2fa", "class", "with space", ""] | Unset
+        ) = UNSET,
         options: RequestOptions | None = None,
     ) -> Item:
         """Filter items by status

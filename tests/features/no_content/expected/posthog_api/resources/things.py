@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from .. import _models
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -28,7 +28,7 @@ class ThingsResource:
     def update(
         self,
         *,
-        id: uuid.UUID,
+        id: UUID,
         options: RequestOptions | None = None,
     ) -> None:
         """Not allowed
@@ -48,7 +48,7 @@ class ThingsResource:
     def destroy(
         self,
         *,
-        id: uuid.UUID,
+        id: UUID,
         options: RequestOptions | None = None,
     ) -> None:
         """Delete a thing
@@ -88,7 +88,7 @@ class AsyncThingsResource:
     async def update(
         self,
         *,
-        id: uuid.UUID,
+        id: UUID,
         options: RequestOptions | None = None,
     ) -> None:
         """Not allowed
@@ -110,7 +110,7 @@ class AsyncThingsResource:
     async def destroy(
         self,
         *,
-        id: uuid.UUID,
+        id: UUID,
         options: RequestOptions | None = None,
     ) -> None:
         """Delete a thing

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ class Thing(_models.Model):
         required_plain: str
         optional_nullable: int | None
         optional_plain: bool
-        nullable_time: datetime.datetime | None
+        nullable_time: datetime | None
         nullable_list: list[str] | None
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
@@ -29,6 +29,6 @@ class Thing(_models.Model):
     required_plain: str
     optional_nullable: int | Unset | None = UNSET
     optional_plain: bool | Unset = UNSET
-    nullable_time: datetime.datetime | Unset | None = UNSET
+    nullable_time: _dt.datetime | Unset | None = UNSET
     nullable_list: list[str] | Unset | None = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

@@ -29,7 +29,7 @@ class EventsResource:
     def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,
@@ -74,7 +74,7 @@ class AsyncEventsResource:
     async def list(
         self,
         *,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         options: RequestOptions | None = None,

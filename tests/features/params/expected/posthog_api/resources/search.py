@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import builtins
-import datetime
+import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
 from .. import _models
@@ -32,10 +32,10 @@ class SearchResource:
         kind: str,
         q: str,
         organization_id: str | None = None,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         exact: bool | Unset = UNSET,
-        since: datetime.datetime | Unset = UNSET,
+        since: _dt.datetime | Unset = UNSET,
         tags: builtins.list[str] | Unset = UNSET,
         from_: str | Unset = UNSET,
         x_request_id: str | Unset = UNSET,
@@ -90,10 +90,10 @@ class AsyncSearchResource:
         kind: str,
         q: str,
         organization_id: str | None = None,
-        project_id: str | None = None,
+        project_id: int | str | None = None,
         limit: int | Unset = UNSET,
         exact: bool | Unset = UNSET,
-        since: datetime.datetime | Unset = UNSET,
+        since: _dt.datetime | Unset = UNSET,
         tags: builtins.list[str] | Unset = UNSET,
         from_: str | Unset = UNSET,
         x_request_id: str | Unset = UNSET,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +17,11 @@ class Note(_models.Model):
     Attributes:
         id: int (read-only)
         content: str
-        created_at: datetime.datetime (read-only)
+        created_at: datetime (read-only)
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
     id: int
     content: str
-    created_at: datetime.datetime
+    created_at: _dt.datetime
     additional_properties: dict[str, Any] = field(default_factory=dict)

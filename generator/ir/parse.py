@@ -12,47 +12,33 @@ from typing import Any
 
 from generator.config import GeneratorConfig
 from generator.ir import naming
-from generator.ir.argument_types import INT_OR_STR, accepting_enum_values, takes_int_id
-from generator.ir.compose import SCHEMA_PREFIX
+from generator.ir.argument_types import accepting_enum_values
+from generator.ir.bodies import RequestBodyParser
 from generator.ir.model import (
     Api,
     Argument,
     ArgumentSource,
     ClientDefault,
     Enum,
-    Field,
     Model,
     Operation,
     Parameter,
     RequestBody,
     Resource,
     Response,
-    Serialization,
     TypeRef,
     Warning,
 )
-from generator.ir.responses import (
-    FORM,
-    MULTIPART,
-    ResponseParser,
-    body_kind,
-    example_of,
-    is_json,
-    pick_success,
-    response_format_of,
-)
-from generator.ir.schemas import Registry, SchemaTyper, describe
+from generator.ir.parameters import ParameterParser
+from generator.ir.responses import ResponseParser, pick_success, response_format_of
+from generator.ir.schemas import Registry, SchemaTyper
 from generator.ir.security import default_security, operation_security, security_schemes
 from generator.spec.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
 
-# Body media types whose object properties become keyword arguments, most preferred first.
-_FIELD_BODIES = ("json", FORM, MULTIPART)
-# OpenAPI: header parameters with these names "SHALL be ignored" (the client sets them).
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _PATH_ITEM_KEYS = frozenset({"$ref", "summary", "description", "servers", "parameters"})
 
 
-class _Parser(ResponseParser):
+class _Parser(ParameterParser, RequestBodyParser, ResponseParser):
     def __init__(self, spec: LoadedSpec, config: GeneratorConfig) -> None:
         self.spec = spec
         self.doc = spec.data
@@ -168,200 +154,6 @@ class _Parser(ResponseParser):
             accept=success.content_type if response_format != "json" else None,
         )
 
-    # -- parameters ---------------------------------------------------------------------------
-
-    def parameters(
-        self, item: dict[str, Any], raw: dict[str, Any], pointer: str, name_hint: str
-    ) -> tuple[Parameter, ...]:
-        """Path-item and operation parameters (the operation's win), in spec order."""
-        by_key: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
-        item_pointer = pointer.rsplit("/", 1)[0]
-        for source, source_pointer in ((item, item_pointer), (raw, pointer)):
-            for index, raw_param in enumerate(source.get("parameters") or []):
-                param = self.resolve(raw_param)
-                param_pointer = f"{source_pointer}/parameters/{index}"
-                if not (isinstance(param, dict) and "name" in param and "in" in param):
-                    self.warn(param_pointer, "a parameter without name or location is skipped")
-                    continue
-                if param["in"] == "header" and str(param["name"]).lower() in _IGNORED_HEADERS:
-                    self.warn(
-                        param_pointer,
-                        f"header parameter {param['name']!r} is ignored, as OpenAPI requires"
-                        " (the client sets it)",
-                    )
-                    continue
-                by_key[(str(param["in"]), str(param["name"]))] = (param, param_pointer)
-        wire = list(by_key.values())
-        py_names = naming.unique(naming.argument_name(str(p["name"])) for p, _ in wire)
-        return tuple(
-            self.parameter(param, param_pointer, py_name, name_hint)
-            for (param, param_pointer), py_name in zip(wire, py_names, strict=True)
-        )
-
-    def parameter(
-        self, param: dict[str, Any], pointer: str, py_name: str, name_hint: str
-    ) -> Parameter:
-        location = param["in"]
-        default_name = (
-            param["name"]
-            if location == "path" and param["name"] in self.config.client_default_path_params
-            else None
-        )
-        schema, serialization = self.parameter_schema(param, pointer)
-        example, has_example = example_of(param, schema, self.resolve_schema)
-        type_ref = self.type_of(
-            schema, f"{pointer}/schema", f"{name_hint}{naming.pascal_case(str(param['name']))}"
-        )
-        resolved = self.resolve_schema(schema)
-        if (location, serialization) == ("path", "plain") and takes_int_id(
-            param, resolved, type_ref, self.resolve
-        ):
-            type_ref = INT_OR_STR  # an id the runtime writes as text
-        return Parameter(
-            wire_name=str(param["name"]),
-            py_name=py_name,
-            location=location,
-            type=type_ref,
-            required=bool(param.get("required")) or location == "path",
-            description=describe(param) or describe(resolved),
-            client_default=default_name,
-            env_var=f"{self.config.env_prefix}{default_name.upper()}" if default_name else None,
-            example=example,
-            has_example=has_example,
-            serialization=serialization,
-        )
-
-    def parameter_schema(self, param: dict[str, Any], pointer: str) -> tuple[Any, Serialization]:
-        """The parameter's schema and how its value is spelled on the wire."""
-        content = param.get("content")
-        if isinstance(content, dict) and content:
-            media_type, media = next(iter(content.items()))
-            if not is_json(str(media_type)):
-                self.warn(f"{pointer}/content", f"parameter content {media_type!r} is sent as JSON")
-            return (media or {}).get("schema") or {}, "json"
-        schema = param.get("schema") or {}
-        return schema, self.serialization(param, self.resolve_schema(schema), pointer)
-
-    def serialization(
-        self, param: dict[str, Any], schema: dict[str, Any], pointer: str
-    ) -> Serialization:
-        """OpenAPI `style`/`explode` for a query, header, path or cookie parameter."""
-        location = param["in"]
-        style = param.get("style") or ("form" if location in ("query", "cookie") else "simple")
-        explode = bool(param.get("explode", style == "form"))
-        kind = schema.get("type")
-        shape = (
-            "object"
-            if kind == "object" or (kind is None and "properties" in schema)
-            else "array"
-            if kind == "array"
-            else "scalar"
-        )
-        if param.get("allowReserved"):
-            self.warn(pointer, "allowReserved is not honoured: reserved characters are escaped")
-        if shape == "scalar" and style in ("form", "simple", "deepObject"):
-            return "plain"
-        if location == "query":
-            if style == "form" and explode:
-                return "exploded_object" if shape == "object" else "plain"
-            if style == "form":
-                return "comma"
-            if style == "deepObject" and shape == "object":
-                return "deep_object"
-            if style in ("spaceDelimited", "pipeDelimited") and shape == "array":
-                return "space" if style == "spaceDelimited" else "pipe"
-        elif (location, style) in (("path", "simple"), ("header", "simple"), ("cookie", "form")):
-            if shape == "object" and explode:
-                self.warn(pointer, "an exploded object parameter is sent as key,value pairs")
-            return "comma"
-        fallback: Serialization = "plain" if shape == "scalar" else "comma"
-        self.warn(
-            f"{pointer}/style",
-            f"style {style!r} is not supported for {'a' if shape == 'scalar' else 'an'} {shape}"
-            f" {location} parameter:"
-            f" sent as {'is' if fallback == 'plain' else 'comma-separated values'}",
-        )
-        return fallback
-
-    # -- request bodies -----------------------------------------------------------------------
-
-    def request_body(self, raw: dict[str, Any], pointer: str, name_hint: str) -> RequestBody | None:
-        if "requestBody" not in raw:
-            return None
-        body = self.resolve(raw["requestBody"])
-        body_pointer = f"{pointer}/requestBody"
-        content = (body.get("content") if isinstance(body, dict) else None) or {}
-        content_type = _pick_request_media(content)
-        if content_type is None:
-            self.warn(body_pointer, "a request body without content is not sent")
-            return None
-        media = content[content_type] or {}
-        media_pointer = f"{body_pointer}/content/{escape_pointer_token(content_type)}/schema"
-        schema = media.get("schema") or {}
-        resolved = self.resolve_schema(schema)
-        if "allOf" in resolved:  # fields when it merges into one object, else a whole body
-            resolved = (
-                self.schemas.merged_object(resolved)
-                if self.schemas.all_of_is_object(resolved)
-                else {}
-            )
-        example, has_example = example_of(media, schema, self.resolve_schema)
-        ref = schema.get("$ref") if isinstance(schema, dict) else None
-        schema_name = None
-        if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
-            schema_name = self.registry.names_by_pointer.get(ref[1:])
-        common = {
-            "content_type": content_type,
-            "required": bool(body.get("required")),
-            "schema_name": schema_name,
-            "example": example,
-            "has_example": has_example,
-        }
-        if resolved.get("properties") and body_kind(content_type) in _FIELD_BODIES:
-            fields = self.schemas.fields_of(resolved, media_pointer, f"{name_hint}Body")
-            if content_type == MULTIPART:
-                fields = self.multipart_fields(resolved, fields)
-            elif content_type == FORM:
-                self.warn_nested_form_fields(fields)
-            return RequestBody(fields=fields, **common)
-        whole = self.whole_body_type(schema, content_type, media_pointer, f"{name_hint}Body")
-        return RequestBody(fields=(), whole_type=whole, **common)
-
-    def whole_body_type(
-        self, schema: Any, content_type: str, pointer: str, name_hint: str
-    ) -> TypeRef:
-        """A body passed as one argument: JSON data, text, or bytes/a file for anything else."""
-        kind = body_kind(content_type)
-        if kind == "json":
-            return self.type_of(schema, pointer, name_hint)
-        if kind in (FORM, MULTIPART):
-            return TypeRef("dict", item=TypeRef("any"))
-        if kind == "text" and self.resolve_schema(schema).get("format") != "binary":
-            return TypeRef("str")
-        return TypeRef("file")
-
-    def multipart_fields(
-        self, schema: dict[str, Any], fields: tuple[Field, ...]
-    ) -> tuple[Field, ...]:
-        """Binary properties of a multipart body are uploads: bytes or a file, not strings."""
-        properties = schema.get("properties") or {}
-        result = []
-        for body_field in fields:
-            prop = self.resolve_schema(properties.get(body_field.wire_name))
-            if _is_binary(prop):
-                body_field = _replace_type(body_field, TypeRef("file"))
-            elif prop.get("type") == "array" and _is_binary(self.resolve_schema(prop.get("items"))):
-                body_field = _replace_type(body_field, TypeRef("list", item=TypeRef("file")))
-            result.append(body_field)
-        return tuple(result)
-
-    def warn_nested_form_fields(self, fields: tuple[Field, ...]) -> None:
-        for body_field in fields:
-            if body_field.type.kind in ("model", "dict", "union") or (
-                body_field.type.item is not None and not body_field.type.item.is_plain
-            ):
-                self.warn(body_field.pointer, "a nested value in a form body is sent as JSON text")
-
     def scopes(self, raw: dict[str, Any]) -> tuple[str, ...]:
         requirements = raw.get("security", self.doc.get("security")) or []
         scopes: list[str] = []
@@ -462,26 +254,6 @@ class _Parser(ResponseParser):
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _pick_request_media(content: dict[str, Any]) -> str | None:
-    """JSON if offered, then form, multipart, then whatever comes first."""
-    media_types = [str(m) for m in content]
-    for wanted in _FIELD_BODIES:
-        for media_type in media_types:
-            if body_kind(media_type) == wanted:
-                return media_type
-    return media_types[0] if media_types else None
-
-
-def _is_binary(schema: dict[str, Any]) -> bool:
-    return schema.get("type") == "string" and (
-        schema.get("format") == "binary" or "contentMediaType" in schema
-    )
-
-
-def _replace_type(body_field: Field, type_ref: TypeRef) -> Field:
-    return Field(**{**body_field.__dict__, "type": type_ref})
 
 
 def _method_name(operation_id: str, tag: str) -> str:

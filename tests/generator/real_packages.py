@@ -23,7 +23,7 @@ import httpx
 from generator.config import GeneratorConfig
 from generator.emit.write import write_tree
 from generator.ir.model import Api, Model, Operation, TypeRef
-from generator.ir.parse import is_json
+from generator.ir.responses import is_json
 from generator.pipeline import Generated, generate
 from generator.spec.load import resolve_pointer
 

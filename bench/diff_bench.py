@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import make_large_spec  # found via the path set above
 
-import generator.review as review
+import generator.review.commands as review
 
 
 def _specs(operations: int, workdir: Path) -> tuple[Path, Path]:

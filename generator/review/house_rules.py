@@ -1,7 +1,7 @@
 """The house rules of spec/posthog.yaml: how this project writes its OpenAPI document.
 
-The generic rules (generator.review.lint) hold for any spec; these encode the conventions the
-header of spec/posthog.yaml states (DRF pages, one tag per operation, `<tag>_<action>` ids,
+The generic rules (generator.review.lint_rules) hold for any spec; these encode the conventions
+the header of spec/posthog.yaml states (DRF pages, one tag per operation, `<tag>_<action>` ids,
 scoped personal API keys, documented error responses), so a new or changed operation that
 breaks one is reported by `posthog-codegen lint` (which `make test` runs) at the node to fix.
 `lint --rules openapi` leaves them out, for other specs.
@@ -13,18 +13,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.review.lint import (
-    ERROR,
-    LINT_RULES,
-    SNAKE_CASE,
-    WARNING,
-    Linted,
-    LintRule,
-    Problem,
-    _list,
-    _mapping,
-)
-from generator.review.spec_diff import Operation, child
+from generator.review.document import Operation, as_list, as_mapping, child
+from generator.review.lint_context import ERROR, WARNING, Linted, LintRule, Problem
+from generator.review.lint_rules import LINT_RULES, SNAKE_CASE
 
 SCOPE = re.compile(r"^[a-z_]+:(read|write)$")
 PAGINATION_KEYS = frozenset({"count", "next", "previous", "results"})
@@ -36,8 +27,8 @@ ALWAYS_DOCUMENTED = ("401", "403", "429")
 def _tags(linted: Linted) -> dict[str, tuple[str, Mapping[str, Any]]]:
     """Declared tag name -> (pointer, tag object)."""
     found = {}
-    for index, tag in enumerate(_list(linted.spec.doc.get("tags"))):
-        tag = _mapping(tag)
+    for index, tag in enumerate(as_list(linted.spec.doc.get("tags"))):
+        tag = as_mapping(tag)
         if isinstance(tag.get("name"), str):
             found[tag["name"]] = (child("/tags", index), tag)
     return found
@@ -51,7 +42,7 @@ def openapi_version(linted: Linted) -> Iterator[Problem]:
 
 def operation_tags_not_one(linted: Linted) -> Iterator[Problem]:
     for op in linted.operations:
-        tags = _list(op.node.get("tags"))
+        tags = as_list(op.node.get("tags"))
         if len(tags) > 1:  # none at all: operation-tag-missing
             message = f"operation has {len(tags)} tags; one tag = one client resource group"
             yield Problem(child(op.pointer, "tags"), message, op.label)
@@ -60,7 +51,7 @@ def operation_tags_not_one(linted: Linted) -> Iterator[Problem]:
 def operation_tag_undeclared(linted: Linted) -> Iterator[Problem]:
     declared = _tags(linted)
     for op in linted.operations:
-        for index, tag in enumerate(_list(op.node.get("tags"))):
+        for index, tag in enumerate(as_list(op.node.get("tags"))):
             if not isinstance(tag, str) or tag not in declared:
                 message = f"tag `{tag}` is not declared in the top-level `tags` list"
                 yield Problem(child(op.pointer, "tags", index), message, op.label)
@@ -76,7 +67,7 @@ def tag_unused(linted: Linted) -> Iterator[Problem]:
     used = {
         tag
         for op in linted.operations
-        for tag in _list(op.node.get("tags"))
+        for tag in as_list(op.node.get("tags"))
         if isinstance(tag, str)
     }
     for name, (pointer, _tag) in _tags(linted).items():
@@ -92,7 +83,7 @@ def tag_description_missing(linted: Linted) -> Iterator[Problem]:
 
 def operation_id_tag_prefix(linted: Linted) -> Iterator[Problem]:
     for op in linted.operations:
-        tags = _list(op.node.get("tags"))
+        tags = as_list(op.node.get("tags"))
         if not op.operation_id or not tags:
             continue
         prefix = f"{tags[0]}_"
@@ -110,25 +101,25 @@ def operation_description_missing(linted: Linted) -> Iterator[Problem]:
 def operation_security_missing(linted: Linted) -> Iterator[Problem]:
     """Each operation states its own requirement; `{}` or `[]` would make it anonymous."""
     for op in linted.operations:
-        requirements = _list(op.node.get("security"))
+        requirements = as_list(op.node.get("security"))
         if not requirements:
             yield Problem(op.pointer, "operation has no `security` requirement", op.label)
         for index, requirement in enumerate(requirements):
-            if not _mapping(requirement):
+            if not as_mapping(requirement):
                 message = "an empty security requirement makes the operation anonymous"
                 yield Problem(child(op.pointer, "security", index), message, op.label)
 
 
 def _scopes(op: Operation) -> Iterator[tuple[str, Any]]:
-    for index, requirement in enumerate(_list(op.node.get("security"))):
-        for name, scopes in _mapping(requirement).items():
+    for index, requirement in enumerate(as_list(op.node.get("security"))):
+        for name, scopes in as_mapping(requirement).items():
             yield child(op.pointer, "security", index, name), scopes
 
 
 def operation_scope_format(linted: Linted) -> Iterator[Problem]:
     for op in linted.operations:
         for pointer, scopes in _scopes(op):
-            for index, scope in enumerate(_list(scopes)):
+            for index, scope in enumerate(as_list(scopes)):
                 if not isinstance(scope, str) or not SCOPE.match(scope):
                     message = f"scope {scope!r} is not `<object>:read` or `<object>:write`"
                     yield Problem(child(pointer, index), message, op.label)
@@ -139,13 +130,13 @@ def operation_scopes_undocumented(linted: Linted) -> Iterator[Problem]:
         if op.node.get("x-scopes-undocumented") is not True:
             continue
         for pointer, scopes in _scopes(op):
-            if _list(scopes):
+            if as_list(scopes):
                 message = "`x-scopes-undocumented: true` but the requirement lists scopes"
                 yield Problem(pointer, message, op.label)
 
 
 def _responses(op: Operation) -> Mapping[str, Any]:
-    return {str(code): value for code, value in _mapping(op.node.get("responses")).items()}
+    return {str(code): value for code, value in as_mapping(op.node.get("responses")).items()}
 
 
 def operation_success_missing(linted: Linted) -> Iterator[Problem]:
@@ -177,13 +168,13 @@ def response_json_missing(linted: Linted) -> Iterator[Problem]:
             if not code.startswith("2") or code in ("204", "205"):
                 continue
             pointer, response = linted.resolve(child(op.pointer, "responses", code), raw)
-            if "application/json" not in _mapping(_mapping(response).get("content")):
+            if "application/json" not in as_mapping(as_mapping(response).get("content")):
                 message = f"{code} response has no `application/json` content"
                 yield Problem(pointer, message, op.label)
 
 
 def path_prefix(linted: Linted) -> Iterator[Problem]:
-    for path in _mapping(linted.spec.doc.get("paths")):
+    for path in as_mapping(linted.spec.doc.get("paths")):
         if not str(path).startswith("/api/"):
             yield Problem(child("/paths", path), "path does not start with `/api/`")
 
@@ -193,8 +184,8 @@ def _json_body(linted: Linted, op: Operation) -> tuple[str, Mapping[str, Any], A
     if "requestBody" not in op.node:
         return None
     pointer, body = linted.resolve(child(op.pointer, "requestBody"), op.node["requestBody"])
-    media = _mapping(_mapping(body).get("content")).get("application/json")
-    return pointer, _mapping(body), media
+    media = as_mapping(as_mapping(body).get("content")).get("application/json")
+    return pointer, as_mapping(body), media
 
 
 def request_body_not_ref(linted: Linted) -> Iterator[Problem]:
@@ -203,7 +194,7 @@ def request_body_not_ref(linted: Linted) -> Iterator[Problem]:
         if found is None:
             continue
         pointer, _body, media = found
-        if not isinstance(_mapping(media).get("schema"), Mapping):
+        if not isinstance(as_mapping(media).get("schema"), Mapping):
             message = "request body has no `application/json` schema"
             yield Problem(pointer, message, op.label)
         elif "$ref" not in media["schema"]:
@@ -220,8 +211,8 @@ def request_body_not_required(linted: Linted) -> Iterator[Problem]:
         if found is None or op.method != "post":
             continue
         pointer, body, media = found
-        schema = linted.resolve("", _mapping(media).get("schema"))[1]
-        if _list(_mapping(schema).get("required")) and body.get("required") is not True:
+        schema = linted.resolve("", as_mapping(media).get("schema"))[1]
+        if as_list(as_mapping(schema).get("required")) and body.get("required") is not True:
             message = "request body has required fields but is not `required: true`"
             yield Problem(pointer, message, op.label)
 
@@ -233,22 +224,22 @@ def request_readonly_field(linted: Linted) -> Iterator[Problem]:
         found = _json_body(linted, op)
         if found is None:
             continue
-        pending = [linted.resolve("", _mapping(found[2]).get("schema"))]
+        pending = [linted.resolve("", as_mapping(found[2]).get("schema"))]
         seen: set[str] = set()
         while pending:
             pointer, schema = pending.pop()
             if pointer in seen or not isinstance(schema, Mapping):
                 continue
             seen.add(pointer)
-            for name, prop in _mapping(schema.get("properties")).items():
+            for name, prop in as_mapping(schema.get("properties")).items():
                 prop_pointer = child(pointer, "properties", name)
-                if _mapping(prop).get("readOnly") and prop_pointer not in reported:
+                if as_mapping(prop).get("readOnly") and prop_pointer not in reported:
                     reported.add(prop_pointer)
                     message = f"readOnly field `{name}` in a request body schema"
                     yield Problem(prop_pointer, message, op.label)
                 pending.append(linted.resolve(prop_pointer, prop))
             for keyword in ("oneOf", "anyOf", "allOf"):
-                for index, sub in enumerate(_list(schema.get(keyword))):
+                for index, sub in enumerate(as_list(schema.get(keyword))):
                     pending.append(linted.resolve(child(pointer, keyword, index), sub))
             if isinstance(schema.get("items"), Mapping):
                 pending.append(linted.resolve(child(pointer, "items"), schema["items"]))
@@ -256,48 +247,48 @@ def request_readonly_field(linted: Linted) -> Iterator[Problem]:
 
 def paginated_schema_shape(linted: Linted) -> Iterator[Problem]:
     """`Paginated<Model>List` is DRF's limit/offset page: the client's pager relies on it."""
-    for name, schema in _mapping(linted.components.get("schemas")).items():
+    for name, schema in linted.spec.components("schemas").items():
         if not str(name).startswith("Paginated"):
             continue
-        problems = list(_page_problems(str(name), _mapping(schema)))
+        problems = list(_page_problems(str(name), as_mapping(schema)))
         if problems:
             message = f"`{name}` is not a DRF page: {'; '.join(problems)}"
             yield Problem(child("/components/schemas", name), message)
 
 
 def _page_problems(name: str, schema: Mapping[str, Any]) -> Iterator[str]:
-    properties = _mapping(schema.get("properties"))
+    properties = as_mapping(schema.get("properties"))
     if not PAGINATED_NAME.match(name):
         yield "the name is not `Paginated<Model>List`"
     if set(properties) != PAGINATION_KEYS:
         yield f"properties are {sorted(properties)}, not count/next/previous/results"
-    required = {name for name in _list(schema.get("required")) if isinstance(name, str)}
+    required = {name for name in as_list(schema.get("required")) if isinstance(name, str)}
     if not {"count", "results"} <= required:
         yield "`count` and `results` are not required"
-    if _mapping(properties.get("count")).get("type") != "integer":
+    if as_mapping(properties.get("count")).get("type") != "integer":
         yield "`count` is not an integer"
     for key in ("next", "previous"):
-        link = _mapping(properties.get(key))
+        link = as_mapping(properties.get(key))
         if link.get("type") != ["string", "null"] or link.get("format") != "uri":
             yield f'`{key}` is not `type: [string, "null"], format: uri`'
-    results = _mapping(properties.get("results"))
-    if results.get("type") != "array" or "$ref" not in _mapping(results.get("items")):
+    results = as_mapping(properties.get("results"))
+    if results.get("type") != "array" or "$ref" not in as_mapping(results.get("items")):
         yield "`results` is not an array of a `$ref`"
 
 
 def pagination_parameters(linted: Linted) -> Iterator[Problem]:
     """A page takes limit and offset; a list that takes them returns a page."""
     for op in linted.operations:
-        names = {str(_mapping(node[1]).get("name")) for node in linted.parameters(op)}
+        names = {str(as_mapping(node[1]).get("name")) for node in linted.parameters(op)}
         takes_page = "limit" in names
         if takes_page != ("offset" in names):
             message = "takes one of `limit`/`offset` without the other"
             yield Problem(op.pointer, message, op.label)
             continue
-        media = _mapping(
-            _mapping(_mapping(_responses(op).get("200")).get("content")).get("application/json")
+        media = as_mapping(
+            as_mapping(as_mapping(_responses(op).get("200")).get("content")).get("application/json")
         )
-        ref = str(_mapping(media.get("schema")).get("$ref", ""))
+        ref = str(as_mapping(media.get("schema")).get("$ref", ""))
         returns_page = ref.startswith("#/components/schemas/Paginated")
         if takes_page != returns_page and "x-docs-differ" not in op.node:
             message = (
@@ -314,11 +305,11 @@ def enum_type_missing(linted: Linted) -> Iterator[Problem]:
     """An enum says what type its values are, and they are of it (it becomes a Python Enum)."""
     checks = {"string": str, "integer": int}
     for pointer, schema in linted.schemas:
-        values = _list(schema.get("enum"))
+        values = as_list(schema.get("enum"))
         if not values:
             continue
         types = schema.get("type")
-        types = [types] if isinstance(types, str) else _list(types)
+        types = [types] if isinstance(types, str) else as_list(types)
         main = [t for t in types if t != "null"]
         if len(main) != 1 or main[0] not in checks:
             yield Problem(pointer, "an enum declares no `type: string` or `type: integer`")

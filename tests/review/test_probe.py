@@ -26,8 +26,9 @@ import yaml
 
 from generator.cli import main
 from generator.errors import SpecError
-from generator.review.probe import ProbeSettings, get_operations, probe, retry_delay
+from generator.review.probe_http import ProbeSettings, retry_delay
 from generator.review.probe_report import ProbeReport, render_json, render_markdown
+from generator.review.probe_run import get_operations, probe
 from generator.spec.load import load_spec
 
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "posthog.yaml"

@@ -15,6 +15,7 @@ from review_specs import LIST, at, base_spec, parameter, schema, write
 import generator.review as review
 import generator.review.report as report_module
 from generator.errors import SpecError
+from generator.review import commands, sides
 
 
 def _run(command: str, argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -172,8 +173,8 @@ def test_parallel_loading_gives_the_same_report(
 ) -> None:
     argv = [*_pair(tmp_path, _remove_first_name), "--format", "json"]
     serial = _run("diff", argv, capsys)
-    monkeypatch.setattr(review, "PARALLEL_THRESHOLD_BYTES", 0)
-    monkeypatch.setattr(review.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(commands, "PARALLEL_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(sides.os, "cpu_count", lambda: 2)
     assert _run("diff", argv, capsys) == serial
 
 
@@ -262,7 +263,7 @@ def test_base_duplicate_operation_id_in_unchanged_operation(
 def test_unshared_part_keeps_changes_and_what_they_reference() -> None:
     base, head = base_spec(), base_spec()
     at(head, *LIST)["summary"] = "Changed."
-    part = review.unshared_part(base, head)
+    part = sides.unshared_part(base, head)
     assert list(part["paths"]) == ["/api/projects/{project_id}/insights/"]
     assert set(part["components"]["schemas"]) == {
         "PaginatedInsightList",
@@ -273,7 +274,7 @@ def test_unshared_part_keeps_changes_and_what_they_reference() -> None:
         "UserBasic",
         "TeamBasic",
     }
-    assert review.unshared_part(base, base)["paths"] == {}
+    assert sides.unshared_part(base, base)["paths"] == {}
 
 
 def test_nothing_to_compare(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from review_specs import CREATE, LIST, RETRIEVE, at, base_spec, parameter, ref, schema
 
-from generator.review.spec_diff import RULES, diff_specs
+from generator.review.diff_rules import RULES
+from generator.review.spec_diff import diff_specs
 
 Doc = dict[str, Any]
 Mutation = Callable[[Doc], None]

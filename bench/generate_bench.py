@@ -95,9 +95,12 @@ def measure(
 
 
 def output_size(folder: Path) -> tuple[int, float]:
-    """Files and megabytes written (caches that the peer's hooks leave behind excluded)."""
+    """Files and megabytes written (the cache folders the peer's hooks leave behind excluded,
+    not files that merely have "cache" in their names, like GitHub's actions_cache models)."""
     paths = [
-        p for p in folder.rglob("*") if p.is_file() and "cache" not in str(p.relative_to(folder))
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.endswith("_cache") for part in p.relative_to(folder).parts)
     ]
     return len(paths), sum(p.stat().st_size for p in paths) / 1e6
 

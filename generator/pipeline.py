@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 from generator.config import ConfigSettings, GeneratorConfig, resolve_config
 from generator.emit.fixtures import build_fixtures
@@ -21,8 +22,13 @@ from generator.spec.partial_validation import check_operation_ids, validation_ta
 from generator.spec.validate import (
     KEPT_AS_WRITTEN,
     Problem,
-    lenient_spec,
+    document_example_problems,
+    fatal_problems,
+    located,
+    needs_repair,
+    openapi_problems,
     problems_error,
+    repaired,
     validate_spec,
 )
 
@@ -43,41 +49,61 @@ def load_and_parse(spec_path: Path, config: GeneratorConfig | ConfigSettings | N
 # Below this many paths and schemas, forking a validator costs more than it saves.
 _BACKGROUND_VALIDATION_THRESHOLD = 200
 
+T = TypeVar("T")
 
-def _start_validation(spec: LoadedSpec) -> Callable[[], None]:
-    """Validate on another core while this one parses and renders; call the result to wait.
 
-    Validation is a third of a large spec's generation time and nothing waits for it but the
+def _in_background(spec: LoadedSpec, work: Callable[[], T]) -> Callable[[], T]:
+    """Run `work` on another core while this one parses and renders; call the result to wait.
+
+    Validation is most of a large spec's generation time and nothing waits for it but the
     final verdict. The child is forked, so it shares the loaded document instead of pickling
-    it; the verdict (a SpecError's fields, or None) comes back through a pipe. After a small
-    change only the affected part is validated (generator.spec.partial_validation).
+    it; the result comes back through a pipe. Small specs, and systems without fork, run
+    `work` here and now.
     """
     components = spec.data.get("components")
     schemas = components.get("schemas") if isinstance(components, dict) else None
     size = sum(len(part) for part in (spec.data.get("paths"), schemas) if isinstance(part, dict))
     if size < _BACKGROUND_VALIDATION_THRESHOLD or "fork" not in mp.get_all_start_methods():
-        _remember_verdict(spec, _verdict(spec))
-        return lambda: None
+        result = work()
+        return lambda: result
     context = mp.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_send_verdict, args=(spec, sender), daemon=True)
+    process = context.Process(target=_send_result, args=(work, sender), daemon=True)
     process.start()
     sender.close()
 
-    def wait() -> None:
+    def wait() -> T:
         try:
-            verdict = receiver.recv()
-        except EOFError:  # the child died without a verdict: validate here instead
-            verdict = _verdict(spec)
+            result: T = receiver.recv()
+        except EOFError:  # the child died without an answer: do the work here instead
+            result = work()
         finally:
             process.join()
             receiver.close()
-        _remember_verdict(spec, verdict)
+        return result
 
     return wait
 
 
+def _send_result(work: Callable[[], object], sender: Connection) -> None:
+    try:
+        sender.send(work())
+    finally:
+        sender.close()
+
+
 Verdict = SpecError | None  # the problems found (it pickles), or None for a valid spec
+
+
+def _start_validation(spec: LoadedSpec) -> Callable[[], None]:
+    """Validate in the background (after a small change, only the affected part:
+    generator.spec.partial_validation); the result raises the verdict, if any."""
+    verdict = _in_background(spec, lambda: _verdict(spec))
+
+    def wait() -> None:
+        _remember_verdict(spec, verdict())
+
+    return wait
 
 
 def _verdict(spec: LoadedSpec) -> Verdict:
@@ -91,13 +117,6 @@ def _verdict(spec: LoadedSpec) -> Verdict:
     except SpecError as error:
         return error
     return None
-
-
-def _send_verdict(spec: LoadedSpec, sender: Connection) -> None:
-    try:
-        sender.send(_verdict(spec))
-    finally:
-        sender.close()
 
 
 def _remember_verdict(spec: LoadedSpec, verdict: Verdict) -> None:
@@ -147,15 +166,50 @@ def generate(
     # The config file beside the spec when none is given; names and host the config leaves
     # open come from the spec (generator.config).
     resolved = resolve_config(config, spec_path, spec.data)
-    spec, tolerated = lenient_spec(spec) if lenient else (spec, [])
-    validated: Callable[[], None] = (lambda: None) if lenient else _start_validation(spec)
-    try:
+
+    def build(spec: LoadedSpec, tolerated: list[Problem]) -> tuple[Api, dict[str, str]]:
         api = parse_tolerant(spec, resolved, tolerated)
         sources = render_files(api, resolved, build_fixtures(api))
-        files = format_files(sources, formatter=formatter, line_length=resolved.line_length)
-    except Exception:
-        validated()  # an invalid spec may break the parser: report why it is invalid
-        raise
-    validated()
+        return api, format_files(sources, formatter=formatter, line_length=resolved.line_length)
+
+    if lenient:
+        api, files, tolerated = _build_lenient(spec, build)
+    else:
+        tolerated = []
+        validated = _start_validation(spec)
+        try:
+            api, files = build(spec, tolerated)
+        except Exception:
+            validated()  # an invalid spec may break the parser: report why it is invalid
+            raise
+        validated()
     files[MANIFEST] = render_manifest(files, formatter_id(formatter, resolved.line_length))
     return Generated(api=api, files=files, validation_warnings=tuple(tolerated))
+
+
+Build = Callable[[LoadedSpec, list[Problem]], tuple[Api, dict[str, str]]]
+
+
+def _build_lenient(spec: LoadedSpec, build: Build) -> tuple[Api, dict[str, str], list[Problem]]:
+    """`build` the spec with its problems repaired (`lenient_spec`), validating in parallel.
+
+    Bad examples, found here first, are the usual repairs. The OpenAPI checks run in the
+    background meanwhile; only if they find something more to repair (an invalid `default`)
+    is the repaired spec built again.
+    """
+    fatal = fatal_problems(spec)
+    if fatal:
+        raise problems_error(spec.display_name, located(spec, fatal))
+    openapi_found = _in_background(spec, lambda: list(openapi_problems(spec.data)))
+    example_found = document_example_problems(spec.data)
+    first, first_warnings = repaired(spec, located(spec, example_found))
+    try:
+        built: tuple[Api, dict[str, str]] | None = build(first, first_warnings)
+    except Exception:
+        built = None  # the parser tripped over a problem validation will name: see below
+    final, warnings = repaired(spec, located(spec, [*openapi_found(), *example_found]))
+    if built is None or sum(map(needs_repair, warnings)) != sum(map(needs_repair, first_warnings)):
+        # With every problem known, parse_tolerant refuses what it cannot read in one line
+        # per problem.
+        built = build(final, warnings)
+    return *built, warnings

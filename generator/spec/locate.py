@@ -1,13 +1,18 @@
 """Where a JSON pointer sits in the spec file: `line:col`, so every message can say where to look.
 
 The file is composed (YAML nodes with their marks, no values built) only when a message needs a
-position, and once per file. JSON files are composed by the same YAML parser.
+position, and once per file. A JSON file is not composed: `JsonText` finds positions with the
+JSON scanner, indexing only the containers on the way to a pointer.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
+import json
+import re
 from collections.abc import Iterable
+from json.decoder import scanstring  # type: ignore[attr-defined]  # C, undeclared in typeshed
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +57,22 @@ class Locator:
         self._root: yaml.Node | None = None
         self._composed = False
         self._keys: dict[int, dict[str, tuple[yaml.Mark, yaml.Node]]] = {}  # per mapping node
+        self._json: JsonText | bool | None = False  # False: not looked at yet
+
+    def _json_text(self) -> JsonText | None:
+        """A JSON file's text, indexed on demand (composing 13 MB of JSON as YAML takes
+        seconds; the JSON scanner finds a few positions in a fraction of that)."""
+        if self._json is False:
+            self._json = None
+            if self._text is not None:
+                self._json = JsonText(self._text) if _looks_like_json(self._text) else None
+            elif self._path is not None:
+                try:
+                    stat = self._path.stat()
+                except OSError:
+                    return None
+                self._json = _json_file(str(self._path.resolve()), stat.st_mtime_ns, stat.st_size)
+        return self._json if isinstance(self._json, JsonText) else None
 
     @property
     def root(self) -> yaml.Node | None:
@@ -75,6 +96,12 @@ class Locator:
 
     def position(self, pointer: str) -> Position | None:
         """Where the node at `pointer` starts; for a mapping entry, where its key starts."""
+        json_text = self._json_text()
+        if json_text is not None:
+            try:
+                return json_text.position(pointer_tokens(pointer))
+            except (ValueError, IndexError, RecursionError):  # not JSON (YAML in flow style)
+                self._json = None
         node = self.root
         if node is None:
             return None
@@ -177,6 +204,82 @@ def _compose_file(path: str, mtime_ns: int, size: int) -> yaml.Node | None:
     except (OSError, UnicodeDecodeError):
         return None
     return _compose_text(text)
+
+
+class JsonText:
+    """Positions in a JSON text. Only the containers on the way to a pointer are indexed (the
+    offset of each child; the C scanner steps over the values in between), once each."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._children: dict[int, dict[str, tuple[int, int]]] = {}  # per container offset
+        self._line_starts: list[int] | None = None
+
+    def position(self, tokens: list[str]) -> Position:
+        """Raises ValueError or IndexError if the text is not JSON (RecursionError: too deep)."""
+        mark = offset = _skip_space(self.text, 0)
+        for token in tokens:
+            found = self._index(offset).get(token)
+            if found is None:
+                break
+            mark, offset = found
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+        line = bisect.bisect_right(self._line_starts, mark)
+        return line, mark - self._line_starts[line - 1] + 1
+
+    def _index(self, offset: int) -> dict[str, tuple[int, int]]:
+        """{key or item index: (offset to report, offset of the value)} of a container."""
+        children = self._children.get(offset)
+        if children is not None:
+            return children
+        text, children = self.text, {}
+        opening = text[offset]
+        if opening in "{[":
+            closing = "}" if opening == "{" else "]"
+            at = _skip_space(text, offset + 1)
+            count = 0
+            while text[at] != closing:
+                mark = at
+                if opening == "{":
+                    if text[at] != '"':
+                        raise ValueError(f"a key expected at {at}")
+                    key, at = scanstring(text, at + 1)
+                    at = _skip_space(text, at)
+                    if text[at] != ":":
+                        raise ValueError(f"':' expected at {at}")
+                    at = _skip_space(text, at + 1)
+                else:
+                    key, count = str(count), count + 1
+                children.setdefault(key, (mark, at))
+                _, at = _JSON.raw_decode(text, at)
+                at = _skip_space(text, at)
+                if text[at] == ",":
+                    at = _skip_space(text, at + 1)
+        self._children[offset] = children
+        return children
+
+
+_JSON = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, at: int) -> int:
+    match = _SPACE.match(text, at)
+    return match.end() if match else at
+
+
+def _looks_like_json(text: str) -> bool:
+    return text.lstrip()[:1] in ("{", "[")
+
+
+@functools.lru_cache(maxsize=1)
+def _json_file(path: str, mtime_ns: int, size: int) -> JsonText | None:
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return JsonText(text) if _looks_like_json(text) else None
 
 
 def _compose_text(text: str) -> yaml.Node | None:

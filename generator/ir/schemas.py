@@ -18,9 +18,9 @@ from generator.ir import compose, naming
 from generator.ir.compose import SCHEMA_PREFIX, Composer
 from generator.ir.literals import fits_literal
 from generator.ir.model import Enum, EnumMember, Field, Model, TypeRef
-from generator.spec.load import escape_pointer_token, resolve_pointer
+from generator.spec.load import escape_pointer_token
+from generator.spec.refs import follow_refs
 
-_MAX_REF_HOPS = 50
 _ANY = TypeRef("any")
 _STRING_FORMATS: dict[str, Any] = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
 _SCALAR_KINDS: dict[str, Any] = {"integer": "int", "number": "float", "boolean": "bool"}
@@ -71,13 +71,8 @@ class SchemaTyper(Composer):
 
         A chain that loops (`A: {$ref: B}`, `B: {$ref: A}`) ends as an empty schema.
         """
-        hops = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            node = resolve_pointer(self.doc, node["$ref"][1:])
-            hops += 1
-            if hops > _MAX_REF_HOPS:
-                return {}
-        return node
+        _, target = follow_refs(self.doc, "", node)
+        return {} if isinstance(target, dict) and "$ref" in target else target
 
     def resolve_schema(self, schema: Any) -> dict[str, Any]:
         resolved = self.resolve(schema)

@@ -15,6 +15,7 @@ from typing import Any
 
 from generator.spec.load import HTTP_METHODS, resolve_pointer
 from generator.spec.locate import pointer_tokens, to_pointer
+from generator.spec.refs import follow_refs
 
 Document = Mapping[str, Any]
 Node = tuple[str, Any]  # (JSON pointer, value at that pointer)
@@ -73,18 +74,7 @@ class Spec:
 
     def resolve(self, node: Node) -> Node:
         """Follow local `$ref`s to the target; unresolvable or cyclic refs stay as they are."""
-        pointer, value = node
-        seen: set[str] = set()
-        while isinstance(value, Mapping) and isinstance(value.get("$ref"), str):
-            ref: str = value["$ref"]
-            if not ref.startswith("#") or ref in seen:
-                break
-            seen.add(ref)
-            target = self.get(ref[1:])
-            if target is MISSING:
-                break
-            pointer, value = ref[1:], target
-        return pointer, value
+        return follow_refs(self.doc, *node)
 
     def resolve_mapping(self, pointer: str, value: Any) -> Node | None:
         """The mapping `value` (found at `pointer`) is after `$ref`s; None when absent or no

@@ -17,6 +17,7 @@ from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
 from generator.spec.bounded_regex import bounded
 from generator.spec.locate import escape_pointer_token
+from generator.spec.refs import follow_refs
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
@@ -83,20 +84,9 @@ def iter_examples(document: Mapping[str, Any]) -> Iterator[Example]:
         if "example" in owner:
             yield Example(schema_pointer, child(pointer, "example"), owner["example"])
         for name, raw in _mapping(owner.get("examples")).items():
-            example_pointer, example = _follow(document, child(pointer, "examples", name), raw)
+            example_pointer, example = follow_refs(document, child(pointer, "examples", name), raw)
             if isinstance(example, Mapping) and "value" in example:
                 yield Example(schema_pointer, child(example_pointer, "value"), example["value"])
-
-
-def _follow(document: Mapping[str, Any], pointer: str, value: Any) -> Node:
-    """A local `$ref` (to `components/examples`) followed once."""
-    ref = value.get("$ref") if isinstance(value, Mapping) else None
-    if not isinstance(ref, str) or not ref.startswith("#/"):
-        return pointer, value
-    node: Any = document
-    for token in ref[2:].split("/"):
-        node = _mapping(node).get(token.replace("~1", "/").replace("~0", "~"))
-    return ref[1:], node
 
 
 def _owners_and_schemas(document: Mapping[str, Any]) -> tuple[list[Node], list[Node]]:

@@ -28,6 +28,7 @@ from generator.spec.limits import (
 )
 from generator.spec.locate import Locator
 from generator.spec.locate import escape_pointer_token as escape_pointer_token
+from generator.spec.locate import resolve_pointer as resolve_pointer
 from generator.spec.refs import Mode, child_mode, iter_refs, own_ref
 from generator.spec.refs import collect_refs as collect_refs
 from generator.spec.strict_yaml import DuplicateKeyError, load_yaml
@@ -187,22 +188,6 @@ def _kind(value: object) -> str:
     return {list: "list", str: "string", int: "number", float: "number"}.get(
         type(value), type(value).__name__
     )
-
-
-def resolve_pointer(document: Any, pointer: str) -> Any:
-    """Follow a JSON pointer (`/components/schemas/X`); KeyError when it leads nowhere."""
-    node = document
-    # RFC 6901: "" is the whole document, "/" the member named "" (a ref to `#/` is no root).
-    tokens = pointer.removeprefix("/").split("/") if pointer else []
-    for raw_token in tokens:
-        token = raw_token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, list):
-            node = node[int(token)]
-        elif isinstance(node, dict):
-            node = node[token]
-        else:
-            raise KeyError(token)
-    return node
 
 
 class _Bundler:

@@ -151,6 +151,24 @@ class Locator:
         return None
 
 
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """The node at a JSON pointer (`/components/schemas/X`); KeyError when it leads nowhere.
+
+    RFC 6901: "" is the whole document, "/" the member named "" (a ref to `#/` is no root),
+    and a list index is digits only.
+    """
+    node = document
+    raw_tokens = pointer.removeprefix("/").split("/") if pointer else []
+    for token in (raw.replace("~1", "/").replace("~0", "~") for raw in raw_tokens):
+        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            raise KeyError(token)
+    return node
+
+
 def real_pointer(document: Any, tokens: Iterable[Any]) -> str:
     """The pointer of the node reached by walking `tokens` from the root, `$ref`s followed.
 
@@ -168,8 +186,9 @@ def real_pointer(document: Any, tokens: Iterable[Any]) -> str:
             if not ref.startswith("#") or ref in seen:
                 break
             seen.add(ref)
-            target = _resolve(document, pointer_tokens(ref[1:]))
-            if target is _MISSING:
+            try:
+                target = resolve_pointer(document, ref[1:])
+            except (LookupError, TypeError, ValueError):
                 break
             real, node = pointer_tokens(ref[1:]), target
         real.append(token)
@@ -183,18 +202,6 @@ def real_pointer(document: Any, tokens: Iterable[Any]) -> str:
 
 
 _MISSING: Any = object()
-
-
-def _resolve(document: Any, tokens: list[str]) -> Any:
-    node = document
-    for token in tokens:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return _MISSING
-    return node
 
 
 @functools.lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._constants import MAX_DETAIL_LENGTH
 from ._exceptions import PostHogError, ResponseValidationError, one_line
-from ._models import Drift, Parse
+from ._models import Drift, Parse, parse_each
 from ._routes import next_page_path
 from ._types import RequestOptions
 
@@ -37,10 +37,9 @@ class _BasePage(Generic[T]):
             raise ResponseValidationError(
                 f"expected a list, got {_kind(results)}", path="$.results"
             )
-        self.results: list[T] = [
-            item(value, strict=strict, path=f"$.results[{index}]", drift=drift)
-            for index, value in enumerate(results)
-        ]
+        self.results: list[T] = parse_each(
+            item, results, strict=strict, path="$.results", drift=drift
+        )
         self.count: int | None = _optional(raw, "count", int)
         self.next: str | None = _optional(raw, "next", str)
         self.previous: str | None = _optional(raw, "previous", str)
@@ -136,7 +135,7 @@ class AsyncPage(_BasePage[T]):
         page: AsyncPage[T] = self
         seen: set[str] = set()
         while True:
-            for value in page.results:
+            for value in page.results:  # an async generator cannot `yield from`
                 yield value
             if not page.has_next_page():
                 return

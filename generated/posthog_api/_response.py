@@ -11,7 +11,7 @@ import contextvars
 import functools
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
@@ -140,10 +140,11 @@ def read_body(response: httpx.Response, response_format: ResponseFormat) -> Any:
 
 def decode_json(response: httpx.Response) -> Any:
     """The JSON body, None when empty (204); invalid JSON is a ResponseValidationError at "$"."""
-    if not response.content.strip():
+    content = response.content
+    if not content or content.isspace():  # what content.strip() removes, without a copy
         return None
     try:
-        return json.loads(response.content)
+        return json.loads(content)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError both derive from it
         raise ResponseValidationError(
             f"response body is not valid JSON ({exc})", path="$"
@@ -205,20 +206,68 @@ def read_limited(response: httpx.Response, budget: BodyBudget) -> httpx.Response
     """Read a streamed response's body within `budget`; the stream is closed either way."""
     try:
         budget.check_headers(response)
-        body = b"".join(budget.take(chunk) for chunk in response.iter_bytes())
+        if (
+            isinstance(response.stream, httpx.SyncByteStream)
+            and "Content-Encoding" not in response.headers
+        ):
+            # The body arrives as it is kept: httpx reads it, through a stream that counts
+            # and times each chunk. A compressed one is counted below, as it is decoded.
+            response.stream = _BudgetedStream(response.stream, budget)
+            response.read()
+            return response
+        body = b"".join([budget.take(chunk) for chunk in response.iter_bytes()])
     finally:
         response.close()
     return _with_body(response, body)
+
+
+class _BudgetedStream(httpx.SyncByteStream):
+    """A response stream whose chunks `budget` counts and times as they arrive."""
+
+    def __init__(self, stream: httpx.SyncByteStream, budget: BodyBudget) -> None:
+        self._stream = stream
+        self._budget = budget
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            yield self._budget.take(chunk)
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 async def aread_limited(response: httpx.Response, budget: BodyBudget) -> httpx.Response:
     """The async form of `read_limited`."""
     try:
         budget.check_headers(response)
+        if (
+            isinstance(response.stream, httpx.AsyncByteStream)
+            and "Content-Encoding" not in response.headers
+        ):
+            # The body arrives as it is kept: httpx reads it, through a stream that counts
+            # and times each chunk. A compressed one is counted below, as it is decoded.
+            response.stream = _BudgetedAsyncStream(response.stream, budget)
+            await response.aread()
+            return response
         body = b"".join([budget.take(chunk) async for chunk in response.aiter_bytes()])
     finally:
         await response.aclose()
     return _with_body(response, body)
+
+
+class _BudgetedAsyncStream(httpx.AsyncByteStream):
+    """A response stream whose chunks `budget` counts and times as they arrive."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, budget: BodyBudget) -> None:
+        self._stream = stream
+        self._budget = budget
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield self._budget.take(chunk)
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
 
 
 def _with_body(streamed: httpx.Response, body: bytes) -> httpx.Response:

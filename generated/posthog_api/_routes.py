@@ -6,6 +6,7 @@ value that would become an empty, `.` or `..` segment, or a path separator, once
 number of times, is refused here rather than escaped.
 """
 
+import re
 import urllib.parse
 
 import httpx
@@ -17,6 +18,8 @@ __all__ = ["changes_route", "fully_unquoted", "next_page_path", "path_segment"]
 
 _DOT_SEGMENTS = frozenset({".", ".."})
 _SEPARATORS = frozenset("/\\")
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_~-]+")
+"""Ids, slugs and UUIDs: nothing to quote and nothing to check (no dot, no `%`, no separator)."""
 
 
 def fully_unquoted(text: str) -> str:
@@ -45,6 +48,8 @@ def path_segment(name: str, value: str | int) -> str:
     The message names the parameter, never the value (an id can be sensitive too).
     """
     text = str(value)
+    if _PLAIN_SEGMENT.fullmatch(text):
+        return text
     if fully_unquoted(text) == "":
         raise InvalidPathParameterError(
             f"{name} is empty: an empty path segment would call another operation"

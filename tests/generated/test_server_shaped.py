@@ -133,7 +133,7 @@ def test_a_drifted_body_is_kept_and_the_drift_recorded_by_default(
     body = drifted_role()
     client = client_answering(200, body)
     call = build_call("roles_retrieve")
-    posthog_api._models._logged.clear()  # forget what earlier tests logged (once per process)
+    posthog_api._drift._logged.clear()  # forget what earlier tests logged (once per process)
     with caplog.at_level(logging.WARNING, logger="posthog_api"):
         role = call_sync(call, client)
     assert {(d.path, d.kind) for d in role.spec_drift} == DRIFTS
@@ -207,7 +207,7 @@ def test_each_drift_is_logged_once_per_field_and_kind(caplog: pytest.LogCaptureF
     for item in body["results"]:
         item["is_default"] = "sometimes"
         item["name"] = 5
-    posthog_api._models._logged.clear()  # forget what earlier tests logged
+    posthog_api._drift._logged.clear()  # forget what earlier tests logged
     with caplog.at_level(logging.WARNING, logger="posthog_api"):
         for _ in range(3):
             page = call_sync(build_call("roles_list"), client_answering(200, body))

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from generator.emit.render import RUNTIME_MODULES
+
 from .helpers import API_KEY
 from .server import ScriptedServer
 
@@ -18,18 +20,7 @@ if TYPE_CHECKING:
     from posthog_api._base_client import AsyncAPIClient, SyncAPIClient
 
 REPO = Path(__file__).resolve().parents[2]
-RUNTIME_TEMPLATES = (
-    "_base_client.py",
-    "_config.py",
-    "_constants.py",
-    "_encoding.py",
-    "_exceptions.py",
-    "_pagination.py",
-    "_response.py",
-    "_routes.py",
-    "_types.py",
-    "testing.py",
-)
+RUNTIME_TEMPLATES = RUNTIME_MODULES
 RUNTIME_CONTEXT = {
     "package": "posthog_api",
     "client_version": "0.1.0",

@@ -127,6 +127,26 @@ def test_a_compressed_body_within_the_limit_is_decoded_once(
     assert response.elapsed.total_seconds() > 0
 
 
+@pytest.mark.anyio
+async def test_an_async_client_counts_and_decodes_a_compressed_body_too(
+    async_client: AsyncAPIClient, server: ScriptedServer
+) -> None:
+    """The async reader has its own branch for compressed bodies: the limit, and one decoding."""
+    bomb = gzip.compress(b" " * 8 * 2**20)
+    small = gzip.compress(b'{"name": "\xc3\xa9"}')
+    server.script(
+        "GET",
+        PROJECT_PATH,
+        Reply(body=bomb, headers={"Content-Encoding": "gzip"}),
+        Reply(body=small, headers={"Content-Encoding": "gzip"}),
+    )
+    limited = async_client.with_options(max_response_size=2**20, max_retries=0)
+    with pytest.raises(ResponseTooLargeError):
+        await limited.request(method="GET", path=PROJECT_PATH, parse=identity)
+    response = await limited.request(method="GET", path=PROJECT_PATH, parse=identity)
+    assert response.parse() == {"name": "é"}
+
+
 def test_json_nested_deeper_than_the_parser_goes_is_a_validation_error(
     client: SyncAPIClient, server: ScriptedServer
 ) -> None:

@@ -232,19 +232,22 @@ class Composer:
         return parts
 
     def _flat_parts(
-        self, schema: dict[str, Any], pointer: str, seen: frozenset[int] = frozenset()
+        self, schema: dict[str, Any], pointer: str, seen: set[int] | None = None
     ) -> list[Part]:
-        """Every part, with parts that are allOfs themselves expanded (parts that include
-        each other end the recursion)."""
+        """Every part, with parts that are allOfs themselves expanded, each schema once: parts
+        that include each other end the recursion, and a diamond (S0 = allOf [S1, S1], S1 =
+        allOf [S2, S2]...) is not expanded once per path (2**depth parts)."""
+        seen = {id(schema)} if seen is None else seen
         parts = self._parts(schema, pointer)
         flat: list[Part] = []
         for index, part in enumerate(parts):
             if id(part.resolved) in seen:
                 continue
             is_own = index == len(parts) - 1  # the keywords beside allOf: already flat
+            if not is_own:  # (the own keywords are a new mapping every time)
+                seen.add(id(part.resolved))
             if not is_own and isinstance(part.resolved.get("allOf"), list):
-                nested = seen | {id(part.resolved)}
-                flat.extend(self._flat_parts(part.resolved, part.pointer, nested))
+                flat.extend(self._flat_parts(part.resolved, part.pointer, seen))
             else:
                 flat.append(part)
         return flat

@@ -55,6 +55,8 @@ class ResponseParser:
         has_2xx = any(str(status).startswith("2") for status in raw_responses)
         result = []
         for status, raw_response in raw_responses.items():
+            if str(status).startswith("x-"):  # an extension, not a status code
+                continue
             response = self.resolve(raw_response) or {}
             content = response.get("content") or {}
             content_type = pick_response_media(content)

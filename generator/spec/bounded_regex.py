@@ -14,9 +14,10 @@ import threading
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import ValidationError, validators  # type: ignore[import-untyped]
+if TYPE_CHECKING:  # imported where used: generation reads patterns without jsonschema
+    from jsonschema import ValidationError  # type: ignore[import-untyped]
 
 PATTERN_SECONDS = 0.5  # per check; a sane pattern on a spec-sized string takes microseconds
 UNTIMED_MAX_LENGTH = 16  # without a timer: longer strings are not checked against a pattern
@@ -66,6 +67,8 @@ def _bounded_pattern(
     validator: Any, pattern: str, instance: Any, _schema: Any
 ) -> Iterator[ValidationError]:
     """The `pattern` keyword, through `search` above."""
+    from jsonschema import ValidationError
+
     if not validator.is_type(instance, "string"):
         return
     try:
@@ -86,4 +89,6 @@ def _bounded_pattern(
 @cache
 def bounded(validator_class: Any) -> Any:
     """`validator_class` with its `pattern` keyword time-limited."""
+    from jsonschema import validators
+
     return validators.extend(validator_class, {"pattern": _bounded_pattern})

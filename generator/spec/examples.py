@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
-
 from generator.spec.bounded_regex import bounded
 from generator.spec.locate import escape_pointer_token
 from generator.spec.refs import follow_refs
@@ -189,6 +187,8 @@ def schema_validators(
 
 def example_problems(document: Mapping[str, Any]) -> Iterator[ExampleProblem]:
     """The first mismatch of every example that does not fit its schema."""
+    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]  # 0.1 s
+
     examples = list(iter_examples(document))
     if not examples:
         return
@@ -199,6 +199,10 @@ def example_problems(document: Mapping[str, Any]) -> Iterator[ExampleProblem]:
         except Exception as exc:  # e.g. an unknown type or unresolvable $ref: reported, not raised
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(": ")
             reason = reason.removesuffix(" for validator with schema").partition(" within ")[0]
+            if isinstance(exc, TypeError | AttributeError | KeyError | IndexError):
+                # jsonschema read a keyword of the wrong type (`properties: 'x'`), which the
+                # OpenAPI check reports at the keyword; its Python error would say nothing.
+                reason = "its schema is malformed"
             message = f"example could not be checked: {reason}"
             yield ExampleProblem(example.pointer, message[:300], example.pointer)
             continue

@@ -37,13 +37,26 @@ settings.register_profile(
 settings.load_profile(os.environ.get(PROFILE_VARIABLE, "ci"))
 
 
+# Seconds each fuzz test took (its cases, shrinking included), for the summary.
+SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        SECONDS[report.nodeid.rpartition("::")[2]] = report.duration
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """How many cases ran; with the deep profile, also each kind of refusal seen."""
     if not CASES:
         return
     profile = os.environ.get(PROFILE_VARIABLE, "ci")
     counts = ", ".join(f"{name}: {count}" for name, count in sorted(CASES.items()))
-    terminalreporter.write_line(f"fuzz cases ({profile} profile): {counts}")
-    if profile != "ci":
+    total = sum(CASES.values())
+    terminalreporter.write_line(f"fuzz cases ({profile} profile): {counts}; total: {total}")
+    for test, seconds in SECONDS.items():
+        terminalreporter.write_line(f"  {seconds:8.1f} s  {test}")
+    if profile != "ci" and REFUSALS:
+        terminalreporter.write_line(f"refusals ({len(REFUSALS)} kinds; count, message shape):")
         for shape, count in REFUSALS.most_common():
             terminalreporter.write_line(f"  {count:6d}  {shape}")

@@ -484,6 +484,10 @@ class Case:
             f" use_cache={self.use_cache}, {len(self.text)} bytes:\n{shown}\n)"
         )
 
+    def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
+        """Hypothesis prints a dataclass field by field (all of `text`), not with its __repr__."""
+        printer.text(repr(self))
+
 
 @st.composite
 def cases(draw: Draw) -> Case:

@@ -108,6 +108,10 @@ class Body:
         shown = _flat(self.value)
         return f"Body({self.operation_id!r}, page={self.page}, {shown[:2000]})"
 
+    def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
+        """Hypothesis prints a dataclass field by field (recursing), not with its __repr__."""
+        printer.text(repr(self))
+
 
 def _flat(value: Any) -> str:
     """JSON text of `value` without recursion (json.dumps recurses once per level)."""
@@ -259,3 +263,13 @@ def test_data_nested_deeper_than_the_decoder_goes_is_a_posthog_error() -> None:
     for strict in (False, True):
         with pytest.raises(posthog_api.ResponseValidationError, match="nested too deeply"):
             _models.Parser(nested_type)(deep, strict=strict)
+
+
+def test_a_failing_body_is_printed_flat() -> None:
+    """Found by the fuzzer (its own bug): hypothesis printed a failing 950-level body field by
+    field, recursing once per level (RecursionError instead of the failure)."""
+    from hypothesis.vendor.pretty import pretty
+
+    case = Body("roles_retrieve", decoded=dict, page=False, value=_nested(950))
+    shown = pretty(case)
+    assert shown.startswith("Body('roles_retrieve', page=False, [{\"a\": [") and len(shown) < 2100

@@ -48,6 +48,10 @@ def test_every_command_works_or_refuses_in_one_line(case: Case, fuzz_root: Path)
     folder = Path(tempfile.mkdtemp(dir=fuzz_root))
     try:
         run_case(case, folder)
+    except harness.Hang as hang:
+        # A BaseException (nothing in the CLI swallows it), which hypothesis re-raises at once,
+        # unshrunk and without the case: as a failure, the case is shrunk and printed.
+        raise AssertionError(f"a hang: {hang}") from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     assert sorted(p.name for p in fuzz_root.iterdir() if p != folder) == [], "a stray write"
@@ -87,3 +91,12 @@ def run_case(case: Case, folder: Path) -> None:
     assert {p.name for p in folder.iterdir()} <= allowed, sorted(folder.iterdir())
     assert harness.files_under(inputs) == written_inputs, "something was written beside the spec"
     assert not any(cwd.iterdir()), "something was written to the working directory"
+
+
+def test_a_failing_case_is_printed_short() -> None:
+    """Hypothesis printed a dataclass field by field: all of a megabyte spec's text."""
+    from hypothesis.vendor.pretty import pretty
+
+    case = Case("base", "yaml", b"x" * 1_000_000, lenient=False, use_cache=False)
+    shown = pretty(case)
+    assert "1000000 bytes" in shown and len(shown) < 3200

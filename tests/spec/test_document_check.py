@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from generator.errors import SpecError
-from generator.spec import validate
+from generator.spec import openapi_check
 from generator.spec.load import load_spec
 from generator.spec.validate import openapi_problems, version_problem
 
@@ -74,7 +74,7 @@ def test_rust_first_finds_what_jsonschema_alone_finds(
     document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with_rust = list(openapi_problems(document))
-    monkeypatch.setattr(validate, "RUST_FIRST", False)
+    monkeypatch.setattr(openapi_check, "RUST_FIRST", False)
     assert with_rust == list(openapi_problems(document))
 
 

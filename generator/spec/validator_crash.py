@@ -41,8 +41,11 @@ def crash_site(document: dict[str, Any], exc: BaseException) -> tuple[str, str]:
         if not isinstance(node, dict | list) or isinstance(node, list) != wants_list:
             expected = "a list" if wants_list else "an object"
             return pointer, f"{_kind(node)} where OpenAPI expects {expected}"
-    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:120]
-    return pointer, f"a value the OpenAPI validator cannot read ({detail})"
+    if isinstance(exc, TypeError) and str(exc).startswith("Expected a string value"):
+        return pointer, f"{_kind(node)} where OpenAPI expects a string"  # jsonschema-path's
+    if isinstance(exc, RecursionError):
+        return pointer, "nested, or referring to itself, too deeply for the OpenAPI validator"
+    return pointer, "a value the OpenAPI validator cannot read"
 
 
 def _last_node(exc: BaseException) -> tuple[Any, ...]:

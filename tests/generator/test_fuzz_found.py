@@ -19,6 +19,7 @@ from generator.review import lint
 from generator.review.house_rules import RULE_SETS
 from generator.review.lint import LintRule, lint_spec
 from generator.review.report import Severity
+from generator.spec.validator_crash import crash_site
 from tests.fuzz.harness import Hang, cpu_limit
 from tests.generator.hostile import (
     BASE,
@@ -287,15 +288,39 @@ def _all_of_diamonds(levels: int) -> Callable[[dict[str, Any]], None]:
     return add
 
 
+def _all_of_including_itself(document: dict[str, Any]) -> None:
+    thing(document)["allOf"] = [{"$ref": "#/components/schemas/Thing"}, {"type": "object"}]
+
+
 @pytest.mark.parametrize("command", COMMANDS)
-def test_all_of_diamonds_take_linear_time(run: Run, tmp_path: Path, command: str) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [_all_of_diamonds(24), _all_of_including_itself],  # 2**24 paths; an endless one
+    ids=["diamonds", "including-itself"],
+)
+def test_all_of_graphs_take_linear_time(
+    run: Run, tmp_path: Path, command: str, change: Callable[[dict[str, Any]], None]
+) -> None:
     """openapi-spec-validator collected an allOf's properties, and the parser flattened its
     parts, once per path instead of once per schema: 18 levels of diamonds took 124 s to
-    validate (a fuzzer case hit its 30 s CPU limit)."""
-    path = write(tmp_path, spec(_all_of_diamonds(24)))  # 2**24 paths
+    validate, and an allOf that includes itself was walked until RecursionError, slower at
+    every level (a fuzzer case hit its 30 s CPU limit)."""
+    path = write(tmp_path, spec(change))
     try:
         with cpu_limit(20):
             code, _, err = run(*command_line(command, path, tmp_path))
     except Hang:  # raised thousands of frames deep: no traceback to render
         pytest.fail(f"{command} used over 20 s of CPU", pytrace=False)
     assert code in (0, 1), err
+
+
+def test_a_validator_crash_never_shows_a_python_error() -> None:
+    """What the validator's walk can raise besides KeyError, located at the document's root
+    when the traceback holds no document node."""
+    document = spec()
+    too_deep = crash_site(document, RecursionError("maximum recursion depth exceeded"))
+    assert too_deep == ("", "nested, or referring to itself, too deeply for the OpenAPI validator")
+    assert crash_site(document, AssertionError()) == (
+        "",
+        "a value the OpenAPI validator cannot read",
+    )

@@ -159,7 +159,7 @@ def names_from_title(title: str) -> GeneratorConfig:
         client = f"Api{client}"
     if keyword.iskeyword(package) or package in _TAKEN_MODULES:
         package = f"{package}_api"
-    if client in _CLASS_TAKEN:
+    if keyword.iskeyword(client) or client in _CLASS_TAKEN:  # a title "true" or "None"
         client = f"{client}Client"
     return GeneratorConfig(
         package=package,

@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("JSON", "json_api", "Json", "JSON_API_"),  # would shadow the stdlib's json
         ("class", "class_api", "Class", "CLASS_API_"),  # a keyword
         ("Any", "any", "AnyClient", "ANY_"),  # the runtime imports typing.Any
+        ("true", "true", "TrueClient", "TRUE_"),  # `True` is a keyword (found by the fuzzer)
+        ("None", "none", "NoneClient", "NONE_"),
         ('x"; import os; "', "x_import_os", "XImportOs", "X_IMPORT_OS_"),
     ],
 )
@@ -45,6 +47,7 @@ def test_names_from_the_title(title: str, package: str, client: str, prefix: str
     assert names.async_client_class == f"Async{client}"
     assert names.distribution == package.replace("_", "-")
     assert names.package.isidentifier() and not keyword.iskeyword(names.package)
+    assert not keyword.iskeyword(names.client_class)
 
 
 def test_a_long_title_gives_a_bounded_name() -> None:

@@ -19,7 +19,7 @@ from generator.ir.compose import SCHEMA_PREFIX, Composer
 from generator.ir.literals import fits_literal
 from generator.ir.model import Enum, EnumMember, Field, Model, TypeRef
 from generator.spec.load import escape_pointer_token
-from generator.spec.refs import follow_refs
+from generator.spec.locate import follow_refs
 
 _ANY = TypeRef("any")
 _STRING_FORMATS: dict[str, Any] = {"date-time": "datetime", "date": "date", "uuid": "uuid"}

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.spec.load import HTTP_METHODS, resolve_pointer
-from generator.spec.locate import pointer_tokens, to_pointer
-from generator.spec.refs import follow_refs
+from generator.spec.locate import follow_refs, pointer_tokens, to_pointer
 
 Document = Mapping[str, Any]
 Node = tuple[str, Any]  # (JSON pointer, value at that pointer)

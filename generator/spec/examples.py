@@ -14,8 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from generator.spec.bounded_regex import bounded
-from generator.spec.locate import escape_pointer_token
-from generator.spec.refs import follow_refs
+from generator.spec.locate import escape_pointer_token, follow_refs
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")

@@ -11,7 +11,7 @@ import bisect
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from json.decoder import scanstring  # type: ignore[attr-defined]  # C, undeclared in typeshed
 from pathlib import Path
 from typing import Any
@@ -169,6 +169,33 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
     return node
 
 
+def follow_refs(
+    document: Any, pointer: str, value: Any, stop: Callable[[Mapping[str, Any]], bool] | None = None
+) -> tuple[str, Any]:
+    """(pointer, node) where the local `$ref`s starting at `value` (found at `pointer`) lead:
+    the one resolver of local references outside the parser.
+
+    A ref that is not local, leads nowhere, or loops stops the walk: the node with that `$ref`
+    is returned, for the caller to report or skip. So does a node `stop` accepts.
+    """
+    seen: set[str] = set()
+    while (
+        isinstance(value, Mapping)
+        and isinstance(value.get("$ref"), str)
+        and not (stop and stop(value))
+    ):
+        ref: str = value["$ref"]
+        if not ref.startswith("#") or ref in seen:
+            break
+        seen.add(ref)
+        try:
+            target = resolve_pointer(document, ref[1:])
+        except (LookupError, TypeError, ValueError):
+            break
+        pointer, value = ref[1:], target
+    return pointer, value
+
+
 def real_pointer(document: Any, tokens: Iterable[Any]) -> str:
     """The pointer of the node reached by walking `tokens` from the root, `$ref`s followed.
 
@@ -180,17 +207,10 @@ def real_pointer(document: Any, tokens: Iterable[Any]) -> str:
     node = document
     for raw in tokens:
         token = str(raw)
-        seen: set[str] = set()
-        while isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            if not ref.startswith("#") or ref in seen:
-                break
-            seen.add(ref)
-            try:
-                target = resolve_pointer(document, ref[1:])
-            except (LookupError, TypeError, ValueError):
-                break
-            real, node = pointer_tokens(ref[1:]), target
+        here = to_pointer(real)
+        pointer, node = follow_refs(document, here, node, stop=_holding(token))
+        if pointer != here:
+            real = pointer_tokens(pointer)
         real.append(token)
         if isinstance(node, dict):
             node = node.get(token, _MISSING)
@@ -202,6 +222,11 @@ def real_pointer(document: Any, tokens: Iterable[Any]) -> str:
 
 
 _MISSING: Any = object()
+
+
+def _holding(key: str) -> Callable[[Mapping[str, Any]], bool]:
+    """A mapping holding `key` is where a walk stops following `$ref`s (3.1 allows siblings)."""
+    return lambda node: key in node
 
 
 @functools.lru_cache(maxsize=1)

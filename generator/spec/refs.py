@@ -1,5 +1,4 @@
-"""Where a document holds references (`$ref` keys OpenAPI reads, never ones inside data), and
-where one leads (`follow_refs`, the one resolver of local references outside the parser).
+"""Where a document holds references: `$ref` keys OpenAPI reads, never ones inside data.
 
 `{"$ref": ...}` inside an `example`, a `default`, an `enum` or `const` value or an `x-`
 extension is data that happens to use that key. Following it would refuse a valid spec (an
@@ -11,10 +10,10 @@ called `example` or `x-id` is still a schema whose refs count.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
-from generator.spec.locate import escape_pointer_token, resolve_pointer
+from generator.spec.locate import escape_pointer_token
 
 
 class Mode(enum.Enum):
@@ -118,26 +117,6 @@ def iter_refs(data: Any, mode: Mode = Mode.KEYWORDS) -> Iterator[tuple[str, str]
                 for index, item in reversed(list(enumerate(node)))
                 if isinstance(item, dict | list)
             )
-
-
-def follow_refs(document: Any, pointer: str, value: Any) -> tuple[str, Any]:
-    """(pointer, node) where the local `$ref`s starting at `value` (found at `pointer`) lead.
-
-    A ref that is not local, leads nowhere, or loops stops the walk: the node with that `$ref`
-    is returned, for the caller to report or skip.
-    """
-    seen: set[str] = set()
-    while isinstance(value, Mapping) and isinstance(value.get("$ref"), str):
-        ref: str = value["$ref"]
-        if not ref.startswith("#") or ref in seen:
-            break
-        seen.add(ref)
-        try:
-            target = resolve_pointer(document, ref[1:])
-        except (LookupError, TypeError, ValueError):
-            break
-        pointer, value = ref[1:], target
-    return pointer, value
 
 
 def collect_refs(data: Any, *, kind: str | None = None) -> set[str]:

@@ -161,7 +161,15 @@ def run_opc(label: str, spec: Path, scratch: Path, hooks: list[str] | None) -> M
         config = scratch / "opc-config.yaml"
         config.write_text(json.dumps({"post_hooks": hooks}), encoding="utf-8")
         command += ["--config", str(config)]
-    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    # black keeps a per-user cache of the files it formatted: a fresh one per run, or a rerun
+    # skips every file whose bytes it has seen (cold means cold for the peer too).
+    black_cache = scratch / f"black-cache-{len(hooks or [])}"
+    shutil.rmtree(black_cache, ignore_errors=True)
+    env = {
+        **os.environ,
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "BLACK_CACHE_DIR": str(black_cache),
+    }
     return measure(label, command, env=env, out=out)
 
 

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import make_large_spec  # found via the path set above
 
 import generator.review.commands as review
+from generator.review.arguments import add_diff_arguments
 
 
 def _specs(operations: int, workdir: Path) -> tuple[Path, Path]:
@@ -48,7 +49,7 @@ def _cpu_seconds() -> float:
 
 def _run_once(base: Path, head: Path, serial: bool) -> tuple[float, float, str]:
     parser = argparse.ArgumentParser()
-    review.add_diff_arguments(parser)
+    add_diff_arguments(parser)
     args = parser.parse_args([str(base), str(head), "--format", "markdown"])
     saved = review.PARALLEL_THRESHOLD_BYTES
     review.PARALLEL_THRESHOLD_BYTES = 10**15 if serial else saved

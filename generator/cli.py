@@ -11,11 +11,9 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import NoReturn, Protocol
 
-from generator import review
 from generator.config import (
     CONFIG_FILE_NAME,
     ConfigSettings,
@@ -26,7 +24,7 @@ from generator.emit.format import FORMATTERS
 from generator.emit.write import compare_tree, write_tree
 from generator.errors import SpecError
 from generator.pipeline import generate, parse_tolerant
-from generator.review.probe import add_probe_arguments, run_probe
+from generator.review.arguments import add_diff_arguments, add_lint_arguments, add_probe_arguments
 from generator.spec.load import load_spec
 from generator.spec.locate import Locator, printable
 from generator.spec.validate import Problem, lenient_spec, validate_spec
@@ -115,11 +113,40 @@ def _print_warnings(spec: Path, warnings: Iterable[_Located]) -> None:
         print(f"warning: {printable(f'{spec}:{where}: {warning.message}')}", file=sys.stderr)
 
 
-def _version() -> str:
-    try:
-        return metadata.version("posthog-codegen")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
+class _VersionAction(argparse.Action):
+    """`--version`, read from the installed package's metadata only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        from importlib import metadata
+
+        try:
+            version = metadata.version("posthog-codegen")
+        except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+            version = "unknown"
+        print(f"{parser.prog} {version}")  # on stdout, as argparse's own version action does
+        parser.exit()
+
+
+# Each review command's module is imported only when that command runs.
+def _run_diff(args: argparse.Namespace) -> int:
+    from generator.review.commands import run_diff
+
+    return run_diff(args)
+
+
+def _run_lint(args: argparse.Namespace) -> int:
+    from generator.review.commands import run_lint
+
+    return run_lint(args)
+
+
+def _run_probe(args: argparse.Namespace) -> int:
+    from generator.review.probe import run_probe
+
+    return run_probe(args)
 
 
 def _add_global_flags(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -137,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="posthog-codegen", description="Generate a typed Python client from an OpenAPI spec."
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     _add_global_flags(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -178,18 +205,18 @@ def build_parser() -> argparse.ArgumentParser:
     diff = commands.add_parser(
         "diff", help="report what a spec change breaks, for the API and the Python client"
     )
-    review.add_diff_arguments(diff)
-    diff.set_defaults(handler=review.run_diff)
+    add_diff_arguments(diff)
+    diff.set_defaults(handler=_run_diff)
 
     lint = commands.add_parser("lint", help="check a spec against the project's rules")
-    review.add_lint_arguments(lint)
-    lint.set_defaults(handler=review.run_lint)
+    add_lint_arguments(lint)
+    lint.set_defaults(handler=_run_lint)
 
     probe = commands.add_parser(
         "probe", help="call a live server's GET operations and check each answer against the spec"
     )
     add_probe_arguments(probe)
-    probe.set_defaults(handler=run_probe)
+    probe.set_defaults(handler=_run_probe)
     for command in commands.choices.values():
         _add_global_flags(command, top=False)
     return parser

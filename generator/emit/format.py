@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
@@ -87,6 +86,8 @@ def _ruff_format(sources: Mapping[str, str], line_length: int) -> dict[str, str]
 def _black_format(sources: Mapping[str, str], line_length: int) -> dict[str, str]:
     items = sorted(((name, text, line_length) for name, text in sources.items()), key=_size)
     if len(items) >= 8 and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # black only: ruff needs no pool
+
         with ProcessPoolExecutor() as pool:
             return dict(pool.map(_black_one, items, chunksize=1))
     return dict(map(_black_one, items))

@@ -1,8 +1,8 @@
 """Spec review for pull requests: `diff` says what a spec change breaks, `lint` checks one spec,
 `probe` checks a live server's answers against the spec.
 
-`generator/cli.py` wires the entry points re-exported here into `posthog-codegen diff` and
-`posthog-codegen lint` (`probe` lives in generator.review.probe):
+`generator/cli.py` builds their arguments from generator.review.arguments and runs
+generator.review.commands (`diff`, `lint`) or generator.review.probe (`probe`):
 
     diff  BASE HEAD                      two spec files
     diff  --base-ref origin/main         base from git, head = --spec in the working tree
@@ -13,7 +13,8 @@
 
 The modules, by stage:
 
-    commands        diff and lint on the command line (arguments, run, report output, exit code)
+    arguments       the command-line arguments of diff, lint and probe (imports nothing heavy)
+    commands        diff and lint on the command line (run, report output, exit code)
     sides, git      loading the spec(s) a command reads: base/head, a git ref, validation
     document        one spec as review reads it: pointers, `$ref`s, operations, parameters
     schema_view     a schema with `allOf` merged and nullability normalised (diff and lint)
@@ -32,6 +33,5 @@ The modules, by stage:
 
 from __future__ import annotations
 
-from generator.review.commands import add_diff_arguments, add_lint_arguments, run_diff, run_lint
-
-__all__ = ["add_diff_arguments", "add_lint_arguments", "run_diff", "run_lint"]
+# Nothing is imported here: importing any review module runs this file first, and the command
+# line imports generator.review.arguments without the machinery behind it.

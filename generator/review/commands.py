@@ -27,40 +27,11 @@ from generator.review.surface import diff_surfaces, surface_of
 from generator.spec.load import LoadedSpec
 from generator.spec.locate import Locator
 
-DEFAULT_SPEC = "spec/posthog.yaml"
 DIFF_SEVERITIES = (Severity.BREAKING, Severity.WARNING, Severity.INFO)
 LINT_SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 # Above this many bytes (both sides together) the head loads and validates in a second process
 # while the base loads here: validation is most of the cost, and pickling a document is cheap.
 PARALLEL_THRESHOLD_BYTES = 2_000_000
-
-
-def _add_output_arguments(
-    parser: argparse.ArgumentParser, fail_on: Sequence[str], default: str
-) -> None:
-    parser.add_argument(
-        "--format", choices=sorted(RENDERERS), default="markdown", help="report format"
-    )
-    parser.add_argument(
-        "--fail-on",
-        choices=list(fail_on),
-        default=default,
-        help=f"exit 1 when a finding at or above this severity exists (default: {default})",
-    )
-    parser.add_argument("--output", type=Path, help="write the report here instead of stdout")
-
-
-def add_diff_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `posthog-codegen diff`."""
-    parser.add_argument("base", nargs="?", type=Path, help="base spec file")
-    parser.add_argument("head", nargs="?", type=Path, help="head spec file (default: --spec)")
-    parser.add_argument(
-        "--base-ref", help="read the base spec from this git ref (e.g. origin/main)"
-    )
-    parser.add_argument(
-        "--spec", type=Path, default=Path(DEFAULT_SPEC), help=f"head spec (default: {DEFAULT_SPEC})"
-    )
-    _add_output_arguments(parser, ("breaking", "warning", "never"), "breaking")
 
 
 def build_diff_report(
@@ -142,21 +113,6 @@ def client_api_findings(base: dict[str, Any], head: dict[str, Any]) -> list[Find
 
 
 # --- lint ---------------------------------------------------------------------------------------
-
-
-def add_lint_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `posthog-codegen lint`."""
-    parser.add_argument(
-        "--spec", type=Path, default=Path(DEFAULT_SPEC), help=f"spec (default: {DEFAULT_SPEC})"
-    )
-    parser.add_argument(
-        "--rules",
-        choices=sorted(RULE_SETS),
-        default="posthog",
-        help="posthog (default): the generic rules plus this project's house rules;"
-        " openapi: the generic rules only, for any other spec",
-    )
-    _add_output_arguments(parser, ("error", "warning", "never"), "warning")
 
 
 def _position(locator: Locator, pointer: str | None) -> str:

@@ -27,41 +27,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from generator.errors import SpecError
-from generator.review.probe_http import DEFAULT_MAX_REQUESTS, DEFAULT_TIMEOUT, ProbeSettings
+from generator.review.arguments import HOST_ENV, USER_PARAMETERS
+from generator.review.probe_http import ProbeSettings
 from generator.review.probe_report import RENDERERS
-from generator.review.probe_run import USER_PARAMETERS, probe
+from generator.review.probe_run import probe
 from generator.spec.load import load_spec
 from generator.spec.validate import validate_spec
 
 KEY_ENV = "POSTHOG_PERSONAL_API_KEY"
-HOST_ENV = "POSTHOG_HOST"
-DEFAULT_SPEC = Path("spec/posthog.yaml")
-
-
-def add_probe_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments of `posthog-codegen probe`."""
-    parser.add_argument(
-        "--host", help=f"server to probe, e.g. https://us.posthog.com (default: ${HOST_ENV})"
-    )
-    for name, (flag, env) in USER_PARAMETERS.items():
-        parser.add_argument(flag, dest=name, help=f"{name} path parameter (default: ${env})")
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="default: %(default)s")
-    parser.add_argument(
-        "--format", choices=sorted(RENDERERS), default="markdown", help="report format"
-    )
-    parser.add_argument("--output", type=Path, help="write the report here instead of stdout")
-    parser.add_argument(
-        "--max-requests",
-        type=int,
-        default=DEFAULT_MAX_REQUESTS,
-        help="stop sending after this many requests, retries included (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        help="seconds per request (default: %(default)s)",
-    )
 
 
 def run_probe(args: argparse.Namespace, sleep: Callable[[float], None] = time.sleep) -> int:

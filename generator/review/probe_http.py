@@ -19,10 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from generator.errors import SpecError
+from generator.review.arguments import DEFAULT_MAX_REQUESTS, DEFAULT_TIMEOUT
 from generator.review.probe_check import Answer
 
-DEFAULT_MAX_REQUESTS = 200
-DEFAULT_TIMEOUT = 10.0
 MAX_ATTEMPTS = 4  # a request and three retries after 429
 MAX_RETRY_AFTER = 30.0  # seconds; a longer Retry-After is cut to this
 MAX_BODY_BYTES = 20_000_000

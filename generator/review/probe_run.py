@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from generator.review.arguments import USER_PARAMETERS
 from generator.review.document import Spec, as_list, as_mapping, child
 from generator.review.probe_check import ResponseChecker, parse_json
 from generator.review.probe_http import (
@@ -26,11 +27,6 @@ from generator.review.probe_http import (
 )
 from generator.review.probe_report import OperationResult, ProbeReport
 
-# Path parameters the user supplies (flag, environment variable), as the generated client does.
-USER_PARAMETERS = {
-    "project_id": ("--project-id", "POSTHOG_PROJECT_ID"),
-    "organization_id": ("--organization-id", "POSTHOG_ORGANIZATION_ID"),
-}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _PATH_SAFE = "/%:@!$&'()*+,;="  # RFC 3986 path characters; values are %-encoded already
 

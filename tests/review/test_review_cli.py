@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,21 +13,39 @@ from typing import Any
 import pytest
 from review_specs import LIST, at, base_spec, parameter, schema, write
 
-import generator.review as review
 import generator.review.report as report_module
 from generator.errors import SpecError
-from generator.review import commands, sides
+from generator.review import arguments, commands, house_rules, probe_report, sides
 
 
 def _run(command: str, argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     parser = argparse.ArgumentParser()
     if command == "diff":
-        review.add_diff_arguments(parser)
-        code = review.run_diff(parser.parse_args(argv))
+        arguments.add_diff_arguments(parser)
+        code = commands.run_diff(parser.parse_args(argv))
     else:
-        review.add_lint_arguments(parser)
-        code = review.run_lint(parser.parse_args(argv))
+        arguments.add_lint_arguments(parser)
+        code = commands.run_lint(parser.parse_args(argv))
     return code, capsys.readouterr().out
+
+
+def test_the_command_line_offers_exactly_the_formats_and_rule_sets_there_are() -> None:
+    """The choices are spelled out in a light module (generator.review.arguments) so that
+    `generate` does not import the review machinery; they must name what really exists."""
+    assert sorted(arguments.REPORT_FORMATS) == sorted(report_module.RENDERERS)
+    assert sorted(arguments.PROBE_FORMATS) == sorted(probe_report.RENDERERS)
+    assert sorted(arguments.RULE_SET_NAMES) == sorted(house_rules.RULE_SETS)
+
+
+def test_generate_does_not_import_the_review_machinery() -> None:
+    code = (
+        "import sys, generator.cli; "
+        "print(sorted(m for m in sys.modules if m.startswith('generator.review.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "['generator.review.arguments']"
 
 
 def _pair(tmp_path: Path, mutate: Callable[[dict[str, Any]], None]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Format generated Python in black's style.
+"""Format generated Python in black's style, and prove it compiles.
 
 Templates write plain, readable code; a formatter lays it out. The default engine is
 `ruff format` (pinned, black-compatible settings): one process formats the whole tree, tens of
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping
 from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
-from generator.emit.write import check_compiles
+from ruff import find_ruff_bin
+
 from generator.errors import SpecError
 
 Formatter = Literal["ruff", "black"]
@@ -36,13 +36,34 @@ def formatter_id(formatter: Formatter, line_length: int) -> str:
 def format_files(
     files: Mapping[str, str], *, formatter: Formatter = "ruff", line_length: int = 100
 ) -> dict[str, str]:
-    """Every `.py` file of `files` formatted; other files as they are."""
+    """Every `.py` file of `files` formatted; other files as they are. A module that does not
+    compile is refused (check_compiles), while ruff formats on the other cores."""
     sources = {name: text for name, text in files.items() if name.endswith(".py")}
     if formatter == "ruff":
         formatted = _ruff_format(sources, line_length)
     else:
+        check_compiles(sources)
         formatted = _black_format(sources, line_length)
     return {name: formatted.get(name, text) for name, text in files.items()}
+
+
+def check_compiles(files: Mapping[str, str]) -> None:
+    """Every Python module must compile: a template bug must fail the run, not ship a package
+    that does not import (one line naming the module and the line)."""
+    for name, text in files.items():
+        if not name.endswith(".py"):
+            continue
+        try:
+            compile(text, name, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:
+            line = getattr(exc, "lineno", None)
+            reason = getattr(exc, "msg", None) or str(exc)
+            where = f"{name}:{line}" if line else name
+            raise SpecError(
+                "<generated>",
+                f"{where}: generated code does not compile ({reason}); this is a generator"
+                " bug, please report it with the spec",
+            ) from None
 
 
 def format_python(source: str, line_length: int = 100, formatter: Formatter = "ruff") -> str:
@@ -63,9 +84,7 @@ def _ruff_format(sources: Mapping[str, str], line_length: int) -> dict[str, str]
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         command = [
-            sys.executable,
-            "-m",
-            "ruff",
+            find_ruff_bin(),  # the binary itself: `python -m ruff` would start Python first
             "format",
             "--isolated",
             "--no-cache",
@@ -74,11 +93,17 @@ def _ruff_format(sources: Mapping[str, str], line_length: int) -> dict[str, str]
             f"--target-version={TARGET_VERSION}",
             ".",
         ]
-        result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            # A template bug, not a user mistake; still name the module and line it broke.
+        process = subprocess.Popen(
+            command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        try:
+            # Formatting keeps the syntax tree, so the unformatted text compiles exactly when
+            # the formatted one does: check it here while ruff runs.
             check_compiles(sources)
-            first = (result.stderr or result.stdout).strip().splitlines()[:1]
+        finally:
+            output = process.communicate()[0]
+        if process.returncode != 0:  # a template bug, not a user mistake
+            first = output.strip().splitlines()[:1]
             raise SpecError("ruff format", f"cannot format the generated code: {first}")
         return {name: (root / name).read_text(encoding="utf-8") for name in sources}
 

@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
+from generator import pipeline
 from generator.emit import render
+from generator.emit.format import FORMATTERS, Formatter, format_files
 from generator.emit.render import TEMPLATES_DIR, docstring, toml_string
-from generator.emit.write import write_tree
 from generator.errors import SpecError
 from generator.ir import naming
 from generator.ir.literals import fits_literal
@@ -96,10 +97,27 @@ def test_a_module_that_does_not_compile_fails_generate_with_one_line(
     assert not out.exists()
 
 
-def test_code_the_formatter_accepts_but_python_refuses_is_not_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize("formatter", FORMATTERS)
+def test_code_the_formatter_accepts_but_python_refuses_is_refused(formatter: Formatter) -> None:
     with pytest.raises(SpecError, match=r"m\.py:1: generated code does not compile"):
-        write_tree(tmp_path / "out", {"m.py": "def f(a, a):\n    pass\n"})
-    assert not (tmp_path / "out").exists()
+        format_files({"m.py": "def f(a, a):\n    pass\n"}, formatter=formatter)
+
+
+def test_a_module_python_refuses_fails_generate_and_writes_nothing(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_render = pipeline.render_files
+
+    def render_with_a_bad_module(*args: Any, **kwargs: Any) -> dict[str, str]:
+        return {**real_render(*args, **kwargs), "posthog_api/bad.py": "def f(a, a):\n    pass\n"}
+
+    monkeypatch.setattr(pipeline, "render_files", render_with_a_bad_module)
+    out = tmp_path / "out"
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec()), encoding="utf-8")
+    code, _, err = run("generate", "--spec", str(path), "--out", str(out))
+    assert_one_line_error(code, err, "posthog_api/bad.py:1: generated code does not compile")
+    assert not out.exists()
 
 
 def test_check_writes_nothing_not_even_the_cache(

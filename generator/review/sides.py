@@ -5,13 +5,13 @@ re-labelled with the side's name and the label the user knows (`origin/main:spec
 rather than a temporary path), so the CLI prints one line that says which file is wrong.
 
 `load_pair` validates the head in full and the base only where it differs from the head
-(`unshared_part`), and on large specs loads the head in a second process meanwhile.
+(generator.spec.partial_validation), and on large specs loads the head in a second process
+meanwhile.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -19,10 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import SpecError
-from generator.review.document import Spec, child, component_of, operations
 from generator.spec.load import load_spec as bundle_spec
 from generator.spec.locate import Locator
-from generator.spec.refs import collect_refs
+from generator.spec.partial_validation import (
+    duplicate_operation_id,
+    identical_entries,
+    partial_document,
+)
 from generator.spec.validate import openapi_problems, validator_class_for, version_problem
 
 
@@ -72,73 +75,15 @@ def validate(document: dict[str, Any], label: str, side: str) -> None:
     problem = next(openapi_problems(document), None)
     if problem is None:
         return
+    raise SpecError(
+        label, f"{side}: invalid OpenAPI: {problem.message}", _where(label, problem.pointer)
+    )
+
+
+def _where(label: str, pointer: str) -> str:
+    """line:column in the file `label` names, or the pointer when it names no file (a git ref)."""
     file = Path(label)
-    where = Locator(file).where(problem.pointer) if file.is_file() else f"#{problem.pointer}"
-    raise SpecError(label, f"{side}: invalid OpenAPI: {problem.message}", where)
-
-
-def _not_in(other: Any) -> Callable[[str, Any], bool]:
-    entries = other if isinstance(other, dict) else {}
-    return lambda name, value: entries.get(name, _ABSENT) != value
-
-
-_ABSENT = object()
-
-
-def unshared_part(base: dict[str, Any], head: dict[str, Any]) -> dict[str, Any]:
-    """`base` without the path items and components that `head` has verbatim.
-
-    An unchanged path item or component validates the same in both documents, so once `head`
-    passed, only this remainder can make `base` fail. Unchanged components that the remainder
-    references are put back, so every `$ref` in it still resolves; security schemes stay whole
-    (security requirements name them instead of referencing them).
-    """
-    part = {key: value for key, value in base.items() if key not in ("paths", "components")}
-    if "paths" in base:
-        paths = base["paths"]
-        changed = _not_in(head.get("paths"))
-        part["paths"] = (
-            {path: item for path, item in paths.items() if changed(path, item)}
-            if isinstance(paths, dict)
-            else paths
-        )
-    components = base.get("components")
-    if not isinstance(components, dict):
-        if "components" in base:
-            part["components"] = components
-        return part
-    head_components = head.get("components") if isinstance(head.get("components"), dict) else {}
-    kept: dict[str, Any] = {}
-    for kind, entries in components.items():
-        if isinstance(entries, dict) and kind != "securitySchemes":
-            changed = _not_in((head_components or {}).get(kind))
-            kept[kind] = {name: value for name, value in entries.items() if changed(name, value)}
-        else:
-            kept[kind] = entries
-    pending = list(collect_refs(part) | collect_refs(kept))
-    while pending:
-        target = component_of(pending.pop())
-        if target is None:
-            continue
-        kind, name = target
-        entries = components.get(kind)
-        if isinstance(entries, dict) and name in entries and name not in kept[kind]:
-            kept[kind][name] = entries[name]
-            pending.extend(collect_refs(entries[name]))
-    part["components"] = kept
-    return part
-
-
-def _check_unique_operation_ids(document: dict[str, Any], label: str, side: str) -> None:
-    """The one whole-document check `unshared_part` would hide: operationIds across all paths."""
-    seen: dict[str, str] = {}
-    for op in operations(Spec(document)).values():
-        if not op.operation_id:
-            continue
-        if op.operation_id in seen:
-            message = f"{side}: invalid OpenAPI: operationId '{op.operation_id}' is not unique"
-            raise SpecError(label, message, child(op.pointer, "operationId"))
-        seen[op.operation_id] = op.pointer
+    return Locator(file).where(pointer) if file.is_file() else f"#{pointer}"
 
 
 def _load_and_validate(side: Side) -> tuple[dict[str, Any] | None, tuple[str, str, str] | None]:
@@ -176,6 +121,12 @@ def load_pair(
     else:
         base_doc = load_side(base)
         head_doc = _unwrap(_load_and_validate(head))
-    _check_unique_operation_ids(base_doc, base.label, base.name)
-    validate(unshared_part(base_doc, head_doc), base.label, base.name)
+    duplicate = duplicate_operation_id(base_doc)
+    if duplicate is not None:
+        pointer, message = duplicate
+        raise SpecError(
+            base.label, f"{base.name}: invalid OpenAPI: {message}", _where(base.label, pointer)
+        )
+    known_valid = identical_entries(base_doc, head_doc)  # head passed validation
+    validate(partial_document(base_doc, known_valid) or base_doc, base.label, base.name)
     return base_doc, head_doc

@@ -1,17 +1,24 @@
-"""After a small spec change, validate only what the change can affect.
+"""Validate only what a change can affect: the one partial-validation path.
 
-Validating a 10 MB spec takes 3 s; a one-operation edit leaves all but one path item as they
-were when the last run validated them (generator.spec.yaml_chunks remembers which pieces those
-were). The validator's checks are local to the node they look at, with two exceptions this
-module accounts for:
+Two callers know that most of a document is valid already:
 
-- references: a path item or schema is checked together with the schemas it refers to (its
-  defaults and examples must fit them), so whatever refers, directly or not, to a changed
-  schema is validated again, and every schema the validated part refers to is included;
-- operationId uniqueness, the one check across the whole document, is repeated here.
+- `generate` after a small edit: generator.spec.yaml_chunks remembers which pieces were part of
+  a document that passed validation (`validated_entries`);
+- `diff`: once the head passed, every path item and component the base shares with it verbatim
+  (`identical_entries`).
 
-Everything that is not a path item or a schema (info, servers, security, the other component
-sections) is always validated.
+The validator's checks are local to the node they look at, with two exceptions this module
+accounts for:
+
+- references: a path item or component is checked together with the components it refers to
+  (a default must fit its schema, a path's parameters must name its placeholders), so whatever
+  refers, directly or not, to a changed component is validated again, and every component the
+  validated part refers to is included;
+- operationId uniqueness, the one check across the whole document, is repeated over the whole
+  document (`duplicate_operation_id`).
+
+Everything that is neither a path item nor a named component (info, servers, security, webhooks,
+the security schemes, which are named rather than referenced) is always validated.
 """
 
 from __future__ import annotations
@@ -21,11 +28,11 @@ from typing import Any
 
 from generator.errors import SpecError
 from generator.spec.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
-from generator.spec.locate import Locator
+from generator.spec.locate import Locator, pointer_tokens
 
-Entry = tuple[str, str]  # ("paths", "/a/") or ("schemas", "Pet")
-_SCHEMA_REF = "#/components/schemas/"
-_OPERATIONS = HTTP_METHODS
+Entry = tuple[str, str]  # ("paths", "/a/"), ("schemas", "Pet"), ("parameters", "Limit"), ...
+_COMPONENTS = "#/components/"
+_ALWAYS_WHOLE = frozenset({"securitySchemes"})  # named by security requirements, never $ref'd
 
 
 def validation_target(spec: LoadedSpec) -> dict[str, Any]:
@@ -36,101 +43,145 @@ def validation_target(spec: LoadedSpec) -> dict[str, Any]:
     return partial_document(spec.data, validated) or spec.data
 
 
-def partial_document(data: dict[str, Any], validated: frozenset[Entry]) -> dict[str, Any] | None:
-    """`data` without the path items and schemas that are known valid and cannot be affected
-    by what changed; None when that would not save much, or cannot be worked out safely."""
-    paths, components = data.get("paths"), data.get("components")
-    if not isinstance(paths, dict) or not isinstance(components, dict):
+def identical_entries(data: dict[str, Any], reference: dict[str, Any]) -> frozenset[Entry]:
+    """The path items and components of `data` that `reference` has verbatim."""
+    theirs = _entries(reference)
+    return frozenset(
+        entry for entry, node in _entries(data).items() if theirs.get(entry, _ABSENT) == node
+    )
+
+
+def partial_document(data: dict[str, Any], known_valid: frozenset[Entry]) -> dict[str, Any] | None:
+    """`data` without the path items and components that are `known_valid` and cannot be
+    affected by what changed; None when that would not save much, or cannot be worked out
+    safely (the caller then validates the whole document)."""
+    entries = _entries(data)
+    if not entries:
         return None
-    schemas = components.get("schemas")
-    if not isinstance(schemas, dict):
-        return None
-    uses: dict[Entry, set[str]] = {}
-    for section, entries in (("paths", paths), ("schemas", schemas)):
-        for key, node in entries.items():
-            refs = _schema_refs(node)
-            if refs is None:
-                return None  # a ref into paths: leave the whole document to the validator
-            uses[(section, str(key))] = refs
-    stale = _stale_entries(uses, validated)
+    uses: dict[Entry, set[Entry]] = {}
+    for entry, node in entries.items():
+        refs = _component_refs(node)
+        if refs is None:
+            return None  # a ref into paths or elsewhere: leave the whole document to the validator
+        uses[entry] = refs
+    stale = _stale_entries(uses, known_valid)
     if len(stale) * 2 > len(uses):
         return None
-    rest = {key: value for key, value in data.items() if key != "paths"}
-    rest["components"] = {key: value for key, value in components.items() if key != "schemas"}
-    always = _schema_refs(rest)  # info, servers, parameters, responses... are always validated
+    always = _component_refs(_without_entries(data))
     if always is None:
         return None
-    seeds = {name for entry in stale for name in uses[entry]} | always
-    seeds |= {name for section, name in stale if section == "schemas"}
-    wanted = _closure(seeds, uses)
-    rest["components"]["schemas"] = {k: v for k, v in schemas.items() if str(k) in wanted}
-    rest["paths"] = {k: v for k, v in paths.items() if ("paths", str(k)) in stale}
-    return {key: rest[key] for key in data}  # the original key order
+    wanted = _closure({used for entry in stale for used in uses[entry]} | always | stale, uses)
+    part = _without_entries(data)
+    for (section, key), node in entries.items():
+        if (section, key) in wanted:
+            target = part["paths"] if section == "paths" else part["components"][section]
+            target[key] = node
+    return part
 
 
-def check_operation_ids(spec: LoadedSpec) -> None:
-    """The validator's one document-wide check, for when it saw only part of the document."""
+def duplicate_operation_id(data: dict[str, Any]) -> tuple[str, str] | None:
+    """(pointer, message) of the first operationId used twice: the validator's one
+    document-wide check, for callers that showed it only part of the document."""
     seen: set[str] = set()
-    for url, item in (spec.data.get("paths") or {}).items():
-        for method in _OPERATIONS:
+    paths = data.get("paths")
+    for url, item in (paths if isinstance(paths, dict) else {}).items():
+        for method in HTTP_METHODS:
             operation = item.get(method) if isinstance(item, dict) else None
             operation_id = operation.get("operationId") if isinstance(operation, dict) else None
-            if operation_id is None:
+            if not isinstance(operation_id, str):
                 continue
             if operation_id in seen:
                 pointer = f"/paths/{escape_pointer_token(str(url))}/{method}/operationId"
-                raise SpecError(
-                    spec.display_name,
-                    f"Operation ID {operation_id!r} for {method!r} in {url!r} is not unique",
-                    Locator(spec.path).where(pointer),
+                return pointer, (
+                    f"Operation ID {operation_id!r} for {method!r} in {url!r} is not unique"
                 )
             seen.add(operation_id)
+    return None
 
 
-def _stale_entries(uses: dict[Entry, set[str]], validated: frozenset[Entry]) -> set[Entry]:
-    """Entries not validated before, plus every entry that refers to one of those schemas."""
-    stale = {entry for entry in uses if entry not in validated}
-    users: dict[str, list[Entry]] = defaultdict(list)
-    for entry, names in uses.items():
-        for name in names:
-            users[name].append(entry)
-    queue = [name for section, name in stale if section == "schemas"]
+def check_operation_ids(spec: LoadedSpec) -> None:
+    """duplicate_operation_id as a SpecError at its line in the spec file."""
+    duplicate = duplicate_operation_id(spec.data)
+    if duplicate is not None:
+        pointer, message = duplicate
+        raise SpecError(spec.display_name, message, Locator(spec.path).where(pointer))
+
+
+_ABSENT = object()
+
+
+def _entries(data: dict[str, Any]) -> dict[Entry, Any]:
+    """Every path item and named component (security schemes aside) of `data`."""
+    found: dict[Entry, Any] = {}
+    paths, components = data.get("paths"), data.get("components")
+    if isinstance(paths, dict):
+        found.update((("paths", str(key)), node) for key, node in paths.items())
+    if isinstance(components, dict):
+        for section, named in components.items():
+            if isinstance(named, dict) and section not in _ALWAYS_WHOLE and section != "paths":
+                found.update(((str(section), str(key)), node) for key, node in named.items())
+    return found
+
+
+def _without_entries(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with empty `paths` and component sections (the original key order kept)."""
+    part = dict(data)
+    if isinstance(data.get("paths"), dict):
+        part["paths"] = {}
+    components = data.get("components")
+    if isinstance(components, dict):
+        part["components"] = {
+            section: {} if isinstance(named, dict) and section not in _ALWAYS_WHOLE else named
+            for section, named in components.items()
+        }
+    return part
+
+
+def _stale_entries(uses: dict[Entry, set[Entry]], known_valid: frozenset[Entry]) -> set[Entry]:
+    """Entries not known valid, plus every entry that refers to one of those, directly or not."""
+    stale = {entry for entry in uses if entry not in known_valid}
+    users: dict[Entry, list[Entry]] = defaultdict(list)
+    for entry, used in uses.items():
+        for target in used:
+            users[target].append(entry)
+    queue = list(stale)
     while queue:
         for user in users.get(queue.pop(), ()):
             if user not in stale:
                 stale.add(user)
-                if user[0] == "schemas":
-                    queue.append(user[1])
+                queue.append(user)
     return stale
 
 
-def _closure(names: set[str], uses: dict[Entry, set[str]]) -> set[str]:
-    """`names` and every schema they refer to, directly or not (so every ref resolves)."""
-    wanted: set[str] = set()
-    queue = list(names)
+def _closure(entries: set[Entry], uses: dict[Entry, set[Entry]]) -> set[Entry]:
+    """`entries` and every component they refer to, directly or not (so every ref resolves)."""
+    wanted: set[Entry] = set()
+    queue = list(entries)
     while queue:
-        name = queue.pop()
-        if name not in wanted:
-            wanted.add(name)
-            queue.extend(uses.get(("schemas", name), ()))
+        entry = queue.pop()
+        if entry not in wanted:
+            wanted.add(entry)
+            queue.extend(uses.get(entry, ()))
     return wanted
 
 
-def _schema_refs(node: Any) -> set[str] | None:
-    """Names of the schemas `node` refers to directly; None if it refers into `paths`."""
-    names: set[str] = set()
+def _component_refs(node: Any) -> set[Entry] | None:
+    """The components `node` refers to directly; None if it refers anywhere else in the
+    document (into `paths`, or to a part of `components` that is not a named component)."""
+    found: set[Entry] = set()
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, dict):
             ref = current.get("$ref")
-            if isinstance(ref, str):
-                if ref.startswith("#/paths"):
+            if isinstance(ref, str) and ref.startswith("#"):
+                if not ref.startswith(_COMPONENTS):
                     return None
-                if ref.startswith(_SCHEMA_REF):
-                    token = ref[len(_SCHEMA_REF) :].split("/", 1)[0]
-                    names.add(token.replace("~1", "/").replace("~0", "~"))
+                tokens = pointer_tokens(ref[1:])
+                if len(tokens) < 3 or tokens[1] in _ALWAYS_WHOLE:
+                    return None
+                found.add((tokens[1], tokens[2]))
             stack.extend(current.values())
         elif isinstance(current, list):
             stack.extend(current)
-    return names
+    return found

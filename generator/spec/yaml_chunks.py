@@ -29,7 +29,8 @@ from generator.spec.strict_yaml import load_yaml
 Piece = tuple[tuple[str, ...], str]
 _SPLIT = {"paths": (), "components": ("schemas",)}  # which top-level mappings split, and where
 _FORMAT = 3  # bump when the cache layout or the loader's rules change
-# Pieces whose location the validator can be spared: path items and schemas.
+# Pieces split down to the entries the validator can be spared: path items and schemas (the
+# other component sections are one piece each).
 _ENTRY_SECTIONS = {("paths",): "paths", ("components", "schemas"): "schemas"}
 
 
@@ -52,7 +53,7 @@ class ChunkCache:
         self.trusted = True  # False once external files joined the document
 
     def validated_entries(self) -> frozenset[tuple[str, str]]:
-        """Path items and schemas unchanged since a run that validated them."""
+        """Path items and named components unchanged since a run that validated them."""
         if not self.trusted:
             return frozenset()
         return frozenset(
@@ -93,14 +94,23 @@ class ChunkCache:
                 self._give_up()
                 return None
             self.current[digest] = value
-            section = _ENTRY_SECTIONS.get(keys)
-            if section is not None and len(value) == 1:
-                self.entries[(section, str(next(iter(value))))] = digest
+            self._note_entries(keys, value, digest)
             if _repeats_a_key(_open(data, keys), value, keys, opened):
                 self._give_up()  # a key repeated across pieces: the whole parse names both lines
                 return None
             _merge(data, keys, value)
         return data
+
+    def _note_entries(self, keys: tuple[str, ...], value: dict[str, Any], digest: str) -> None:
+        """Where the entries partial validation counts (path items, named components) sit."""
+        section = _ENTRY_SECTIONS.get(keys)
+        if section is not None and len(value) == 1:
+            self.entries[(section, str(next(iter(value))))] = digest
+        elif keys == ("components",) and len(value) == 1:  # a whole section: parameters, ...
+            kind, named = next(iter(value.items()))
+            if isinstance(named, dict):
+                for name in named:
+                    self.entries[(str(kind), str(name))] = digest
 
     def _give_up(self) -> None:
         """The caller parses the whole text: nothing from this attempt may be trusted."""

@@ -9,7 +9,7 @@ import pytest
 import generator.pipeline as pipeline
 from generator.errors import SpecError
 from generator.pipeline import generate
-from generator.spec.load import LoadedSpec
+from generator.spec.load import LoadedSpec, load_spec
 from generator.spec.partial_validation import partial_document
 
 SPEC = """openapi: 3.1.0
@@ -32,7 +32,14 @@ paths:
     get:
       operationId: c_list
       responses: {"204": {description: ok}}
+  /d/{id}/:
+    get:
+      operationId: d_get
+      parameters: [{$ref: "#/components/parameters/Id"}]
+      responses: {"204": {description: ok}}
 components:
+  parameters:
+    Id: {name: id, in: path, required: true, schema: {type: integer}}
   schemas:
     Limit: {type: integer}
     Wrapper:
@@ -68,10 +75,17 @@ def _edit(spec: Path, old: str, new: str) -> None:
         ("/c/:\n    get:\n", "/c/:\n    get:\n      bogus: 1\n", "'bogus' was unexpected"),
         # An unchanged schema's default no longer fits the schema it refers to.
         ("Limit: {type: integer}", "Limit: {type: string}", "5 is not of type 'string'"),
+        # An unchanged path item no longer fits the parameter it refers to.
+        ("{name: id, in: path", "{name: ident, in: path", "Path parameter 'id'"),
         # The one document-wide check: operation ids are unique.
         ("operationId: c_list", "operationId: a_list", "Operation ID 'a_list'"),
     ],
-    ids=["edited-part", "refers-to-edited-schema", "duplicate-operation-id"],
+    ids=[
+        "edited-part",
+        "refers-to-edited-schema",
+        "refers-to-edited-parameter",
+        "duplicate-operation-id",
+    ],
 )
 def test_invalid_edits_are_caught(
     spec: Path, old: str, new: str, message: str, monkeypatch: pytest.MonkeyPatch
@@ -87,7 +101,7 @@ def test_invalid_edits_are_caught(
     _edit(spec, old, new)
     with pytest.raises(SpecError, match=message):
         generate(spec, cache_dir=spec.parent / "cache")
-    assert seen and seen[0] < 3  # only part of the document
+    assert seen and seen[0] < 4  # only part of the document
 
 
 def test_a_valid_edit_still_generates(spec: Path) -> None:
@@ -100,16 +114,27 @@ def test_the_partial_document_keeps_what_the_change_can_affect() -> None:
     import yaml
 
     data = yaml.safe_load(SPEC)
-    paths = [("paths", "/a/"), ("paths", "/b/")]  # /c/ is new
+    paths = [("paths", "/a/"), ("paths", "/b/"), ("paths", "/d/{id}/")]  # /c/ is new
     schemas = [("schemas", name) for name in ("Limit", "Wrapper", "Thing", "Other")]
-    validated = frozenset([*paths, *schemas])
+    validated = frozenset([*paths, *schemas, ("parameters", "Id")])
     partial = partial_document(data, validated)
     assert partial is not None
     assert list(partial["paths"]) == ["/c/"]
-    assert partial["components"]["schemas"] == {}
+    assert partial["components"] == {"parameters": {}, "schemas": {}}
     # A changed schema brings back its users (and what they refer to).
     partial = partial_document(data, validated - {("schemas", "Limit")} | {("paths", "/c/")})
     assert partial is not None
     assert list(partial["paths"]) == ["/a/"]
     assert list(partial["components"]["schemas"]) == ["Limit", "Wrapper"]
     assert list(partial) == list(data)  # the original key order
+    # A changed parameter brings back the path item that uses it.
+    partial = partial_document(data, validated - {("parameters", "Id")} | {("paths", "/c/")})
+    assert partial is not None
+    assert list(partial["paths"]) == ["/d/{id}/"]
+    assert list(partial["components"]["parameters"]) == ["Id"]
+
+
+def test_the_cache_knows_every_named_component_it_validated(spec: Path) -> None:
+    loaded = load_spec(spec, cache_dir=spec.parent / "cache")
+    assert loaded.pieces is not None
+    assert loaded.pieces.validated_entries() >= {("parameters", "Id"), ("paths", "/d/{id}/")}

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from review_specs import LIST, at, base_spec, parameter, schema, write
+from review_specs import LIST, at, base_spec, parameter, ref, schema, write
 
 import generator.review.report as report_module
 from generator.errors import SpecError
 from generator.review import arguments, commands, house_rules, probe_report, sides
+from generator.spec.partial_validation import identical_entries, partial_document
 
 
 def _run(command: str, argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -274,15 +275,33 @@ def test_base_duplicate_operation_id_in_unchanged_operation(
     paths = [str(write(tmp_path / "base.yaml", base)), str(write(tmp_path / "head.yaml", head))]
     with pytest.raises(SpecError) as raised:
         _run("diff", paths, capsys)
-    assert "base: invalid OpenAPI: operationId 'insights_retrieve' is not unique" in str(
-        raised.value
+    assert (
+        "base: invalid OpenAPI: Operation ID 'insights_retrieve' for 'get' in"
+        " '/api/projects/{project_id}/insights/{id}/' is not unique" in str(raised.value)
     )
 
 
-def test_unshared_part_keeps_changes_and_what_they_reference() -> None:
+def test_base_validation_covers_what_head_shares_but_a_base_change_breaks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unchanged schema whose default no longer fits a schema that changed in the base only:
+    the base's change makes the shared node invalid, so it is validated again."""
+    base, head = base_spec(), base_spec()
+    for document in (base, head):
+        document["components"]["schemas"]["Limit"] = {"type": "integer"}
+        document["components"]["schemas"]["Wrapper"] = {"allOf": [ref("Limit")], "default": 5}
+        parameter(document, LIST, "limit")["schema"] = ref("Wrapper")
+    base["components"]["schemas"]["Limit"] = {"type": "string"}
+    paths = [str(write(tmp_path / "base.yaml", base)), str(write(tmp_path / "head.yaml", head))]
+    with pytest.raises(SpecError, match="base: invalid OpenAPI: 5 is not of type 'string'"):
+        _run("diff", paths, capsys)
+
+
+def test_base_validation_sees_only_what_differs_from_head_and_what_it_refers_to() -> None:
     base, head = base_spec(), base_spec()
     at(head, *LIST)["summary"] = "Changed."
-    part = sides.unshared_part(base, head)
+    part = partial_document(base, identical_entries(base, head))
+    assert part is not None
     assert list(part["paths"]) == ["/api/projects/{project_id}/insights/"]
     assert set(part["components"]["schemas"]) == {
         "PaginatedInsightList",
@@ -293,7 +312,9 @@ def test_unshared_part_keeps_changes_and_what_they_reference() -> None:
         "UserBasic",
         "TeamBasic",
     }
-    assert sides.unshared_part(base, base)["paths"] == {}
+    assert part["components"]["securitySchemes"] == base["components"]["securitySchemes"]
+    unchanged = partial_document(base, identical_entries(base, base))
+    assert unchanged is not None and unchanged["paths"] == {}
 
 
 def test_nothing_to_compare(capsys: pytest.CaptureFixture[str]) -> None:

@@ -89,26 +89,28 @@ def accepting_enum_values(
     from a response is always the enum. An enum with an integer mypy cannot take in a
     `Literal` stays the enum alone too.
     """
-    values = {
-        enum.name: tuple(member.value for member in enum.members)
-        for enum in enums.values()
-        if all(fits_literal(member.value) for member in enum.members)
-    }
     result = []
     for argument in arguments:
-        type_ref = _with_enum_values(argument.type, values)
+        type_ref = _with_enum_values(argument.type, enums)
         result.append(argument if type_ref == argument.type else replace(argument, type=type_ref))
     return tuple(result)
 
 
-def _with_enum_values(type_ref: TypeRef, values: Mapping[str, tuple[str | int, ...]]) -> TypeRef:
+def _literal_values(enum: Enum | None) -> tuple[str | int, ...]:
+    """The enum's values if every one can be a `Literal` member; () if not."""
+    if enum is None or not all(fits_literal(member.value) for member in enum.members):
+        return ()
+    return tuple(member.value for member in enum.members)
+
+
+def _with_enum_values(type_ref: TypeRef, enums: Mapping[str, Enum]) -> TypeRef:
     if type_ref.kind == "enum":
-        found = values.get(type_ref.name or "")
+        found = _literal_values(enums.get(type_ref.name or ""))
         return replace(type_ref, literals=found) if found else type_ref
     if type_ref.item is None and not type_ref.variants:
         return type_ref
     return replace(
         type_ref,
-        item=_with_enum_values(type_ref.item, values) if type_ref.item is not None else None,
-        variants=tuple(_with_enum_values(variant, values) for variant in type_ref.variants),
+        item=_with_enum_values(type_ref.item, enums) if type_ref.item is not None else None,
+        variants=tuple(_with_enum_values(variant, enums) for variant in type_ref.variants),
     )

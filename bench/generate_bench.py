@@ -202,9 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     workdir: Path = args.workdir.resolve()
     spec = github_spec(workdir)
-    scratch = workdir / "scratch"
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True)
+    # Outside the repository: black and ruff, run by the peer's hooks, would otherwise find our
+    # pyproject.toml and .gitignore (which lists bench/out/) and skip every file.
+    scratch = Path(tempfile.mkdtemp(prefix="posthog-codegen-bench-"))
     ours_out, cache = scratch / "ours-out", scratch / "cache"
     # pip compiled the peer's bytecode when it installed it; our editable checkout gets the same
     # (a machine with PYTHONDONTWRITEBYTECODE set would otherwise compile every module each run).
@@ -240,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.verify and cold.code == 0:
         verify(ours_out)
+    shutil.rmtree(scratch, ignore_errors=True)
     return 1 if failed else 0
 
 

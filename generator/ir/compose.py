@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from generator.ir import naming
 from generator.ir.model import Discriminator, TypeRef
-from generator.spec.load import resolve_pointer
+from generator.spec.locate import resolve_pointer, unescape_pointer_token
 
 if TYPE_CHECKING:
     from generator.ir.schemas import Registry
@@ -350,9 +350,7 @@ class Composer:
         mapped = {index for _, index in mapping}
         for index, ref in enumerate(refs):
             if index not in mapped and isinstance(ref, str):
-                mapping.append(
-                    (ref.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~"), index)
-                )
+                mapping.append((unescape_pointer_token(ref.rsplit("/", 1)[-1]), index))
         if {index for _, index in mapping} != set(range(len(variants))):
             self.warn(
                 where, "not every variant has a discriminator value: variants are tried in order"

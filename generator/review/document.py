@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.spec.load import HTTP_METHODS, resolve_pointer
-from generator.spec.locate import follow_refs, pointer_tokens, to_pointer
+from generator.spec.load import HTTP_METHODS
+from generator.spec.locate import follow_refs, pointer_tokens, resolve_pointer, to_pointer
 
 Document = Mapping[str, Any]
 Node = tuple[str, Any]  # (JSON pointer, value at that pointer)

@@ -26,9 +26,8 @@ from generator.spec.limits import (
     read_limited,
     unreadable_value,
 )
-from generator.spec.locate import Locator
+from generator.spec.locate import Locator, resolve_pointer
 from generator.spec.locate import escape_pointer_token as escape_pointer_token
-from generator.spec.locate import resolve_pointer as resolve_pointer
 from generator.spec.refs import Mode, child_mode, iter_refs, own_ref
 from generator.spec.refs import collect_refs as collect_refs
 from generator.spec.strict_yaml import DuplicateKeyError, load_yaml

@@ -34,12 +34,16 @@ def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+def unescape_pointer_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
 def pointer_tokens(pointer: str) -> list[str]:
     """`/paths/~1a~1/get` -> ["paths", "/a/", "get"] (a leading `#` is allowed)."""
     pointer = pointer.removeprefix("#")
     if pointer in ("", "/"):
         return []
-    return [token.replace("~1", "/").replace("~0", "~") for token in pointer[1:].split("/")]
+    return [unescape_pointer_token(token) for token in pointer[1:].split("/")]
 
 
 def to_pointer(tokens: Iterable[Any]) -> str:

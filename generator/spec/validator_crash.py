@@ -13,8 +13,7 @@ from typing import Any
 
 from jsonschema_path import SchemaPath
 
-from generator.spec.load import resolve_pointer
-from generator.spec.locate import escape_pointer_token, real_pointer
+from generator.spec.locate import escape_pointer_token, real_pointer, resolve_pointer
 
 # Keywords whose value is a list; the validator iterates or indexes the others as objects.
 _LISTS = frozenset(

@@ -25,7 +25,7 @@ from generator.emit.write import write_tree
 from generator.ir.model import Api, Model, Operation, TypeRef
 from generator.ir.responses import is_json
 from generator.pipeline import Generated, generate
-from generator.spec.load import resolve_pointer
+from generator.spec.locate import resolve_pointer
 
 RUFF_RULES = "E,F,W,I,B,UP,SIM,RUF"
 HOST = "https://api.example.test"

@@ -10,10 +10,12 @@ Two callers know that most of a document is valid already:
 The validator's checks are local to the node they look at, with two exceptions this module
 accounts for:
 
-- references: a path item or component is checked together with the components it refers to
-  (a default must fit its schema, a path's parameters must name its placeholders), so whatever
-  refers, directly or not, to a changed component is validated again, and every component the
-  validated part refers to is included;
+- references: some checks read what a node refers to: a `default`, an example or a
+  discriminator is checked against its schema resolved, `required` beside `allOf`/`anyOf`/
+  `oneOf` looks for properties in the referenced parts, and a path's placeholders must be
+  among its (maybe referenced) parameters. So an entry that makes such a check over `$ref`s
+  that lead, directly or not, to a changed entry is validated again, and every component the
+  validated part refers to is included (so every ref resolves);
 - operationId uniqueness, the one check across the whole document, is repeated over the whole
   document (`duplicate_operation_id`).
 
@@ -51,10 +53,13 @@ def identical_entries(data: dict[str, Any], reference: dict[str, Any]) -> frozen
     )
 
 
-def partial_document(data: dict[str, Any], known_valid: frozenset[Entry]) -> dict[str, Any] | None:
+def partial_document(
+    data: dict[str, Any], known_valid: frozenset[Entry], *, examples_checked: bool = True
+) -> dict[str, Any] | None:
     """`data` without the path items and components that are `known_valid` and cannot be
-    affected by what changed; None when that would not save much, or cannot be worked out
-    safely (the caller then validates the whole document)."""
+    affected by what changed; None when that cannot be worked out safely (the caller then
+    validates the whole document). `examples_checked`: the validator also checks examples
+    against their schemas (generator.spec.examples), so an example reads its schema's refs."""
     entries = _entries(data)
     if not entries:
         return None
@@ -64,9 +69,12 @@ def partial_document(data: dict[str, Any], known_valid: frozenset[Entry]) -> dic
         if refs is None:
             return None  # a ref into paths or elsewhere: leave the whole document to the validator
         uses[entry] = refs
-    stale = _stale_entries(uses, known_valid)
-    if len(stale) * 2 > len(uses):
-        return None
+    changed = {entry for entry in uses if entry not in known_valid}
+    stale = changed | {
+        entry
+        for entry in _referrers(changed, uses)
+        if _reads_through_refs(entries[entry], examples_checked)
+    }
     always = _component_refs(_without_entries(data))
     if always is None:
         return None
@@ -137,20 +145,54 @@ def _without_entries(data: dict[str, Any]) -> dict[str, Any]:
     return part
 
 
-def _stale_entries(uses: dict[Entry, set[Entry]], known_valid: frozenset[Entry]) -> set[Entry]:
-    """Entries not known valid, plus every entry that refers to one of those, directly or not."""
-    stale = {entry for entry in uses if entry not in known_valid}
+def _referrers(changed: set[Entry], uses: dict[Entry, set[Entry]]) -> set[Entry]:
+    """Every entry that refers to a changed one, directly or through other entries."""
     users: dict[Entry, list[Entry]] = defaultdict(list)
     for entry, used in uses.items():
         for target in used:
             users[target].append(entry)
-    queue = list(stale)
+    found: set[Entry] = set()
+    queue = list(changed)
     while queue:
         for user in users.get(queue.pop(), ()):
-            if user not in stale:
-                stale.add(user)
+            if user not in found:
+                found.add(user)
                 queue.append(user)
-    return stale
+    return found - changed
+
+
+_VALUE_CHECKS = ("default", "discriminator")
+_EXAMPLES = ("example", "examples")
+_COMPOSITION = ("allOf", "anyOf", "oneOf")
+
+
+def _reads_through_refs(node: Any, examples_checked: bool) -> bool:
+    """Whether a check of `node` reads what its `$ref`s lead to (see the module docstring).
+    Generous: a property named `default` counts too."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            if _checks_across_refs(current, examples_checked):
+                return True
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return False
+
+
+def _checks_across_refs(node: dict[str, Any], examples_checked: bool) -> bool:
+    parameters = node.get("parameters")
+    if isinstance(parameters, list) and any(
+        isinstance(parameter, dict) and "$ref" in parameter for parameter in parameters
+    ):
+        return True
+    checked = (
+        any(key in node for key in _VALUE_CHECKS)
+        or (examples_checked and any(key in node for key in _EXAMPLES))
+        or ("required" in node and any(key in node for key in _COMPOSITION))
+    )
+    return checked and _component_refs(node) != set()
 
 
 def _closure(entries: set[Entry], uses: dict[Entry, set[Entry]]) -> set[Entry]:

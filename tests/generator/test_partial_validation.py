@@ -121,11 +121,20 @@ def test_the_partial_document_keeps_what_the_change_can_affect() -> None:
     assert partial is not None
     assert list(partial["paths"]) == ["/c/"]
     assert partial["components"] == {"parameters": {}, "schemas": {}}
-    # A changed schema brings back its users (and what they refer to).
-    partial = partial_document(data, validated - {("schemas", "Limit")} | {("paths", "/c/")})
+    # A changed schema brings back the users whose checks read it: Wrapper's default must fit
+    # Limit. /a/ refers to Wrapper too, but none of its own checks reads it.
+    limit_changed = validated - {("schemas", "Limit")} | {("paths", "/c/")}
+    partial = partial_document(data, limit_changed)
     assert partial is not None
-    assert list(partial["paths"]) == ["/a/"]
+    assert list(partial["paths"]) == []
     assert list(partial["components"]["schemas"]) == ["Limit", "Wrapper"]
+    # An example beside the reference is checked against it: /a/ comes back (when examples
+    # are checked at all; diff's base validation does not check them).
+    data["paths"]["/a/"]["get"]["parameters"][0]["example"] = 7
+    partial = partial_document(data, limit_changed)
+    assert partial is not None and list(partial["paths"]) == ["/a/"]
+    partial = partial_document(data, limit_changed, examples_checked=False)
+    assert partial is not None and list(partial["paths"]) == []
     assert list(partial) == list(data)  # the original key order
     # A changed parameter brings back the path item that uses it.
     partial = partial_document(data, validated - {("parameters", "Id")} | {("paths", "/c/")})

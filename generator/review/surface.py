@@ -68,7 +68,7 @@ def surface_of(api: Api) -> Surface:
             )
     models = {
         model.name: {
-            f.py_name: FieldSurface(annotation=f.type.annotation, required=f.required)
+            f.py_name: FieldSurface(annotation=f.type.doc_annotation, required=f.required)
             for f in model.fields
         }
         for model in api.models
@@ -86,7 +86,7 @@ def _parameter(argument: Argument) -> ParameterSurface:
         default = "UNSET"
     return ParameterSurface(
         name=argument.py_name,
-        annotation=argument.type.without_enum_values().annotation,
+        annotation=argument.type.without_enum_values().doc_annotation,
         required=argument.required,
         default=default,
     )
@@ -95,8 +95,8 @@ def _parameter(argument: Argument) -> ParameterSurface:
 def _returns(operation: Operation) -> str:
     item: TypeRef | None = operation.return_type
     if operation.return_kind == "page" and item is not None:
-        return f"SyncPage[{item.annotation}]"
-    return item.annotation if item is not None else "None"
+        return f"SyncPage[{item.doc_annotation}]"
+    return item.doc_annotation if item is not None else "None"
 
 
 def diff_surfaces(base: Surface, head: Surface) -> list[SurfaceChange]:

@@ -170,3 +170,15 @@ def test_message_names_the_new_argument(tmp_path: Path) -> None:
     assert f"{change.subject}: {change.message}" == (
         "client.notes.partial_update(): new required keyword argument 'scope: str'"
     )
+
+
+def test_types_are_shown_as_the_caller_writes_them(tmp_path: Path) -> None:
+    """The generated modules import `datetime as _dt`; the report shows `datetime`."""
+    head = copy.deepcopy(BASE)
+    _note(head)["properties"]["created_at"] = {"type": "string", "readOnly": True}
+    changes = diff_surfaces(
+        surface_for(tmp_path, BASE, "base"), surface_for(tmp_path, head, "head")
+    )
+    assert [(change.subject, change.message) for change in changes] == [
+        ("Note.created_at", "is now str (was datetime)")
+    ]

@@ -83,8 +83,12 @@ def _ruff_format(sources: Mapping[str, str], line_length: int) -> dict[str, str]
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+        try:
+            ruff = find_ruff_bin()  # the binary itself: `python -m ruff` would start Python first
+        except FileNotFoundError:
+            raise SpecError("ruff format", "the ruff binary is missing: reinstall ruff") from None
         command = [
-            find_ruff_bin(),  # the binary itself: `python -m ruff` would start Python first
+            ruff,
             "format",
             "--isolated",
             "--no-cache",

@@ -140,7 +140,7 @@ class _Linkable:
             if existing.read_bytes() != data:
                 return False
             os.link(existing, target, follow_symlinks=False)
-        except OSError:
+        except (OSError, NotImplementedError):  # NotImplementedError: no such link on Windows
             return False
         return True
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TypeVar
 
+from generator.background import in_background
 from generator.config import ConfigSettings, GeneratorConfig, resolve_config
 from generator.emit.fixtures import build_fixtures
 from generator.emit.format import Formatter, format_files, formatter_id
@@ -54,43 +53,11 @@ T = TypeVar("T")
 
 
 def _in_background(spec: LoadedSpec, work: Callable[[], T]) -> Callable[[], T]:
-    """Run `work` on another core while this one parses and renders; call the result to wait.
-
-    Validation is most of a large spec's generation time and nothing waits for it but the
-    final verdict. The child is forked, so it shares the loaded document instead of pickling
-    it; the result comes back through a pipe. Small specs, and systems without fork, run
-    `work` here and now.
-    """
+    """generator.background.in_background for specs large enough to gain from it."""
     components = spec.data.get("components")
     schemas = components.get("schemas") if isinstance(components, dict) else None
     size = sum(len(part) for part in (spec.data.get("paths"), schemas) if isinstance(part, dict))
-    if size < _BACKGROUND_VALIDATION_THRESHOLD or "fork" not in mp.get_all_start_methods():
-        result = work()
-        return lambda: result
-    context = mp.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_send_result, args=(work, sender), daemon=True)
-    process.start()
-    sender.close()
-
-    def wait() -> T:
-        try:
-            result: T = receiver.recv()
-        except EOFError:  # the child died without an answer: do the work here instead
-            result = work()
-        finally:
-            process.join()
-            receiver.close()
-        return result
-
-    return wait
-
-
-def _send_result(work: Callable[[], object], sender: Connection) -> None:
-    try:
-        sender.send(work())
-    finally:
-        sender.close()
+    return in_background(work, worth_it=size >= _BACKGROUND_VALIDATION_THRESHOLD)
 
 
 Verdict = SpecError | None  # the problems found (it pickles), or None for a valid spec

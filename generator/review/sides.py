@@ -11,13 +11,11 @@ meanwhile.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from generator.background import in_background
 from generator.errors import SpecError
 from generator.spec.load import load_spec as bundle_spec
 from generator.spec.locate import Locator
@@ -113,14 +111,9 @@ def load_pair(
     process while this one loads the base.
     """
     size = sum(side.path.stat().st_size for side in (base, head) if side.path.is_file())
-    if size >= parallel_from and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
-            head_result = pool.submit(_load_and_validate, head)
-            base_doc = load_side(base)
-            head_doc = _unwrap(head_result.result())
-    else:
-        base_doc = load_side(base)
-        head_doc = _unwrap(_load_and_validate(head))
+    head_result = in_background(lambda: _load_and_validate(head), worth_it=size >= parallel_from)
+    base_doc = load_side(base)
+    head_doc = _unwrap(head_result())
     duplicate = duplicate_operation_id(base_doc)
     if duplicate is not None:
         pointer, message = duplicate

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from review_specs import LIST, at, base_spec, parameter, ref, schema, write
 
+import generator.background as background
 import generator.review.report as report_module
 from generator.errors import SpecError
 from generator.review import arguments, commands, house_rules, probe_report, sides
@@ -194,8 +195,16 @@ def test_parallel_loading_gives_the_same_report(
     argv = [*_pair(tmp_path, _remove_first_name), "--format", "json"]
     serial = _run("diff", argv, capsys)
     monkeypatch.setattr(commands, "PARALLEL_THRESHOLD_BYTES", 0)
-    monkeypatch.setattr(sides.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(background.os, "cpu_count", lambda: 2)
+    forked: list[bool] = []
+
+    def spy(work: Callable[[], Any], *, worth_it: bool) -> Callable[[], Any]:
+        forked.append(worth_it)
+        return background.in_background(work, worth_it=worth_it)
+
+    monkeypatch.setattr(sides, "in_background", spy)
     assert _run("diff", argv, capsys) == serial
+    assert forked == [True]
 
 
 # --- user errors: one line, naming the side --------------------------------------------------

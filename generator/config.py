@@ -43,6 +43,32 @@ class AuthName:
     env_var: str
 
 
+# The exceptions templates/package/_exceptions.py.jinja defines besides the base class (lower
+# case: ruff's import sorting, which the generated `__init__` keeps, ignores case).
+_RUNTIME_EXCEPTIONS = frozenset(
+    name.lower()
+    for name in (
+        "ConfigurationError",
+        "InvalidPathParameterError",
+        "ResponseValidationError",
+        "ResponseTooLargeError",
+        "UnsafeNextPageError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "APIStatusError",
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "MethodNotAllowedError",
+        "ConflictError",
+        "UnprocessableEntityError",
+        "RateLimitError",
+        "InternalServerError",
+    )
+)
+
+
 @dataclass(frozen=True)
 class GeneratorConfig:
     package: str = "posthog_api"
@@ -66,6 +92,16 @@ class GeneratorConfig:
 
     def auth_name(self, scheme: str) -> AuthName | None:
         return next((name for name in self.auth_names if name.scheme == scheme), None)
+
+    @property
+    def error_class(self) -> str:
+        """The base of every exception the client raises, named after it: `PostHogError`
+        (`GitHubError` for a client called GitHub); `<client>ClientError` where that would
+        be the name of one of the runtime's own exceptions (a client called `APIStatus`)."""
+        name = f"{self.client_class}Error"
+        if name.lower() in _RUNTIME_EXCEPTIONS:
+            return f"{self.client_class}ClientError"
+        return name
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ PostHogError
     +-- RateLimitError              429
     +-- InternalServerError         500 and above
 
-Every message is one printable line that never contains a credential: PostHogError redacts each
-API key a client was built with and escapes control characters, whatever a server or transport
-put into the text (a `detail` with newlines or ANSI codes cannot forge log lines).
+Every message is one printable line that never contains a credential: PostHogError redacts
+each API key a client was built with and escapes control characters, whatever a server or
+transport put into the text (a `detail` with newlines or ANSI codes cannot forge log lines).
 """
 
 import json

@@ -2,9 +2,12 @@
 
     from posthog_api.testing import fixture_transport
 
-    client = PostHog(api_key="test", project_id=1, transport=fixture_transport())
+    client = PostHog(
+        api_key="test", project_id=1, transport=fixture_transport()
+    )
 
-httpx.MockTransport serves sync and async clients alike, so the same call works for AsyncPostHog.
+httpx.MockTransport serves sync and async clients alike, so the same call works for
+AsyncPostHog.
 """
 
 import json

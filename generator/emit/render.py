@@ -215,6 +215,9 @@ def plan_files(api: Api, config: GeneratorConfig) -> list[RenderJob]:
     shared = {"api": api, "config": config, "package": package}
     runtime = {
         "package": package,
+        "client_class": config.client_class,
+        "async_client_class": config.async_client_class,
+        "error_class": config.error_class,
         "client_version": config.client_version,
         "default_host": config.default_host,
         "env_prefix": config.env_prefix,

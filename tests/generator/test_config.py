@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import keyword
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import generator.config as config_module
 from generator.cli import main
 from generator.config import (
     AuthName,
@@ -164,6 +168,51 @@ def test_cli_flags_name_the_package(tmp_path: Path) -> None:
     assert "class GH(SyncAPIClient)" in client and "class AsyncGH(AsyncAPIClient)" in client
     assert '"GH_API_KEY"' in client
     assert 'name = "gh"' in (tmp_path / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_the_exceptions_are_named_after_the_client(tmp_path: Path) -> None:
+    spec = ROOT / "tests" / "features" / "servers_variables" / "spec.yaml"
+    args = ["generate", "--spec", str(spec), "--out", str(tmp_path), "--no-cache"]
+    assert main([*args, "--package-name", "gh", "--client-name", "GitHub"]) == 0
+    script = (
+        "import gh, gh._pagination, gh.testing\n"
+        "assert not hasattr(gh, 'PostHogError')\n"
+        "assert 'GitHubError' in gh.__all__\n"
+        "assert issubclass(gh.NotFoundError, gh.GitHubError)\n"
+        "assert issubclass(gh.ConfigurationError, gh.GitHubError)\n"
+        "assert gh._pagination.GitHubError is gh.GitHubError\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    exceptions = (tmp_path / "gh" / "_exceptions.py").read_text(encoding="utf-8")
+    assert "PostHogError" not in exceptions and "catch GitHubError to catch them all" in exceptions
+
+
+@pytest.mark.parametrize(
+    ("client", "error"),
+    [
+        ("PostHog", "PostHogError"),
+        ("GitHub", "GitHubError"),
+        ("APIStatus", "APIStatusClientError"),  # APIStatusError is one of the runtime's own
+        ("Apistatus", "ApistatusClientError"),  # ruff sorts imports ignoring case
+        ("RateLimit", "RateLimitClientError"),
+    ],
+)
+def test_the_error_base_never_takes_a_runtime_exception_name(client: str, error: str) -> None:
+    assert GeneratorConfig(client_class=client).error_class == error
+
+
+def test_the_runtime_exception_names_are_the_ones_the_runtime_defines() -> None:
+    """generator.config keeps a copy of the runtime's exception names; it must stay true."""
+    tree = ast.parse((ROOT / "generated" / "posthog_api" / "_exceptions.py").read_text())
+    defined = {
+        node.name.lower()
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and node.name.endswith("Error")
+    }
+    assert defined - {"posthogerror"} == config_module._RUNTIME_EXCEPTIONS
 
 
 def _schemes(raw: dict[str, Any], config: GeneratorConfig | None = None) -> list[tuple[str, ...]]:

@@ -23,6 +23,9 @@ REPO = Path(__file__).resolve().parents[2]
 RUNTIME_TEMPLATES = RUNTIME_MODULES
 RUNTIME_CONTEXT = {
     "package": "posthog_api",
+    "client_class": "PostHog",
+    "async_client_class": "AsyncPostHog",
+    "error_class": "PostHogError",
     "client_version": "0.1.0",
     "default_host": "https://us.posthog.com",
     "env_prefix": "POSTHOG_",

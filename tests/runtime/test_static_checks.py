@@ -10,6 +10,8 @@ import jinja2
 import jinja2.meta
 import pytest
 
+from generator.emit.render import make_environment
+
 from .conftest import REPO, RUNTIME_CONTEXT, RUNTIME_TEMPLATES
 
 RUFF_RULES = "E,F,W,I,B,UP,SIM,RUF"
@@ -43,7 +45,7 @@ def test_black_leaves_it_unchanged(package: str) -> None:
 
 
 def test_templates_use_only_the_runtime_variables() -> None:
-    environment = jinja2.Environment()
+    environment = make_environment()
     for module in RUNTIME_TEMPLATES:
         source = (REPO / "templates" / "package" / f"{module}.jinja").read_text(encoding="utf-8")
         used = jinja2.meta.find_undeclared_variables(environment.parse(source))

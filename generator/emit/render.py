@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from generator.config import GeneratorConfig
+from generator.ir import naming
 from generator.ir.literals import python_literal, python_string
 from generator.ir.model import Api
 from generator.spec.locate import printable
@@ -173,12 +174,16 @@ def basename(value: object) -> str:
 
 
 def sort_exports(names: list[str]) -> list[str]:
-    """`__all__` order as ruff's RUF022 wants it: CONSTANTS, then Classes, then functions."""
+    """`__all__` order as ruff's RUF022 wants it (naming.export_order)."""
+    return sorted(names, key=naming.export_order)
 
-    def group(name: str) -> int:
-        return 0 if name.isupper() else 1 if name[:1].isupper() else 2
 
-    return sorted(names, key=lambda name: (group(name), name))
+def sort_imports(items: list[Any], attribute: str | None = None) -> list[Any]:
+    """Modules or imported names in the order ruff's isort wants (naming.import_order); with
+    `attribute`, items ordered by that attribute (a model's `module`)."""
+    if attribute is None:
+        return sorted(items, key=naming.import_order)
+    return sorted(items, key=lambda item: naming.import_order(getattr(item, attribute)))
 
 
 def to_json(value: object, *, compact: bool = False) -> str:
@@ -205,6 +210,7 @@ def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     environment.filters["tomlstr"] = toml_string
     environment.filters["basename"] = basename
     environment.filters["sort_exports"] = sort_exports
+    environment.filters["sort_imports"] = sort_imports
     environment.filters["prefix_async"] = lambda name: [name, f"Async{name}"]
     return environment
 

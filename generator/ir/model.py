@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from generator.ir.literals import python_string
+from generator.ir.naming import import_order
 
 # Part of the model, kept in their own module: how a schema is written in Python.
 from generator.ir.types import PLAIN_KINDS as PLAIN_KINDS
@@ -371,7 +372,8 @@ class Api:
     def imports(self, names: list[str]) -> list[tuple[str, str]]:
         """(module, class name) pairs for `from .module import Name`, in isort order."""
         modules = self.modules
-        return sorted((modules[name], name) for name in names)
+        pairs = ((modules[name], name) for name in names)
+        return sorted(pairs, key=lambda pair: (import_order(pair[0]), import_order(pair[1])))
 
 
 @dataclass(frozen=True)

@@ -283,3 +283,29 @@ def unique_class_name(wanted: str, taken: set[str], counters: dict[str, int]) ->
     name = f"{wanted}{counter}"
     taken.add(name)
     return name
+
+
+# --- the order ruff wants generated imports and `__all__` in ---------------------------------
+
+_DIGIT_RUNS = re.compile(r"(\d+)")
+NaturalKey = tuple[tuple[int, int | str], ...]
+
+
+def _natural(name: str) -> NaturalKey:
+    """Digit runs compared by value (`Variant2` before `Variant10`), the rest as text."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in _DIGIT_RUNS.split(name) if part
+    )
+
+
+def import_order(name: str) -> NaturalKey:
+    """Sort key of modules and imported names as ruff's isort orders them (rule I001):
+    natural, ignoring case."""
+    return _natural(name.lower())
+
+
+def export_order(name: str) -> tuple[int, NaturalKey]:
+    """Sort key of `__all__` entries as ruff's RUF022 orders them: CONSTANTS, Classes, then
+    the rest; natural within each group, case counting."""
+    group = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return group, _natural(name)

@@ -321,3 +321,31 @@ def test_resources_and_methods_collide_apart(api: Api) -> None:
     assert by_attribute["request_"] == ["x", "y"]  # not the client's request()
     ids = [op.operation_id for op in api.operations]
     assert len(ids) == len(set(ids))
+
+
+def test_import_order_is_rufs_isort_order() -> None:
+    """Natural (Rule2 before Rule10) and ignoring case, as ruff's I001 wants (checked against
+    ruff: tests/corpus/numbered_names.yaml is generated and ruff-checked by test_corpus)."""
+    names = ["rule10", "Rule2", "rule_x", "RuleABD", "ruleb", "RuleAbc", "rule1"]
+    assert sorted(names, key=naming.import_order) == [
+        "rule1",
+        "Rule2",
+        "rule10",
+        "rule_x",
+        "RuleAbc",
+        "RuleABD",
+        "ruleb",
+    ]
+
+
+def test_export_order_is_rufs_all_order() -> None:
+    """RUF022: CONSTANTS, then Classes, then the rest; natural, and case counts."""
+    names = ["Variant10", "helper", "UNSET", "AbcModel", "Variant2", "APIResponse"]
+    assert sorted(names, key=naming.export_order) == [
+        "UNSET",
+        "APIResponse",
+        "AbcModel",
+        "Variant2",
+        "Variant10",
+        "helper",
+    ]

@@ -28,3 +28,39 @@ def test_a_missing_ruff_binary_is_one_line(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(format_module, "find_ruff_bin", missing)
     with pytest.raises(SpecError, match="the ruff binary is missing: reinstall ruff"):
         format_files({"m.py": SOURCE})
+
+
+# A required argument whose `Enum | Literal[...]` annotation is too long for its line: black
+# parenthesizes it, ruff (0.17) splits it before the `|` (15 modules of GitHub's spec).
+LONG_ANNOTATION = (
+    "def f(\n"
+    "    *,\n"
+    '    other: InteractionGroup | Literal["existing_users", "contributors_only",'
+    ' "collaborators_only", "x"],\n'
+    "    short: Group | Literal['a'],\n"
+    ") -> None:\n"
+    "    pass\n"
+)
+
+
+def test_a_long_annotation_without_default_gets_blacks_layout() -> None:
+    by_ruff = format_files({"m.py": LONG_ANNOTATION}, formatter="ruff")["m.py"]
+    assert by_ruff == format_files({"m.py": LONG_ANNOTATION}, formatter="black")["m.py"]
+    assert "    other: (\n" in by_ruff
+
+
+def test_long_annotations_in_methods_get_blacks_layout_and_the_rest_stays_rufs() -> None:
+    literal = 'Literal["existing_users", "contributors_only", "collaborators_only", "another"]'
+    source = (
+        "class Resource:\n"
+        f"    def sync(self, *, limit: InteractionGroup | {literal}, n: int) -> None:\n"
+        '        """Docstring."""\n'
+        "        return None\n\n"
+        f"    async def run(self, *, limit: InteractionGroup | {literal}) -> Page[Item]:\n"
+        "        pass\n\n"
+        "    def untouched(self, a: int, b: int) -> None:\n"
+        "        x = {'a': a,\n 'b': b}\n"
+    )
+    by_ruff = format_files({"m.py": source}, formatter="ruff")["m.py"]
+    assert by_ruff == format_files({"m.py": source}, formatter="black")["m.py"]
+    assert by_ruff.count("        limit: (\n") == 2

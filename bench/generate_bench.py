@@ -183,14 +183,16 @@ def run_ours(label: str, spec: Path, out: Path, cache: Path, *extra: str) -> Mea
 
 
 def verify(out: Path) -> None:
-    package = str(out / "posthog_api")
+    (client,) = out.glob("*/_client.py")  # the package is named after the spec's title
+    package = str(client.parent)
     for command in (
         [sys.executable, "-m", "black", "--check", "-q", "-l", "100", "-t", "py311", package],
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", package],
     ):
         started = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True, check=False)
-        verdict = "clean" if result.returncode == 0 else f"FAILED\n{result.stdout[-3000:]}"
+        output = (result.stdout + result.stderr)[-3000:]
+        verdict = "clean" if result.returncode == 0 else f"FAILED\n{output}"
         print(f"verify: {command[2]}: {verdict} ({time.perf_counter() - started:.0f} s)")
 
 

@@ -4,8 +4,8 @@ Templates write plain, readable code; a formatter lays it out. The default engin
 `ruff format` (pinned, black-compatible settings): one process formats the whole tree, tens of
 megabytes in under a second. `--formatter black` runs black itself, in-process and on every
 core: the reference whose style the tests hold ruff's output to (`black --check` is clean on
-every generated file). The few modules where ruff's layout differs from black's (`_RUFF_SPLIT`)
-are formatted by black.
+every generated file). The one layout where ruff differs from black (`_RUFF_SPLIT`) is redone
+by black, signature by signature.
 """
 
 from __future__ import annotations
@@ -130,23 +130,16 @@ def _black_signatures(text: str, line_length: int) -> str:
 
     Black formats the signature alone (with a `pass` body, dedented, the line length reduced by
     the indent it loses): a few milliseconds each, where black on the whole module takes
-    seconds. Black decides a signature's layout from the signature alone.
+    seconds. Black decides a signature's layout from the signature alone. A match that is not
+    inside a `def` signature keeps ruff's layout.
     """
     import black
     from black.mode import Mode, TargetVersion
 
     lines = text.splitlines(keepends=True)
-    starts = sorted(
-        {
-            _signature_start(lines, text.count("\n", 0, m.start()))
-            for m in _RUFF_SPLIT.finditer(text)
-        }
-    )
-    for start in reversed(starts):  # from the end, so earlier line numbers stay valid
+    spans = {_signature(lines, text.count("\n", 0, m.start())) for m in _RUFF_SPLIT.finditer(text)}
+    for start, end in sorted((span for span in spans if span), reverse=True):  # from the end
         indent = len(lines[start]) - len(lines[start].lstrip(" "))
-        end = start
-        while not (lines[end].startswith(" " * indent + ")") and lines[end].rstrip().endswith(":")):
-            end += 1
         snippet = "".join(line[indent:] for line in lines[start : end + 1]) + "    pass\n"
         mode = Mode(target_versions={TargetVersion.PY311}, line_length=line_length - indent)
         relaid = black.format_str(snippet, mode=mode).splitlines(keepends=True)[:-1]
@@ -154,11 +147,22 @@ def _black_signatures(text: str, line_length: int) -> str:
     return "".join(lines)
 
 
-def _signature_start(lines: list[str], index: int) -> int:
-    """The `def` line of the signature that line `index` belongs to."""
-    while not lines[index].lstrip().startswith(("def ", "async def ")):
-        index -= 1
-    return index
+def _signature(lines: list[str], index: int) -> tuple[int, int] | None:
+    """(first, last) line of the `def` signature that line `index` is in; None if it is in none:
+    the lines between are indented deeper than the `def`, the last closes it with `):`."""
+    start = index
+    while start >= 0 and not lines[start].lstrip().startswith(("def ", "async def ")):
+        start -= 1
+    if start < 0:
+        return None
+    indent = len(lines[start]) - len(lines[start].lstrip(" "))
+    for end in range(start + 1, len(lines)):
+        line = lines[end]
+        if line.startswith(" " * indent + ")") and line.rstrip().endswith(":"):
+            return (start, end) if end > index else None
+        if not line.startswith(" " * (indent + 1)):
+            return None  # left the signature (or never was in one)
+    return None
 
 
 def _black_format(sources: Mapping[str, str], line_length: int) -> dict[str, str]:

@@ -64,3 +64,9 @@ def test_long_annotations_in_methods_get_blacks_layout_and_the_rest_stays_rufs()
     by_ruff = format_files({"m.py": source}, formatter="ruff")["m.py"]
     assert by_ruff == format_files({"m.py": source}, formatter="black")["m.py"]
     assert by_ruff.count("        limit: (\n") == 2
+
+
+def test_a_split_outside_a_signature_is_left_alone() -> None:
+    """What the detection matches outside a `def` (here a hand-made line) is not touched."""
+    text = "x = 1\n    name: Foo\n    | Bar\n"
+    assert format_module._black_signatures(text, 100) == text

@@ -158,9 +158,10 @@ def _signature(lines: list[str], index: int) -> tuple[int, int] | None:
     indent = len(lines[start]) - len(lines[start].lstrip(" "))
     for end in range(start + 1, len(lines)):
         line = lines[end]
-        if line.startswith(" " * indent + ")") and line.rstrip().endswith(":"):
-            return (start, end) if end > index else None
-        if not line.startswith(" " * (indent + 1)):
+        if line.startswith(" " * indent + ")"):  # `) -> R:`, or `) -> (` and more lines
+            if line.rstrip().endswith(":"):
+                return (start, end) if end > index else None
+        elif not line.startswith(" " * (indent + 1)):
             return None  # left the signature (or never was in one)
     return None
 

@@ -70,3 +70,17 @@ def test_a_split_outside_a_signature_is_left_alone() -> None:
     """What the detection matches outside a `def` (here a hand-made line) is not touched."""
     text = "x = 1\n    name: Foo\n    | Bar\n"
     assert format_module._black_signatures(text, 100) == text
+
+
+def test_a_signature_with_a_long_return_annotation_is_relaid_too() -> None:
+    returns = " | ".join(f"Rule{n}" for n in range(1, 16))
+    source = (
+        "class Resource:\n"
+        "    def list(self, *, group: InteractionGroup | "
+        'Literal["existing_users", "contributors_only", "collaborators_only", "another"],'
+        f" options: Options | None = None) -> {returns}:\n"
+        "        pass\n"
+    )
+    by_ruff = format_files({"m.py": source}, formatter="ruff")["m.py"]
+    assert by_ruff == format_files({"m.py": source}, formatter="black")["m.py"]
+    assert "    ) -> (\n" in by_ruff

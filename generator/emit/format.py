@@ -17,11 +17,14 @@ import tempfile
 from collections.abc import Mapping
 from importlib.metadata import version
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ruff import find_ruff_bin
 
 from generator.errors import SpecError
+
+if TYPE_CHECKING:
+    from black.mode import Mode
 
 Formatter = Literal["ruff", "black"]
 FORMATTERS: tuple[Formatter, ...] = ("ruff", "black")
@@ -134,14 +137,13 @@ def _black_signatures(text: str, line_length: int) -> str:
     inside a `def` signature keeps ruff's layout.
     """
     import black
-    from black.mode import Mode, TargetVersion
 
     lines = text.splitlines(keepends=True)
     spans = {_signature(lines, text.count("\n", 0, m.start())) for m in _RUFF_SPLIT.finditer(text)}
     for start, end in sorted((span for span in spans if span), reverse=True):  # from the end
         indent = len(lines[start]) - len(lines[start].lstrip(" "))
         snippet = "".join(line[indent:] for line in lines[start : end + 1]) + "    pass\n"
-        mode = Mode(target_versions={TargetVersion.PY311}, line_length=line_length - indent)
+        mode = _black_mode(line_length - indent)
         relaid = black.format_str(snippet, mode=mode).splitlines(keepends=True)[:-1]
         lines[start : end + 1] = [" " * indent + line if line.strip() else line for line in relaid]
     return "".join(lines)
@@ -182,12 +184,17 @@ def _size(item: tuple[str, str, int]) -> int:
 
 def _black_one(item: tuple[str, str, int]) -> tuple[str, str]:
     import black
-    from black.mode import Mode, TargetVersion
     from black.parsing import InvalidInput
 
     name, source, line_length = item
-    mode = Mode(target_versions={TargetVersion.PY311}, line_length=line_length)
     try:
-        return name, black.format_str(source, mode=mode)
+        return name, black.format_str(source, mode=_black_mode(line_length))
     except InvalidInput as exc:
         raise SpecError(name, f"generated code does not parse: {exc}") from None
+
+
+def _black_mode(line_length: int) -> Mode:
+    """black's settings for generated code (black is imported only when it is used)."""
+    from black.mode import Mode, TargetVersion
+
+    return Mode(target_versions={TargetVersion.PY311}, line_length=line_length)

@@ -167,32 +167,41 @@ _COMPOSITION = ("allOf", "anyOf", "oneOf")
 
 
 def _reads_through_refs(node: Any, examples_checked: bool) -> bool:
-    """Whether a check of `node` reads what its `$ref`s lead to (see the module docstring).
-    Generous: a property named `default` counts too."""
-    stack = [node]
+    """Whether a check of `node` reads what its `$ref`s lead to (see the module docstring): a
+    local `$ref` at or below a node that makes such a check, or referenced parameters. One
+    walk, each node knowing whether a node above it checks. Generous: a property named
+    `default` counts too."""
+    stack: list[tuple[Any, bool]] = [(node, False)]
     while stack:
-        current = stack.pop()
+        current, checked = stack.pop()
         if isinstance(current, dict):
-            if _checks_across_refs(current, examples_checked):
+            if _refers_to_parameters(current):
                 return True
-            stack.extend(current.values())
+            checked = checked or _checks_values(current, examples_checked)
+            ref = current.get("$ref")
+            if checked and isinstance(ref, str) and ref.startswith("#"):
+                return True
+            stack.extend((child, checked) for child in current.values())
         elif isinstance(current, list):
-            stack.extend(current)
+            stack.extend((child, checked) for child in current)
     return False
 
 
-def _checks_across_refs(node: dict[str, Any], examples_checked: bool) -> bool:
+def _refers_to_parameters(node: dict[str, Any]) -> bool:
     parameters = node.get("parameters")
-    if isinstance(parameters, list) and any(
+    return isinstance(parameters, list) and any(
         isinstance(parameter, dict) and "$ref" in parameter for parameter in parameters
-    ):
-        return True
-    checked = (
+    )
+
+
+def _checks_values(node: dict[str, Any], examples_checked: bool) -> bool:
+    """A default, example or discriminator checked against its schema, or `required` looked
+    up in composed parts: checks that read the schema whole, `$ref`s resolved."""
+    return (
         any(key in node for key in _VALUE_CHECKS)
         or (examples_checked and any(key in node for key in _EXAMPLES))
         or ("required" in node and any(key in node for key in _COMPOSITION))
     )
-    return checked and _component_refs(node) != set()
 
 
 def _closure(entries: set[Entry], uses: dict[Entry, set[Entry]]) -> set[Entry]:

@@ -8,6 +8,7 @@ warning naming the JSON pointer; no operation, parameter or response is dropped 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from generator.config import GeneratorConfig
@@ -31,21 +32,46 @@ from generator.ir.model import (
 )
 from generator.ir.parameters import ParameterParser
 from generator.ir.responses import ResponseParser, pick_success, response_format_of
-from generator.ir.schemas import Registry, SchemaTyper
+from generator.ir.schemas import JournalEntry, Registry, SchemaTyper
 from generator.ir.security import default_security, operation_security, security_schemes
 from generator.spec.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
 
 _PATH_ITEM_KEYS = frozenset({"$ref", "summary", "description", "servers", "parameters"})
 
 
+@dataclass(frozen=True)
+class ParseRecord:
+    """What one parse did, so that a parse after an edit can reuse it: the registry's journal,
+    how far the components took it, and per path item its stretch of the journal and its
+    operations."""
+
+    journal: tuple[JournalEntry, ...]
+    components_end: int
+    path_items: dict[str, tuple[int, int, tuple[Operation, ...]]]
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """A previous parse of the same document with only the path items outside `unchanged`
+    edited (the caller checked that nothing else differs, and that no `$ref` points into
+    `paths`)."""
+
+    record: ParseRecord
+    unchanged: frozenset[str]
+
+
+class _Diverged(Exception):
+    """An edited path item changed the registry differently: the rest cannot be replayed."""
+
+
 class _Parser(ParameterParser, RequestBodyParser, ResponseParser):
-    def __init__(self, spec: LoadedSpec, config: GeneratorConfig) -> None:
+    def __init__(self, spec: LoadedSpec, config: GeneratorConfig, reuse: Reuse | None) -> None:
         self.spec = spec
         self.doc = spec.data
         self.config = config
+        self.reuse = reuse
         self.registry = Registry()
-        self.warnings: list[Warning] = []
-        self._warned: set[Warning] = set()
+        self.path_items: dict[str, tuple[int, int, tuple[Operation, ...]]] = {}
         self.schemas = SchemaTyper(self.doc, self.registry, self.warn)
         # Reserve the runtime's own public names so no schema class can shadow them.
         self.registry.taken |= {config.client_class, config.async_client_class}
@@ -55,10 +81,7 @@ class _Parser(ParameterParser, RequestBodyParser, ResponseParser):
         )
 
     def warn(self, pointer: str, message: str) -> None:
-        warning = Warning(pointer=pointer, message=message)
-        if warning not in self._warned:  # a shared schema is typed once per use
-            self._warned.add(warning)
-            self.warnings.append(warning)
+        self.registry.warn(Warning(pointer=pointer, message=message))
 
     def resolve(self, node: Any) -> Any:
         return self.schemas.resolve(node)
@@ -78,6 +101,10 @@ class _Parser(ParameterParser, RequestBodyParser, ResponseParser):
 
     def register_components(self) -> None:
         """Claim class names for every component first, so refs resolve to stable names."""
+        if self.reuse is not None:
+            record = self.reuse.record
+            self.registry.replay(list(record.journal[: record.components_end]))
+            return
         for name, pointer, _schema in self.component_schemas():
             self.registry.claim(pointer, naming.pascal_case(name))
         for _name, pointer, schema in self.component_schemas():
@@ -86,29 +113,51 @@ class _Parser(ParameterParser, RequestBodyParser, ResponseParser):
     # -- operations ---------------------------------------------------------------------------
 
     def operations(self) -> list[Operation]:
-        operations = []
+        operations: list[Operation] = []
+        journal = self.registry.journal
         for path, raw_item in (self.doc.get("paths") or {}).items():
-            item_pointer = f"/paths/{escape_pointer_token(str(path))}"
-            item = self.resolve(raw_item)
-            if not isinstance(item, dict):
-                self.warn(item_pointer, "a path item that is not an object is skipped")
-                continue
-            for key in item:
-                if (
-                    key not in HTTP_METHODS
-                    and key not in _PATH_ITEM_KEYS
-                    and not key.startswith("x-")
-                ):
-                    self.warn(
-                        f"{item_pointer}/{escape_pointer_token(str(key))}",
-                        f"{key!r} is not an HTTP method: skipped",
-                    )
-            for method in HTTP_METHODS:
-                if isinstance(item.get(method), dict):
-                    operations.append(
-                        self.operation(str(path), method, item, f"{item_pointer}/{method}")
-                    )
+            start = len(journal)
+            item_operations = self.reused_operations(str(path))
+            if item_operations is None:
+                item_operations = tuple(self.path_item_operations(str(path), raw_item))
+                self.check_same_as_before(str(path), start)
+            self.path_items[str(path)] = (start, len(journal), item_operations)
+            operations += item_operations
         return _with_unique_ids(operations)
+
+    def reused_operations(self, path: str) -> tuple[Operation, ...] | None:
+        """An unchanged path item's operations from the previous parse, its journal stretch
+        replayed; None when it must be parsed."""
+        if self.reuse is None or path not in self.reuse.unchanged:
+            return None
+        start, end, operations = self.reuse.record.path_items[path]
+        self.registry.replay(list(self.reuse.record.journal[start:end]))
+        return operations
+
+    def check_same_as_before(self, path: str, start: int) -> None:
+        """An edited path item must change the registry as before (the same classes, names
+        and warnings), or the path items after it cannot be replayed."""
+        if self.reuse is None:
+            return
+        old_start, old_end, _ = self.reuse.record.path_items[path]
+        if tuple(self.registry.journal[start:]) != self.reuse.record.journal[old_start:old_end]:
+            raise _Diverged(path)
+
+    def path_item_operations(self, path: str, raw_item: Any) -> Iterator[Operation]:
+        item_pointer = f"/paths/{escape_pointer_token(path)}"
+        item = self.resolve(raw_item)
+        if not isinstance(item, dict):
+            self.warn(item_pointer, "a path item that is not an object is skipped")
+            return
+        for key in item:
+            if key not in HTTP_METHODS and key not in _PATH_ITEM_KEYS and not key.startswith("x-"):
+                self.warn(
+                    f"{item_pointer}/{escape_pointer_token(str(key))}",
+                    f"{key!r} is not an HTTP method: skipped",
+                )
+        for method in HTTP_METHODS:
+            if isinstance(item.get(method), dict):
+                yield self.operation(path, method, item, f"{item_pointer}/{method}")
 
     def operation(self, path: str, method: str, item: dict[str, Any], pointer: str) -> Operation:
         raw = item[method]
@@ -164,9 +213,15 @@ class _Parser(ParameterParser, RequestBodyParser, ResponseParser):
 
     # -- assembly -------------------------------------------------------------------------
 
-    def api(self) -> Api:
+    def parse(self) -> tuple[Api, ParseRecord]:
         self.register_components()
+        components_end = len(self.registry.journal)
         operations = self.operations()
+        api = self.api(operations)
+        record = ParseRecord(tuple(self.registry.journal), components_end, self.path_items)
+        return api, record
+
+    def api(self, operations: list[Operation]) -> Api:
         resources = self.resources(operations)
         info = self.doc.get("info") or {}
         servers = tuple(
@@ -191,7 +246,7 @@ class _Parser(ParameterParser, RequestBodyParser, ResponseParser):
                 for name in self.config.client_default_path_params
                 if any(p.client_default == name for op in operations for p in op.parameters)
             ),
-            warnings=tuple(self.warnings),
+            warnings=tuple(self.registry.warnings),
             security_schemes=self.security_schemes,
             default_security=default_security([op.security for op in operations]),
             default_host=default_host,
@@ -347,4 +402,21 @@ def _assign_modules(
 
 def parse_api(spec: LoadedSpec, config: GeneratorConfig | None = None) -> Api:
     """Build the intermediate model for a loaded, validated spec."""
-    return _Parser(spec, (config or GeneratorConfig()).for_spec(spec.data)).api()
+    return parse_recorded(spec, config)[0]
+
+
+def parse_recorded(
+    spec: LoadedSpec, config: GeneratorConfig | None = None, reuse: Reuse | None = None
+) -> tuple[Api, ParseRecord]:
+    """parse_api, plus the record a later parse can reuse; with `reuse`, the unchanged path
+    items are replayed from the previous parse instead of parsed (the same result, or a
+    whole parse when an edit changed the registry)."""
+    resolved = (config or GeneratorConfig()).for_spec(spec.data)
+    if reuse is not None and list(reuse.record.path_items) != [
+        str(path) for path in spec.data.get("paths") or {}
+    ]:
+        reuse = None
+    try:
+        return _Parser(spec, resolved, reuse).parse()
+    except _Diverged:
+        return _Parser(spec, resolved, None).parse()

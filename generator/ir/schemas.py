@@ -17,7 +17,7 @@ from typing import Any, Literal
 from generator.ir import compose, naming
 from generator.ir.compose import SCHEMA_PREFIX, Composer
 from generator.ir.literals import fits_literal
-from generator.ir.model import Enum, EnumMember, Field, Model, TypeRef
+from generator.ir.model import Enum, EnumMember, Field, Model, TypeRef, Warning
 from generator.spec.load import escape_pointer_token
 from generator.spec.locate import follow_refs
 
@@ -28,9 +28,18 @@ _SCALAR_KINDS: dict[str, Any] = {"integer": "int", "number": "float", "boolean":
 Warn = Callable[[str, str], None]
 
 
+# One change to the registry, as `Registry.journal` records it (see `Registry.replay`).
+JournalEntry = tuple[Any, ...]
+
+
 @dataclass
 class Registry:
-    """Models and enums found so far, by class name, plus the names already claimed."""
+    """Models and enums found so far, by class name, plus the names already claimed.
+
+    Every change is also appended to `journal`: replaying a run's entries rebuilds its state
+    without typing a schema, which is how a rerun after an edit reuses the parse of every
+    unchanged path item (generator.ir.parse).
+    """
 
     models: dict[str, Model] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
@@ -43,6 +52,9 @@ class Registry:
     enums_by_values: dict[tuple[str, tuple[Any, ...]], str] = field(default_factory=dict)
     # Likewise an inline object schema whose fields (names, types, docs) match one seen before.
     models_by_shape: dict[Any, str] = field(default_factory=dict)
+    warnings: list[Warning] = field(default_factory=list)
+    warned: set[Warning] = field(default_factory=set)  # the warnings, for a quick lookup
+    journal: list[JournalEntry] = field(default_factory=list)
 
     def claim(self, pointer: str, wanted: str) -> str:
         """The class name for the schema at `pointer`: the same on every call, unique overall."""
@@ -50,7 +62,55 @@ class Registry:
             return self.names_by_pointer[pointer]
         name = naming.unique_class_name(wanted, self.taken, self.counters)
         self.names_by_pointer[pointer] = name
+        self.journal.append(("claim", pointer, wanted))
         return name
+
+    def share_enum(self, key: tuple[str, tuple[Any, ...]], name: str) -> None:
+        if key not in self.enums_by_values:
+            self.enums_by_values[key] = name
+            self.journal.append(("share_enum", key, name))
+
+    def add_enum(self, enum: Enum) -> None:
+        self.enums[enum.name] = enum
+        self.journal.append(("add_enum", enum))
+
+    def share_model(self, pointer: str, shape: Any, name: str) -> str:
+        """The class of the first inline object with this shape (`name` if it is the first)."""
+        same = self.models_by_shape.get(shape)
+        if same is None:
+            self.models_by_shape[shape] = name
+            self.journal.append(("share_model", pointer, shape, name))
+            return name
+        self.names_by_pointer[pointer] = same
+        self.journal.append(("share_model", pointer, shape, same))
+        return same
+
+    def add_model(self, model: Model) -> None:
+        self.models[model.name] = model
+        self.journal.append(("add_model", model))
+
+    def warn(self, warning: Warning) -> None:
+        if warning not in self.warned:  # a shared schema is typed once per use
+            self.warned.add(warning)
+            self.warnings.append(warning)
+            self.journal.append(("warn", warning))
+
+    def replay(self, entries: list[JournalEntry]) -> None:
+        """Apply entries another registry journaled, as if their schemas were typed again."""
+        for entry in entries:
+            kind = entry[0]
+            if kind == "claim":
+                self.claim(entry[1], entry[2])
+            elif kind == "share_enum":
+                self.share_enum(entry[1], entry[2])
+            elif kind == "add_enum":
+                self.add_enum(entry[1])
+            elif kind == "share_model":
+                self.share_model(entry[1], entry[2], entry[3])
+            elif kind == "add_model":
+                self.add_model(entry[1])
+            else:
+                self.warn(entry[1])
 
 
 class SchemaTyper(Composer):
@@ -232,19 +292,21 @@ class SchemaTyper(Composer):
             return TypeRef("enum", name=self.registry.enums_by_values[key])
         name = self.registry.claim(pointer, name_hint)
         if inline:  # a component keeps its own class: its name is part of the spec's API
-            self.registry.enums_by_values.setdefault(key, name)
+            self.registry.share_enum(key, name)
         if name not in self.registry.enums:
             members = naming.unique(naming.enum_member_name(v) for v in values)
-            self.registry.enums[name] = Enum(
-                name=name,
-                module=naming.snake_case(name),
-                pointer=pointer,
-                description=str(schema.get("description") or ""),
-                value_kind=value_kind,
-                members=tuple(
-                    EnumMember(py_name=member, value=value)
-                    for member, value in zip(members, values, strict=True)
-                ),
+            self.registry.add_enum(
+                Enum(
+                    name=name,
+                    module=naming.snake_case(name),
+                    pointer=pointer,
+                    description=str(schema.get("description") or ""),
+                    value_kind=value_kind,
+                    members=tuple(
+                        EnumMember(py_name=member, value=value)
+                        for member, value in zip(members, values, strict=True)
+                    ),
+                )
             )
         return TypeRef("enum", name=name)
 
@@ -294,17 +356,18 @@ class SchemaTyper(Composer):
         self.registry.in_progress.discard(name)
         if not _is_component_root(pointer):
             shape = (tuple(replace(f, pointer="") for f in fields), extra_type)
-            same = self.registry.models_by_shape.setdefault(shape, name)
+            same = self.registry.share_model(pointer, shape, name)
             if same != name:  # an inline object exactly like one seen before: share its class
-                self.registry.names_by_pointer[pointer] = same
                 return TypeRef("model", name=same)
-        self.registry.models[name] = Model(
-            name=name,
-            module=naming.snake_case(name),
-            pointer=pointer,
-            description=str(schema.get("description") or schema.get("title") or ""),
-            fields=fields,
-            extra_type=extra_type,
+        self.registry.add_model(
+            Model(
+                name=name,
+                module=naming.snake_case(name),
+                pointer=pointer,
+                description=str(schema.get("description") or schema.get("title") or ""),
+                fields=fields,
+                extra_type=extra_type,
+            )
         )
         return TypeRef("model", name=name)
 

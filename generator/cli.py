@@ -88,7 +88,7 @@ def _validate(args: argparse.Namespace) -> int:
         spec, tolerated = lenient_spec(spec)
     else:
         validate_spec(spec)
-    api = parse_tolerant(spec, None, tolerated)
+    api, _ = parse_tolerant(spec, None, tolerated)
     _print_warnings(args.spec, (*tolerated, *api.warnings))
     state = f"{len(tolerated)} problem(s) tolerated" if tolerated else "valid"
     print(f"{args.spec}: {state} ({len(api.operations)} operations)")

@@ -12,12 +12,18 @@ from generator.config import ConfigSettings, GeneratorConfig, resolve_config
 from generator.emit.fixtures import build_fixtures
 from generator.emit.format import Formatter, format_files, formatter_id
 from generator.emit.manifest import MANIFEST, render_manifest
-from generator.emit.render import render_files
+from generator.emit.render import PreviousOutput, render_files, reusable_files
 from generator.errors import SpecError
 from generator.ir.model import Api
-from generator.ir.parse import parse_api
+from generator.ir.parse import ParseRecord, Reuse, parse_api, parse_recorded
+from generator.last_run import LastRun, fingerprint, load_last_run, save_last_run
 from generator.spec.load import LoadedSpec, load_spec
-from generator.spec.partial_validation import check_operation_ids, validation_target
+from generator.spec.locate import pointer_tokens
+from generator.spec.partial_validation import (
+    check_operation_ids,
+    edited_paths_document,
+    validation_target,
+)
 from generator.spec.validate import (
     KEPT_AS_WRITTEN,
     Problem,
@@ -63,10 +69,11 @@ def _in_background(spec: LoadedSpec, work: Callable[[], T]) -> Callable[[], T]:
 Verdict = SpecError | None  # the problems found (it pickles), or None for a valid spec
 
 
-def _start_validation(spec: LoadedSpec) -> Callable[[], None]:
+def _start_validation(spec: LoadedSpec, edited: frozenset[str] | None) -> Callable[[], None]:
     """Validate in the background (after a small change, only the affected part:
-    generator.spec.partial_validation); the result raises the verdict, if any."""
-    verdict = _in_background(spec, lambda: _verdict(spec))
+    generator.spec.partial_validation); the result raises the verdict, if any. `edited`:
+    the path items edited since the last run, which found the spec valid."""
+    verdict = _in_background(spec, lambda: _verdict(spec, edited))
 
     def wait() -> None:
         _remember_verdict(spec, verdict())
@@ -74,9 +81,11 @@ def _start_validation(spec: LoadedSpec) -> Callable[[], None]:
     return wait
 
 
-def _verdict(spec: LoadedSpec) -> Verdict:
+def _verdict(spec: LoadedSpec, edited: frozenset[str] | None) -> Verdict:
     try:
         target = validation_target(spec)
+        if edited is not None:
+            target = edited_paths_document(spec.data, edited) or spec.data
         if target is spec.data:
             validate_spec(spec)
         else:
@@ -98,12 +107,15 @@ def _remember_verdict(spec: LoadedSpec, verdict: Verdict) -> None:
 
 
 def parse_tolerant(
-    spec: LoadedSpec, config: GeneratorConfig | None, tolerated: list[Problem]
-) -> Api:
-    """parse_api; with problems tolerated (--lenient), one that breaks the parser is refused
-    after all, one line per problem as without --lenient, instead of a traceback."""
+    spec: LoadedSpec,
+    config: GeneratorConfig | None,
+    tolerated: list[Problem],
+    reuse: Reuse | None = None,
+) -> tuple[Api, ParseRecord]:
+    """parse_recorded; with problems tolerated (--lenient), one that breaks the parser is
+    refused after all, one line per problem as without --lenient, instead of a traceback."""
     try:
-        return parse_api(spec, config)
+        return parse_recorded(spec, config, reuse)
     except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
         if not tolerated:
             raise  # a valid spec: the parser must handle it
@@ -127,57 +139,112 @@ def generate(
 ) -> Generated:
     """Everything up to (not including) writing: the caller decides whether to write or check.
 
-    Every file is rendered and formatted afresh from the spec: nothing is taken from the output
-    folder. `cache_dir` only keeps parsed spec pieces between runs (None: no cache).
+    Nothing is taken from the output folder. With a `cache_dir`, the parsed spec pieces and
+    the last run's work are kept there, and a run after an edit of some path items redoes
+    only what the edit can change (generator.last_run); None: everything afresh.
     """
-    spec = load_spec(spec_path, cache_dir=cache_dir)
+    wanted = fingerprint(formatter, lenient)
+    last = load_last_run(cache_dir, spec_path, wanted) if cache_dir else None
+    spec = load_spec(spec_path, cache_dir=cache_dir, before=last.summary if last else None)
     # The config file beside the spec when none is given; names and host the config leaves
     # open come from the spec (generator.config).
     resolved = resolve_config(config, spec_path, spec.data)
+    edited = spec.edited if last is not None and last.output.config == resolved else None
 
-    def build(spec: LoadedSpec, tolerated: list[Problem]) -> tuple[Api, dict[str, str]]:
-        api = parse_tolerant(spec, resolved, tolerated)
-        sources = render_files(api, resolved, build_fixtures(api))
-        return api, format_files(sources, formatter=formatter, line_length=resolved.line_length)
+    def build(spec: LoadedSpec, tolerated: list[Problem], last: LastRun | None) -> Built:
+        reuse = None
+        if last is not None and edited is not None:
+            reuse = Reuse(last.parse, frozenset(last.parse.path_items) - edited)
+        api, record = parse_tolerant(spec, resolved, tolerated, reuse)
+        reused = reusable_files(api, resolved, last.output) if last else {}
+        sources = render_files(api, resolved, build_fixtures(api), reused)
+        files = format_files(sources, formatter=formatter, line_length=resolved.line_length)
+        return api, record, {**files, **reused}
 
+    repairs: frozenset[str] = frozenset()
     if lenient:
-        api, files, tolerated = _build_lenient(spec, build)
+        api, record, files, repairs, tolerated = _build_lenient(
+            spec,
+            lambda spec, tolerated, reuse: build(spec, tolerated, last if reuse else None),
+            _repairs_outside(last.repairs, edited) if last and edited is not None else None,
+            edited,
+        )
     else:
         tolerated = []
-        validated = _start_validation(spec)
+        validated = _start_validation(spec, edited)
         try:
-            api, files = build(spec, tolerated)
+            api, record, files = build(spec, tolerated, last if edited is not None else None)
         except Exception:
             validated()  # an invalid spec may break the parser: report why it is invalid
             raise
         validated()
+    files = dict(sorted(files.items()))
     files[MANIFEST] = render_manifest(files, formatter_id(formatter, resolved.line_length))
+    if cache_dir is not None:
+        output = PreviousOutput(api, resolved, files)
+        run = spec.summary and LastRun(wanted, spec.summary, repairs, record, output)
+        save_last_run(cache_dir, spec_path, run or None)
     return Generated(api=api, files=files, validation_warnings=tuple(tolerated))
 
 
-Build = Callable[[LoadedSpec, list[Problem]], tuple[Api, dict[str, str]]]
+Built = tuple[Api, ParseRecord, dict[str, str]]
+# Builds the spec, tolerating some problems; reusing the last run's work if told it may.
+Build = Callable[[LoadedSpec, list[Problem], bool], Built]
+Lenient = tuple[Api, ParseRecord, dict[str, str], frozenset[str], list[Problem]]
 
 
-def _build_lenient(spec: LoadedSpec, build: Build) -> tuple[Api, dict[str, str], list[Problem]]:
+def _build_lenient(
+    spec: LoadedSpec,
+    build: Build,
+    repairs_before: frozenset[str] | None,
+    edited: frozenset[str] | None,
+) -> Lenient:
     """`build` the spec with its problems repaired (`lenient_spec`), validating in parallel.
 
     Bad examples, found here first, are the usual repairs. The OpenAPI checks run in the
     background meanwhile; only if they find something more to repair (an invalid `default`)
-    is the repaired spec built again.
+    is the repaired spec built again. After an edit, the last run's work is reused only if
+    the repairs outside the `edited` path items are the ones it made (`repairs_before`): then
+    the parser sees the same document there. Returns what was built, the pointers repaired
+    and the warnings.
     """
     fatal = fatal_problems(spec)
     if fatal:
         raise problems_error(spec.display_name, located(spec, fatal))
     openapi_found = _in_background(spec, lambda: list(openapi_problems(spec.data)))
     example_found = document_example_problems(spec.data)
-    first, first_warnings = repaired(spec, located(spec, example_found))
-    try:
-        built: tuple[Api, dict[str, str]] | None = build(first, first_warnings)
-    except Exception:
-        built = None  # the parser tripped over a problem validation will name: see below
+    built: Built | None = None
+    first_warnings: list[Problem] = []
+    if repairs_before is None:  # nothing to reuse: build while the OpenAPI checks run
+        first, first_warnings = repaired(spec, located(spec, example_found))
+        try:
+            built = build(first, first_warnings, False)
+        except Exception:
+            built = None  # the parser tripped over a problem validation will name: see below
     final, warnings = repaired(spec, located(spec, [*openapi_found(), *example_found]))
     if built is None or sum(map(needs_repair, warnings)) != sum(map(needs_repair, first_warnings)):
         # With every problem known, parse_tolerant refuses what it cannot read in one line
         # per problem.
-        built = build(final, warnings)
-    return *built, warnings
+        built = build(final, warnings, _same_repairs(warnings, repairs_before, edited))
+    return *built, _repaired_pointers(warnings), warnings
+
+
+def _repaired_pointers(warnings: list[Problem]) -> frozenset[str]:
+    return frozenset(warning.pointer for warning in warnings if needs_repair(warning))
+
+
+def _same_repairs(
+    warnings: list[Problem], before: frozenset[str] | None, edited: frozenset[str] | None
+) -> bool:
+    if before is None or edited is None:
+        return False
+    return _repairs_outside(_repaired_pointers(warnings), edited) == before
+
+
+def _repairs_outside(repairs: frozenset[str], edited: frozenset[str]) -> frozenset[str]:
+    return frozenset(pointer for pointer in repairs if not _in_paths(pointer, edited))
+
+
+def _in_paths(pointer: str, paths: frozenset[str]) -> bool:
+    tokens = pointer_tokens(pointer)
+    return len(tokens) > 1 and tokens[0] == "paths" and tokens[1] in paths

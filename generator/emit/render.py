@@ -10,6 +10,7 @@ import functools
 import json
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -70,6 +71,22 @@ class RenderJob:
     template: str
     output: str
     context: dict[str, Any]
+    # What the file shows besides the config, the spec's name and the module of each class
+    # (a model, an enum, a resource; RUNTIME for the runtime modules): while these are the
+    # same, so is the file. None: the file reads the whole Api.
+    subject: object = None
+
+
+RUNTIME = "runtime"
+
+
+@dataclass(frozen=True)
+class PreviousOutput:
+    """What the last run rendered, for a run after an edit to keep what it would render alike."""
+
+    api: Api
+    config: GeneratorConfig
+    files: Mapping[str, str]  # formatted, as written
 
 
 def docstring(value: object, indent: int = 4, hanging: int = 0, closing: bool = False) -> str:
@@ -240,17 +257,22 @@ def plan_files(api: Api, config: GeneratorConfig) -> list[RenderJob]:
         RenderJob("distribution/README.md.jinja", "README.md", shared),
     ]
     jobs += [
-        RenderJob(f"package/{module}.jinja", f"{package}/{module}", runtime)
+        RenderJob(f"package/{module}.jinja", f"{package}/{module}", runtime, RUNTIME)
         for module in RUNTIME_MODULES
     ]
     jobs += [
         RenderJob(
-            "model.py.jinja", f"{package}/models/{model.module}.py", {**shared, "model": model}
+            "model.py.jinja",
+            f"{package}/models/{model.module}.py",
+            {**shared, "model": model},
+            model,
         )
         for model in api.models
     ]
     jobs += [
-        RenderJob("enum.py.jinja", f"{package}/models/{enum.module}.py", {**shared, "enum": enum})
+        RenderJob(
+            "enum.py.jinja", f"{package}/models/{enum.module}.py", {**shared, "enum": enum}, enum
+        )
         for enum in api.enums
     ]
     jobs += [
@@ -258,20 +280,62 @@ def plan_files(api: Api, config: GeneratorConfig) -> list[RenderJob]:
             "resource.py.jinja",
             f"{package}/resources/{resource.module}.py",
             {**shared, "resource": resource, "flavors": FLAVORS},
+            resource,
         )
         for resource in api.resources
     ]
     return jobs
 
 
-def render_files(api: Api, config: GeneratorConfig, fixtures: dict[str, Any]) -> dict[str, str]:
-    """Render every planned file; JSON fixtures are dumped, not templated."""
-    files = _render(make_environment(), plan_files(api, config))
+def render_files(
+    api: Api,
+    config: GeneratorConfig,
+    fixtures: dict[str, Any],
+    reused: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Render every planned file but the `reused` ones; JSON fixtures are dumped, not templated."""
+    reused = reused or {}
+    jobs = [job for job in plan_files(api, config) if job.output not in reused]
+    files = _render(make_environment(), jobs)
     for operation_id, fixture in fixtures.items():
-        files[f"fixtures/{operation_id}.json"] = to_json(fixture)
+        if fixture_file(operation_id) not in reused:
+            files[fixture_file(operation_id)] = to_json(fixture)
     bundle = [to_json(fixtures[key], compact=True).rstrip("\n") for key in sorted(fixtures)]
     files[f"{config.package}/_fixtures.json"] = '{"fixtures": [\n' + ",\n".join(bundle) + "\n]}\n"
-    return dict(sorted(files.items()))
+    return files
+
+
+def reusable_files(api: Api, config: GeneratorConfig, previous: PreviousOutput) -> dict[str, str]:
+    """The previous run's files that this run would render alike (see RenderJob.subject), and
+    the fixtures of the operations that did not change."""
+    if previous.config != config or previous.api.spec_name != api.spec_name:
+        return {}
+    if previous.api.modules != api.modules:
+        return {}
+    before = {job.output: job.subject for job in plan_files(previous.api, previous.config)}
+    reused = {
+        job.output: previous.files[job.output]
+        for job in plan_files(api, config)
+        if job.subject is not None
+        and job.output in previous.files
+        and _same(before.get(job.output), job.subject)
+    }
+    operations_before = {op.operation_id: op for op in previous.api.operations}
+    for operation in api.operations:
+        fixture = fixture_file(operation.operation_id)
+        if fixture in previous.files and _same(
+            operations_before.get(operation.operation_id), operation
+        ):
+            reused[fixture] = previous.files[fixture]
+    return reused
+
+
+def _same(before: object, now: object) -> bool:
+    return before is now or (before is not None and before == now)
+
+
+def fixture_file(operation_id: str) -> str:
+    return f"fixtures/{operation_id}.json"
 
 
 def _render(environment: jinja2.Environment, jobs: list[RenderJob]) -> dict[str, str]:

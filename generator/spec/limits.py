@@ -90,8 +90,9 @@ _INTEGER_MESSAGE = (
 )
 
 
-def check_bounds(data: Any, name: str, locator: Locator | None = None) -> None:
-    """Refuse alias bombs, recursive aliases, absurd nesting and values no output can hold.
+def check_bounds(data: Any, name: str, locator: Locator | None = None) -> int:
+    """Refuse alias bombs, recursive aliases, absurd nesting and values no output can hold;
+    return the node count.
 
     YAML aliases share one object, so a billion-laughs file loads small; but every later stage
     walks it expanded. The expanded size and depth of each shared node are computed once
@@ -119,6 +120,7 @@ def check_bounds(data: Any, name: str, locator: Locator | None = None) -> None:
             for child in _children(node)
             if isinstance(child, dict | list) and id(child) not in measured
         )
+    return measured[id(data)][0] if isinstance(data, dict | list) else 1
 
 
 def _children(node: dict[Any, Any] | list[Any]) -> Any:

@@ -11,15 +11,23 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from generator.errors import SpecError
+from generator.spec.edits import (
+    DocumentSummary,
+    digests_of,
+    edited_part,
+    edited_paths,
+    refers_into_paths,
+)
 from generator.spec.limits import (
     MAX_DEPTH,
+    MAX_NODES,
     check_bounds,
     check_text,
     max_spec_bytes,
@@ -47,15 +55,26 @@ class LoadedSpec:
     sha256: str
     # How the YAML was parsed, and which of its pieces a past run validated already.
     pieces: ChunkCache | None = None
+    raw: bytes = field(default=b"", repr=False)
+    # For the next run to compare with (None: it cannot, e.g. a `$ref` points into `paths`);
+    # and the path items edited since the `before` load_spec was given (None: not only those).
+    summary: DocumentSummary | None = None
+    edited: frozenset[str] | None = None
 
 
 def load_spec(
-    path: Path, *, display_name: str | None = None, cache_dir: Path | None = None
+    path: Path,
+    *,
+    display_name: str | None = None,
+    cache_dir: Path | None = None,
+    before: DocumentSummary | None = None,
 ) -> LoadedSpec:
     """Read, parse and bundle a spec file; every failure is a one-line SpecError.
 
     With a `cache_dir`, the YAML pieces parsed last time are reused (generator.spec.yaml_chunks);
     the caller saves them (`spec.pieces.save()`) once it knows whether the spec is valid.
+    With `before` (the `summary` of an earlier load of a valid spec), a document that differs
+    only in some path items has only those checked (`edited` names them).
     """
     name = display_name or str(path)
     _check_file_name(path, name)
@@ -63,20 +82,34 @@ def load_spec(
     pieces = ChunkCache(cache_dir, path)
     data = parse_document(raw, name, json_first=path.suffix.lower() == ".json", pieces=pieces)
     locator = Locator(path)
-    check_values(data, raw, name, locator)
-    refs = collect_refs(data)
+    digests = digests_of(data)
+    edited = edited_paths(before, digests) if before and digests else None
+    if edited is not None and before is not None:
+        part = edited_part(data, edited)
+        nodes = before.nodes + check_values(part, raw, name, locator)
+        refs = collect_refs(part)
+        if nodes > MAX_NODES or refers_into_paths(refs) or any(r[:1] != "#" for r in refs):
+            edited = None  # checked as a whole below
+    if edited is None:
+        nodes = check_values(data, raw, name, locator)
+        refs = collect_refs(data)
     if any(not ref.startswith("#") for ref in refs):
         data = _Bundler(path.resolve().parent, name, locator, len(raw)).bundle(data)
         pieces.trusted = False  # another file may have changed under an unchanged piece
         refs = collect_refs(data)
+        digests = None
     _check_local_refs(data, refs, name, locator)
     _check_ref_loops(data, refs, name, locator)
+    comparable = digests is not None and not refers_into_paths(refs)
     return LoadedSpec(
         path=path,
         display_name=name,
         data=data,
         sha256=hashlib.sha256(raw).hexdigest(),
         pieces=pieces,
+        raw=raw,
+        summary=DocumentSummary(digests, nodes) if comparable and digests else None,
+        edited=edited,
     )
 
 
@@ -89,11 +122,13 @@ def _check_file_name(path: Path, name: str) -> None:
         raise SpecError(shown, "the file name is not valid UTF-8: rename the file") from None
 
 
-def check_values(data: Any, raw: bytes, name: str, locator: Locator | None = None) -> None:
-    """Size, nesting and value limits (generator.spec.limits), before anything walks `data`."""
-    check_bounds(data, name, locator)
+def check_values(data: Any, raw: bytes, name: str, locator: Locator | None = None) -> int:
+    """Size, nesting and value limits (generator.spec.limits), before anything walks `data`;
+    the node count."""
+    nodes = check_bounds(data, name, locator)
     if b"\\u" in raw or b"\\U" in raw:  # only an escape can make a lone surrogate
         check_text(data, name, locator)
+    return nodes
 
 
 def parse_document(

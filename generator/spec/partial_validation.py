@@ -79,6 +79,34 @@ def partial_document(
     if always is None:
         return None
     wanted = _closure({used for entry in stale for used in uses[entry]} | always | stale, uses)
+    return _with_entries(data, entries, wanted)
+
+
+def edited_paths_document(data: dict[str, Any], edited: frozenset[str]) -> dict[str, Any] | None:
+    """partial_document for an edit confined to the `edited` path items, nothing referring
+    into `paths` (generator.spec.edits): those items, the components they use, and the parts
+    that are always validated. Only the refs of what it includes are looked at."""
+    entries = _entries(data)
+    always = _component_refs(_without_entries(data))
+    if always is None:
+        return None
+    wanted: set[Entry] = set()
+    queue = [*always, *(("paths", path) for path in edited)]
+    while queue:
+        entry = queue.pop()
+        if entry in wanted or entry not in entries:
+            continue
+        refs = _component_refs(entries[entry])
+        if refs is None:
+            return None
+        wanted.add(entry)
+        queue.extend(refs)
+    return _with_entries(data, entries, wanted)
+
+
+def _with_entries(
+    data: dict[str, Any], entries: dict[Entry, Any], wanted: set[Entry]
+) -> dict[str, Any]:
     part = _without_entries(data)
     for (section, key), node in entries.items():
         if (section, key) in wanted:

@@ -1,0 +1,111 @@
+"""What one `generate` leaves in the cache for the next, so that a run after a small edit
+redoes only the edit.
+
+One file per spec path, written after each successful run. A run uses it only when the
+generator (its code, templates and formatter) and the --lenient flag are the same, the config
+resolves alike, and the spec changed in path items only (generator.spec.edits). Then:
+
+- load checks only the edited path items (generator.spec.load);
+- validation validates only them and the components they use
+  (generator.spec.partial_validation); with --lenient, the whole document is checked as
+  before, and the rest is reused only if the repairs outside the edited path items are the
+  same as last time (generator.pipeline);
+- the parser replays the unchanged path items from the registry journal (generator.ir.parse);
+- render keeps every file whose inputs are equal, and only the rest is formatted
+  (generator.emit.render.reusable_files).
+
+Each stage produces what a run from scratch would: tests/generator/test_last_run.py compares
+the two, byte for byte, over edits of real specs. The file is a pickle in the user's own cache
+folder (as black's cache is); anything unreadable in it is ignored.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from generator.emit.render import TEMPLATES_DIR, PreviousOutput
+from generator.ir.parse import ParseRecord
+from generator.spec.edits import DocumentSummary
+
+_FOLDER = "last-run"
+_CODE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class LastRun:
+    fingerprint: str  # the generator, its formatter and the --lenient flag (see fingerprint)
+    summary: DocumentSummary
+    repairs: frozenset[str]  # with --lenient: the pointers of the nodes it repaired
+    parse: ParseRecord
+    output: PreviousOutput
+
+
+def fingerprint(formatter: str, lenient: bool) -> str:
+    """Changes with anything that can change the output other than the spec and the config."""
+    versions = f"{formatter} {version(formatter)}|jinja2 {version('jinja2')}|{sys.version}"
+    digest = hashlib.sha256(f"{versions}|{lenient}".encode())
+    for folder in (_CODE, TEMPLATES_DIR):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".jinja") and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_last_run(cache_dir: Path, spec: Path, wanted: str) -> LastRun | None:
+    """The last run's record for this spec file, if it was made by the same generator."""
+    try:
+        data = _file(cache_dir, spec).read_bytes()
+        with _no_garbage_collection():  # unpickling 250k objects: 5x faster without it
+            run = pickle.loads(data)
+    except Exception:  # a missing, partial or stale file is only a cache miss
+        return None
+    if not isinstance(run, LastRun) or run.fingerprint != wanted:
+        return None
+    return run
+
+
+def save_last_run(cache_dir: Path, spec: Path, run: LastRun | None) -> None:
+    """Write (or, with None, forget) the record atomically; a cache that cannot be written is
+    skipped silently, as a full cache disk must not fail generation."""
+    path = _file(cache_dir, spec)
+    try:
+        if run is None:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(run, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        return
+
+
+def _file(cache_dir: Path, spec: Path) -> Path:
+    key = hashlib.sha256(str(spec.resolve()).encode()).hexdigest()[:32]
+    return cache_dir / _FOLDER / f"{key}.pickle"
+
+
+@contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

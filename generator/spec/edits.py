@@ -1,0 +1,64 @@
+"""Which path items an edit changed since the last run, so the later stages redo only those.
+
+A document is summarised by a digest per path item and one for everything else. The digest
+is of the item's pickle, which, unlike `==`, tells `1`, `1.0` and `true` apart: equal digests
+mean equal values of equal types. (Two equal values may still pickle differently, e.g. a YAML
+alias shares a node where a copy does not; that only makes an item count as changed.)
+
+An edit counts as confined to path items when the same path items appear in the same order,
+nothing outside `paths` changed, and no `$ref` points into `paths` (then no other part of the
+document can depend on a path item). Anything else makes the caller redo everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass
+from typing import Any
+
+_REST = ""  # the digest key of everything outside `paths` (no path is empty: it starts with /)
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """What a later run compares its document with."""
+
+    digests: dict[str, bytes]  # path -> its item's digest; _REST -> all the rest
+    nodes: int  # an upper bound of the node count (generator.spec.limits)
+
+
+def digests_of(data: dict[str, Any]) -> dict[str, bytes] | None:
+    """The digest of each path item, and of the rest; None when `paths` is not a mapping, or
+    the document is nested too deep to pickle (the bounds check then refuses it)."""
+    paths = data.get("paths", {})
+    if not isinstance(paths, dict) or any(not isinstance(path, str) or not path for path in paths):
+        return None
+    rest = {key: value for key, value in data.items() if key != "paths"}
+    try:
+        digests = {_REST: _digest(rest)}
+        digests.update((path, _digest(item)) for path, item in paths.items())
+    except (RecursionError, pickle.PicklingError):
+        return None
+    return digests
+
+
+def edited_paths(before: DocumentSummary, digests: dict[str, bytes]) -> frozenset[str] | None:
+    """The paths whose items changed since `before`; None unless the edit is confined to them."""
+    if list(before.digests) != list(digests) or before.digests[_REST] != digests[_REST]:
+        return None
+    return frozenset(path for path, digest in digests.items() if before.digests[path] != digest)
+
+
+def edited_part(data: dict[str, Any], edited: frozenset[str]) -> dict[str, Any]:
+    """A document holding only the edited path items, where they are in `data`."""
+    paths = data.get("paths") or {}
+    return {"paths": {path: item for path, item in paths.items() if path in edited}}
+
+
+def refers_into_paths(refs: set[str]) -> bool:
+    return any(ref.startswith("#/paths") for ref in refs)
+
+
+def _digest(value: Any) -> bytes:
+    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=16).digest()

@@ -1,0 +1,166 @@
+"""A run after an edit reuses the last run's work (generator.last_run), and must produce what a
+run from scratch produces: the same files, byte for byte, and the same warnings.
+
+Each case generates a real spec with a cache, edits it, generates again with the cache and
+once more without, and compares. Counting what was parsed and rendered shows that the edit
+run really reused the rest (or, for an edit that changes more, that it did not).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.config import ConfigSettings
+from generator.emit import render
+from generator.ir import parse
+from generator.last_run import load_last_run, save_last_run
+from generator.pipeline import Generated, generate
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = ROOT / "tests" / "corpus" / "real"
+SPECS = {  # name: (file, --lenient)
+    "posthog": (ROOT / "spec" / "posthog.yaml", False),
+    "figma": (REAL / "figma" / "openapi.yaml", False),
+    "dialogporten": (REAL / "dialogporten" / "swagger.verified.json", False),
+    "blockfrost": (REAL / "blockfrost" / "openapi.yaml", True),
+}
+Edit = Callable[[dict[str, Any]], None]
+
+
+def _operations(data: dict[str, Any]) -> list[dict[str, Any]]:
+    methods = ("get", "put", "post", "delete", "patch")
+    return [item[m] for item in data["paths"].values() for m in methods if m in item]
+
+
+def _retitle(data: dict[str, Any]) -> None:
+    """A summary edited: a text-only change to one operation."""
+    operation = _operations(data)[0]
+    operation["summary"] = "Edited. " + str(operation.get("summary", ""))
+
+
+def _add_enum_parameter(data: dict[str, Any]) -> None:
+    """A query parameter with a new inline enum: the edited path item now claims a class name
+    the path items after it could have claimed, so they cannot be replayed."""
+    operation = _operations(data)[len(_operations(data)) // 2]
+    parameter = {"name": "order", "in": "query", "schema": {"enum": ["first", "second"]}}
+    operation.setdefault("parameters", []).append(parameter)
+
+
+def _drop_responses_but_one(data: dict[str, Any]) -> None:
+    """An operation's responses cut down to a bare 204."""
+    operation = _operations(data)[-1]
+    operation["responses"] = {"204": {"description": "done"}}
+
+
+def _edit_info(data: dict[str, Any]) -> None:
+    """Outside the path items: everything is done again."""
+    data["info"]["description"] = "Edited outside the paths."
+
+
+EDITS: dict[str, Edit] = {
+    "retitle": _retitle,
+    "add_enum_parameter": _add_enum_parameter,
+    "drop_responses": _drop_responses_but_one,
+    "edit_info": _edit_info,
+}
+
+
+class _Counts:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.path_items = 0
+        self.rendered = 0
+        parse_item = parse._Parser.path_item_operations
+        render_jobs = render._render
+
+        def counting_parse(parser: Any, path: str, raw_item: Any) -> Any:
+            self.path_items += 1
+            return parse_item(parser, path, raw_item)
+
+        def counting_render(environment: Any, jobs: list[Any]) -> dict[str, str]:
+            self.rendered += len(jobs)
+            return render_jobs(environment, jobs)
+
+        monkeypatch.setattr(parse._Parser, "path_item_operations", counting_parse)
+        monkeypatch.setattr(render, "_render", counting_render)
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _same(edited: Generated, scratch: Generated) -> None:
+    assert edited.files.keys() == scratch.files.keys()
+    different = [name for name in edited.files if edited.files[name] != scratch.files[name]]
+    assert different == []
+    assert edited.validation_warnings == scratch.validation_warnings
+    assert edited.api.warnings == scratch.api.warnings
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+@pytest.mark.parametrize("name", list(SPECS))
+def test_a_run_after_an_edit_equals_a_run_from_scratch(
+    name: str, edit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, lenient = SPECS[name]
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    spec, cache = tmp_path / "spec.json", tmp_path / "cache"
+    _write(spec, data)
+    cold = generate(spec, cache_dir=cache, lenient=lenient)
+    edited_data = copy.deepcopy(data)
+    EDITS[edit](edited_data)
+    _write(spec, edited_data)
+
+    counts = _Counts(monkeypatch)
+    edited = generate(spec, cache_dir=cache, lenient=lenient)
+    parsed, rendered = counts.path_items, counts.rendered
+    counts.path_items = counts.rendered = 0
+    scratch = generate(spec, cache_dir=None, lenient=lenient)
+
+    _same(edited, scratch)
+    assert edited.files != cold.files  # the edit shows
+    if edit == "retitle":  # one path item parsed again, a few files rendered
+        assert parsed == 1
+        assert rendered < counts.rendered / 4
+    elif edit == "edit_info":  # nothing reused
+        assert parsed == counts.path_items
+
+
+def test_a_run_after_no_change_reuses_everything(tmp_path: Path) -> None:
+    spec, cache = tmp_path / "spec.yaml", tmp_path / "cache"
+    spec.write_bytes((ROOT / "spec" / "posthog.yaml").read_bytes())
+    first = generate(spec, cache_dir=cache)
+    again = generate(spec, cache_dir=cache)
+    assert again.files == first.files
+
+
+def test_a_changed_config_reuses_nothing(tmp_path: Path) -> None:
+    source = REAL / "figma" / "openapi.yaml"
+    spec, cache = tmp_path / "openapi.yaml", tmp_path / "cache"
+    spec.write_bytes(source.read_bytes())
+    generate(spec, cache_dir=cache)
+    renamed = generate(spec, ConfigSettings(package="other_name"), cache_dir=cache)
+    scratch = generate(spec, ConfigSettings(package="other_name"), cache_dir=None)
+    _same(renamed, scratch)
+
+
+def test_an_unreadable_or_foreign_record_is_a_cache_miss(tmp_path: Path) -> None:
+    spec, cache = tmp_path / "spec.yaml", tmp_path / "cache"
+    spec.write_bytes((REAL / "shipengine" / "spec.yaml").read_bytes())
+    expected = generate(spec, cache_dir=None, lenient=True)
+    generate(spec, cache_dir=cache, lenient=True)
+    records = list((cache / "last-run").iterdir())
+    assert len(records) == 1
+    records[0].write_bytes(b"not a pickle")
+    assert load_last_run(cache, spec, "anything") is None
+    _same(generate(spec, cache_dir=cache, lenient=True), expected)
+    # A record made by another generator (another fingerprint) is not used.
+    assert load_last_run(cache, spec, "another generator") is None
+    save_last_run(cache, spec, None)
+    assert not records[0].exists()

@@ -37,11 +37,19 @@ _SPEC_URI = "urn:posthog-codegen:spec"
 Node = tuple[str, Any]  # (JSON pointer, value)
 
 
+# Where an example check sits in the walk: (group, path). The walk goes group by group (see
+# _owners_and_schemas), and inside a group path item by path item; path is "" for components.
+# A check reads only its own schema and value and the components they refer to, so after an
+# edit of some path items only the checks with those paths change (generator.last_run).
+Origin = tuple[int, str]
+
+
 @dataclass(frozen=True)
 class Example:
     schema_pointer: str
     pointer: str
     value: Any
+    origin: Origin = (0, "")
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class ExampleProblem:
     pointer: str
     message: str
     example_pointer: str
+    origin: Origin = (0, "")
 
 
 def child(pointer: str, *tokens: Any) -> str:
@@ -65,41 +74,62 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def iter_examples(document: Mapping[str, Any]) -> Iterator[Example]:
-    """Every example the document writes, with the pointer of the schema it must fit."""
-    owners, schemas = _owners_and_schemas(document)
-    for pointer, schema in schemas:
-        if "example" in schema:
-            yield Example(pointer, child(pointer, "example"), schema["example"])
-        if isinstance(schema.get("examples"), list):  # 3.1: JSON Schema `examples`
-            for index, value in enumerate(schema["examples"]):
-                yield Example(pointer, child(pointer, "examples", index), value)
-    for pointer, owner in owners:
+def iter_examples(
+    document: Mapping[str, Any], paths: frozenset[str] | None = None
+) -> Iterator[Example]:
+    """Every example the document writes, with the pointer of the schema it must fit; with
+    `paths`, only those written in these path items."""
+    owners, roots = _owners_and_schemas(document, paths)
+    for origin, root in roots:
+        schemas: list[Node] = []
+        walk_schema(root, schemas)
+        for pointer, schema in schemas:
+            if "example" in schema:
+                yield Example(pointer, child(pointer, "example"), schema["example"], origin)
+            if isinstance(schema.get("examples"), list):  # 3.1: JSON Schema `examples`
+                for index, value in enumerate(schema["examples"]):
+                    yield Example(pointer, child(pointer, "examples", index), value, origin)
+    for (group, path), (pointer, owner) in owners:
+        origin = (group + _GROUPS, path)
         if "schema" not in owner:
             continue
         schema_pointer = child(pointer, "schema")
         if "example" in owner:
-            yield Example(schema_pointer, child(pointer, "example"), owner["example"])
+            yield Example(schema_pointer, child(pointer, "example"), owner["example"], origin)
         for name, raw in _mapping(owner.get("examples")).items():
             example_pointer, example = follow_refs(document, child(pointer, "examples", name), raw)
             if isinstance(example, Mapping) and "value" in example:
-                yield Example(schema_pointer, child(example_pointer, "value"), example["value"])
+                value = example["value"]
+                yield Example(schema_pointer, child(example_pointer, "value"), value, origin)
 
 
-def _owners_and_schemas(document: Mapping[str, Any]) -> tuple[list[Node], list[Node]]:
-    """(parameters, headers and media types) and (every schema written in the document)."""
-    components = _mapping(document.get("components"))
-    owners: list[Node] = []
-    bodies: list[Node] = []
+_GROUPS = 5  # component schemas, then the schemas of the owners' four groups (below)
+
+
+def _owners_and_schemas(
+    document: Mapping[str, Any], paths: frozenset[str] | None
+) -> tuple[list[tuple[Origin, Node]], list[tuple[Origin, Node]]]:
+    """(parameters, headers and media types) and the schemas to walk, each with its origin.
+
+    Owners come in four groups: the components' parameters and headers, the path items'
+    parameters, the components' request bodies and responses, the path items' ones.
+    """
+    components = _mapping(document.get("components")) if paths is None else {}
+    owners: list[tuple[Origin, Node]] = []
+    bodies: list[tuple[Origin, Node]] = []
     for kind in ("parameters", "headers"):
         owners += [
-            (child("/components", kind, n), v) for n, v in _mapping(components.get(kind)).items()
+            ((0, ""), (child("/components", kind, n), v))
+            for n, v in _mapping(components.get(kind)).items()
         ]
     for kind in ("requestBodies", "responses"):
         bodies += [
-            (child("/components", kind, n), v) for n, v in _mapping(components.get(kind)).items()
+            ((2, ""), (child("/components", kind, n), v))
+            for n, v in _mapping(components.get(kind)).items()
         ]
     for path, item in _mapping(document.get("paths")).items():
+        if paths is not None and path not in paths:
+            continue
         item_pointer = child("/paths", path)
         item = _mapping(item)
         holders = [(item_pointer, item)] + [
@@ -107,28 +137,33 @@ def _owners_and_schemas(document: Mapping[str, Any]) -> tuple[list[Node], list[N
         ]
         for pointer, holder in holders:
             for index, value in enumerate(_list(holder.get("parameters"))):
-                owners.append((child(pointer, "parameters", index), value))
+                owners.append(((1, str(path)), (child(pointer, "parameters", index), value)))
             if pointer != item_pointer:
-                bodies.append((child(pointer, "requestBody"), holder.get("requestBody")))
+                body_origin = (3, str(path))
+                bodies.append(
+                    (body_origin, (child(pointer, "requestBody"), holder.get("requestBody")))
+                )
                 for code, response in _mapping(holder.get("responses")).items():
-                    bodies.append((child(pointer, "responses", code), response))
-    for pointer, body in bodies:
+                    bodies.append((body_origin, (child(pointer, "responses", code), response)))
+    for origin, (pointer, body) in bodies:
         body = _mapping(body)
         if "$ref" in body:
             continue
         for media, value in _mapping(body.get("content")).items():
-            owners.append((child(pointer, "content", media), value))
+            owners.append((origin, (child(pointer, "content", media), value)))
         for name, value in _mapping(body.get("headers")).items():
-            owners.append((child(pointer, "headers", name), value))
-    owners = [(p, v) for p, v in owners if isinstance(v, Mapping) and "$ref" not in v]
-    roots = [
-        (child("/components/schemas", n), v) for n, v in _mapping(components.get("schemas")).items()
+            owners.append((origin, (child(pointer, "headers", name), value)))
+    owners = [(o, (p, v)) for o, (p, v) in owners if isinstance(v, Mapping) and "$ref" not in v]
+    roots: list[tuple[Origin, Node]] = [
+        ((0, ""), (child("/components/schemas", n), v))
+        for n, v in _mapping(components.get("schemas")).items()
     ]
-    roots += [(child(p, "schema"), v["schema"]) for p, v in owners if "schema" in v]
-    schemas: list[Node] = []
-    for root in roots:
-        walk_schema(root, schemas)
-    return owners, schemas
+    roots += [
+        ((1 + g, path), (child(p, "schema"), v["schema"]))
+        for (g, path), (p, v) in owners
+        if "schema" in v
+    ]
+    return owners, roots
 
 
 def walk_schema(node: Node, found: list[Node], path_ids: frozenset[int] = frozenset()) -> None:
@@ -184,11 +219,14 @@ def schema_validators(
     return validator_for
 
 
-def example_problems(document: Mapping[str, Any]) -> Iterator[ExampleProblem]:
-    """The first mismatch of every example that does not fit its schema."""
+def example_problems(
+    document: Mapping[str, Any], paths: frozenset[str] | None = None
+) -> Iterator[ExampleProblem]:
+    """The first mismatch of every example that does not fit its schema (with `paths`: of the
+    examples written in these path items)."""
     from jsonschema.exceptions import best_match  # type: ignore[import-untyped]  # 0.1 s
 
-    examples = list(iter_examples(document))
+    examples = list(iter_examples(document, paths))
     if not examples:
         return
     validator_for = schema_validators(document)
@@ -203,12 +241,12 @@ def example_problems(document: Mapping[str, Any]) -> Iterator[ExampleProblem]:
                 # OpenAPI check reports at the keyword; its Python error would say nothing.
                 reason = "its schema is malformed"
             message = f"example could not be checked: {reason}"
-            yield ExampleProblem(example.pointer, message[:300], example.pointer)
+            yield ExampleProblem(example.pointer, message[:300], example.pointer, example.origin)
             continue
         if error is not None:
             pointer = child(example.pointer, *error.absolute_path)
             message = f"example does not fit its schema: {short_message(error)}"
-            yield ExampleProblem(pointer, message, example.pointer)
+            yield ExampleProblem(pointer, message, example.pointer, example.origin)
 
 
 def short_message(error: Any, limit: int = 200) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import jsonschema_rs
@@ -37,7 +38,47 @@ class _IdSet(set[int]):
         self.add(item)
 
 
-def _locating(keyword: str, stock: Any, *, schemas_already_checked: bool = False) -> Any:
+# Where in the walk a problem was found (Problem.origin): the whole-document check, the tags,
+# the component schemas, or a path item (PATH_ITEM, its path).
+DOCUMENT, TAGS, COMPONENTS = (0, ""), (1, ""), (2, "")
+PATH_ITEM = 3
+
+
+class _Walk:
+    """What the walk is checking now: the root validator moves it on; openapi_problems reads it
+    as each error arrives (the walk is lazy, so the two stay in step)."""
+
+    def __init__(self, known_schemas: frozenset[int]) -> None:
+        self.origin: tuple[int, str] = DOCUMENT
+        self.known_schemas = known_schemas
+
+
+def _root(stock: Any, walk: _Walk) -> Any:
+    """The stock root walk with the component schemas first: a schema is checked once, when
+    first met, and whether its `required` must be among its properties depends on whether it
+    was met at the top (a component) or nested (a property, an `allOf` part). Met first as
+    components, every component schema gets the same verdict whatever the paths refer to, so
+    the problems of a path item depend on that path item alone (generator.last_run)."""
+
+    class Root(stock):  # type: ignore[misc]
+        def __call__(self, spec: SchemaPath) -> Iterator[Any]:
+            if "tags" in spec and "tags" in self.registry.keyword_validators:
+                walk.origin = TAGS
+                yield from self.registry["tags"](spec / "tags")
+            if "components" in spec and not walk.known_schemas:
+                walk.origin = COMPONENTS
+                yield from self.components_validator(spec / "components")
+            if "paths" in spec:
+                for url, item in (spec / "paths").items():
+                    walk.origin = (PATH_ITEM, str(url))
+                    yield from self.paths_validator.path_validator(url, item)
+
+    return Root
+
+
+def _locating(
+    keyword: str, stock: Any, *, schemas_already_checked: bool = False, walk: _Walk | None = None
+) -> Any:
     """A keyword validator class that records on each error the node it was checking.
 
     `schemas_already_checked`: OpenAPI 3.0's own JSON Schema describes Schema Objects in full,
@@ -52,9 +93,11 @@ def _locating(keyword: str, stock: Any, *, schemas_already_checked: bool = False
             super().__init__(registry)
             # 0.9 keeps visited schema ids in lists: quadratic on large specs (1.8 s of 5 s on
             # the 10 MB benchmark). Same checks with sets.
+            # Schemas checked in an earlier run count as visited (see openapi_problems).
+            known = walk.known_schemas if walk is not None else frozenset()
             for name in ("visited_schema_ids", "meta_checked_schema_ids"):
                 if isinstance(getattr(self, name, None), list):
-                    setattr(self, name, _IdSet())
+                    setattr(self, name, _IdSet(known))
 
         def __call__(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
             node = next((arg for arg in args if isinstance(arg, SchemaPath)), None)
@@ -188,34 +231,51 @@ def _document_check(stock: Any) -> RustFirst:
 
 def validator_class_for(document: dict[str, Any]) -> Any:
     """The stock validator class for the document's version, with locating keyword checks."""
+    return _validator_class(document, _Walk(frozenset()))
+
+
+def _validator_class(document: dict[str, Any], walk: _Walk) -> Any:
     from openapi_spec_validator.shortcuts import get_validator_cls
 
     stock: Any = get_validator_cls(document)
     openapi_30 = str(document.get("openapi", "")).startswith("3.0")
     keywords = {
-        name: _locating(name, cls, schemas_already_checked=openapi_30 and name == "schema")
+        name: _locating(
+            name, cls, schemas_already_checked=openapi_30 and name == "schema", walk=walk
+        )
         if name in _REPORTING_KEYWORDS
         else cls
         for name, cls in stock.keyword_validators.items()
     }
+    keywords["__root__"] = _root(stock.keyword_validators["__root__"], walk)
     attributes = {"keyword_validators": keywords, "schema_validator": _document_check(stock)}
     return type(f"Locating{stock.__name__}", (stock,), attributes)
 
 
-def openapi_problems(document: dict[str, Any]) -> Iterator[Problem]:
-    """What openapi-spec-validator finds, each at the pointer of the offending node."""
+def openapi_problems(
+    document: dict[str, Any], *, schemas_known_valid: bool = False
+) -> Iterator[Problem]:
+    """What openapi-spec-validator finds, each at the pointer of the offending node and with
+    its origin (DOCUMENT, TAGS, COMPONENTS or a path item's path).
+
+    `schemas_known_valid`: every component schema passed these checks before (the document
+    is a part of one whose other path items did not change): they are neither walked nor
+    checked again where the path items use them.
+    """
     # openapi-spec-validator follows a `$ref` wherever it reads, data included (a default's
     # `{"$ref": "file:///etc/passwd"}` was opened): it sees such keys renamed.
     checked = data_refs_hidden(document)
+    walk = _Walk(_component_schema_ids(checked) if schemas_known_valid else frozenset())
     reported = False
     try:
-        for error in validator_class_for(checked)(checked).iter_errors():
+        for error in _validator_class(checked, walk)(checked).iter_errors():
             base = getattr(error, _PARTS, ())
             for detail in specific_errors(error):
                 tokens = (*base, *detail.absolute_path)
                 pointer = real_pointer(document, tokens)
                 reported = True
-                yield Problem(pointer, short_message(detail), kind=type(error).__name__)
+                kind = type(error).__name__
+                yield Problem(pointer, short_message(detail), kind=kind, origin=walk.origin)
     except (
         ValueError,
         TypeError,
@@ -229,7 +289,24 @@ def openapi_problems(document: dict[str, Any]) -> Iterator[Problem]:
         # The validator walks on after its JSON Schema check has failed, and trips over the
         # values that check reported; a value it did not see is located from the traceback.
         if not reported:
-            yield Problem(*crash_site(document, exc))
+            yield replace(Problem(*crash_site(document, exc)), origin=DOCUMENT)
+
+
+def _component_schema_ids(document: dict[str, Any]) -> frozenset[int]:
+    """The ids of every mapping inside the component schemas (each schema the walk could
+    visit there)."""
+    components = document.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    found: set[int] = set()
+    stack: list[Any] = list(schemas.values()) if isinstance(schemas, dict) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.add(id(node))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(found)
 
 
 def specific_errors(error: Any) -> Iterator[Any]:

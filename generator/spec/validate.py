@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator.errors import SpecError
@@ -31,18 +31,24 @@ class Problem:
     message: str
     where: str = ""
     kind: str = ""  # the validator's error class, for callers that filter (lint)
+    # Which part of the walk found it, (group, path) as generator.spec.openapi_check and
+    # generator.spec.examples number them (path "": not a path item); a run after an edit
+    # keeps the problems of the path items it did not edit.
+    origin: tuple[int, str] = field(default=(0, ""), compare=False)
 
     def error(self, file: str) -> SpecError:
         return SpecError(file, self.message, self.where or f"#{self.pointer}")
 
 
-def openapi_problems(document: dict[str, Any]) -> Iterator[Problem]:
+def openapi_problems(
+    document: dict[str, Any], *, schemas_known_valid: bool = False
+) -> Iterator[Problem]:
     """What openapi-spec-validator finds, each at the pointer of the offending node."""
     # Imported here: openapi-spec-validator takes a third of a second to import, which a
     # background validation (generator.pipeline) spends on the other core.
     from generator.spec.openapi_check import openapi_problems as check
 
-    return check(document)
+    return check(document, schemas_known_valid=schemas_known_valid)
 
 
 def validator_class_for(document: dict[str, Any]) -> Any:
@@ -67,20 +73,33 @@ def fatal_problems(spec: LoadedSpec) -> list[Problem]:
     return list(_path_template_problems(spec.data))
 
 
-def document_example_problems(document: dict[str, Any]) -> list[Problem]:
-    return [Problem(p.pointer, p.message) for p in example_problems(document)]
+def document_example_problems(
+    document: dict[str, Any], paths: frozenset[str] | None = None
+) -> list[Problem]:
+    return [
+        Problem(p.pointer, p.message, origin=p.origin) for p in example_problems(document, paths)
+    ]
 
 
 def located(spec: LoadedSpec, found: list[Problem]) -> list[Problem]:
     """The problems with their line and column, each node reported once."""
+    return once_per_node(locate_each(spec, found))
+
+
+def locate_each(spec: LoadedSpec, found: list[Problem]) -> list[Problem]:
+    """The problems with their line and column (`where`)."""
     locator = Locator(spec.path)
-    # One node reached several ways (a YAML alias, a shared example) is reported once, with
-    # its first message (fixing it shows the next).
+    return [replace(problem, where=locator.where(problem.pointer)) for problem in found]
+
+
+def once_per_node(found: list[Problem]) -> list[Problem]:
+    """One node reached several ways (a YAML alias, a shared example) is reported once, with
+    its first message (fixing it shows the next)."""
     unique: dict[str, Problem] = {}
     for problem in found:
-        where = locator.where(problem.pointer)
+        where = problem.where
         position = where.partition(": #")[0] if where[:1].isdigit() else ""
-        unique.setdefault(position or problem.pointer, replace(problem, where=where))
+        unique.setdefault(position or problem.pointer, problem)
     return list(unique.values())
 
 

@@ -6,10 +6,9 @@ generator (its code, templates and formatter) and the --lenient flag are the sam
 resolves alike, and the spec changed in path items only (generator.spec.edits). Then:
 
 - load checks only the edited path items (generator.spec.load);
-- validation validates only them and the components they use
-  (generator.spec.partial_validation); with --lenient, the whole document is checked as
-  before, and the rest is reused only if the repairs outside the edited path items are the
-  same as last time (generator.pipeline);
+- the checks check only them, taking the last run's problems for the rest
+  (generator.spec.edit_problems); with --lenient, the rest is reused only if the repairs
+  outside the edited path items are the same as last time (generator.pipeline);
 - the parser replays the unchanged path items from the registry journal (generator.ir.parse);
 - render keeps every file whose inputs are equal, and only the rest is formatted
   (generator.emit.render.reusable_files).
@@ -35,6 +34,7 @@ from pathlib import Path
 
 from generator.emit.render import TEMPLATES_DIR, PreviousOutput
 from generator.ir.parse import ParseRecord
+from generator.spec.edit_problems import FoundProblems
 from generator.spec.edits import DocumentSummary
 
 _FOLDER = "last-run"
@@ -45,6 +45,8 @@ _CODE = Path(__file__).resolve().parent
 class LastRun:
     fingerprint: str  # the generator, its formatter and the --lenient flag (see fingerprint)
     summary: DocumentSummary
+    raw: bytes  # the spec's text, to tell which lines an edit moved
+    problems: FoundProblems  # with --lenient: what the checks found
     repairs: frozenset[str]  # with --lenient: the pointers of the nodes it repaired
     parse: ParseRecord
     output: PreviousOutput

@@ -17,11 +17,11 @@ from generator.errors import SpecError
 from generator.ir.model import Api
 from generator.ir.parse import ParseRecord, Reuse, parse_api, parse_recorded
 from generator.last_run import LastRun, fingerprint, load_last_run, save_last_run
+from generator.spec.edit_problems import FoundProblems, problems_after_edit
 from generator.spec.load import LoadedSpec, load_spec
 from generator.spec.locate import pointer_tokens
 from generator.spec.partial_validation import (
     check_operation_ids,
-    edited_paths_document,
     validation_target,
 )
 from generator.spec.validate import (
@@ -29,8 +29,10 @@ from generator.spec.validate import (
     Problem,
     document_example_problems,
     fatal_problems,
+    locate_each,
     located,
     needs_repair,
+    once_per_node,
     openapi_problems,
     problems_error,
     repaired,
@@ -83,9 +85,9 @@ def _start_validation(spec: LoadedSpec, edited: frozenset[str] | None) -> Callab
 
 def _verdict(spec: LoadedSpec, edited: frozenset[str] | None) -> Verdict:
     try:
+        if edited is not None and _edited_part_valid(spec, edited):
+            return None
         target = validation_target(spec)
-        if edited is not None:
-            target = edited_paths_document(spec.data, edited) or spec.data
         if target is spec.data:
             validate_spec(spec)
         else:
@@ -94,6 +96,18 @@ def _verdict(spec: LoadedSpec, edited: frozenset[str] | None) -> Verdict:
     except SpecError as error:
         return error
     return None
+
+
+def _edited_part_valid(spec: LoadedSpec, edited: frozenset[str]) -> bool:
+    """After an edit of a valid spec: True if the edited path items are valid, False if that
+    cannot be told that way (generator.spec.edit_problems); raises their problems."""
+    fatal = fatal_problems(spec)
+    found = None if fatal else problems_after_edit(spec, FoundProblems((), ()), spec.raw, edited)
+    if found is None:
+        return False
+    if found.all:
+        raise problems_error(spec.display_name, once_per_node(found.all))
+    return True
 
 
 def _remember_verdict(spec: LoadedSpec, verdict: Verdict) -> None:
@@ -162,11 +176,12 @@ def generate(
         return api, record, {**files, **reused}
 
     repairs: frozenset[str] = frozenset()
+    found = FoundProblems((), ())
     if lenient:
-        api, record, files, repairs, tolerated = _build_lenient(
+        api, record, files, found, repairs, tolerated = _build_lenient(
             spec,
             lambda spec, tolerated, reuse: build(spec, tolerated, last if reuse else None),
-            _repairs_outside(last.repairs, edited) if last and edited is not None else None,
+            last,
             edited,
         )
     else:
@@ -182,7 +197,9 @@ def generate(
     files[MANIFEST] = render_manifest(files, formatter_id(formatter, resolved.line_length))
     if cache_dir is not None:
         output = PreviousOutput(api, resolved, files)
-        run = spec.summary and LastRun(wanted, spec.summary, repairs, record, output)
+        run = spec.summary and LastRun(
+            wanted, spec.summary, spec.raw, found, repairs, record, output
+        )
         save_last_run(cache_dir, spec_path, run or None)
     return Generated(api=api, files=files, validation_warnings=tuple(tolerated))
 
@@ -190,43 +207,46 @@ def generate(
 Built = tuple[Api, ParseRecord, dict[str, str]]
 # Builds the spec, tolerating some problems; reusing the last run's work if told it may.
 Build = Callable[[LoadedSpec, list[Problem], bool], Built]
-Lenient = tuple[Api, ParseRecord, dict[str, str], frozenset[str], list[Problem]]
+Lenient = tuple[Api, ParseRecord, dict[str, str], FoundProblems, frozenset[str], list[Problem]]
 
 
 def _build_lenient(
-    spec: LoadedSpec,
-    build: Build,
-    repairs_before: frozenset[str] | None,
-    edited: frozenset[str] | None,
+    spec: LoadedSpec, build: Build, last: LastRun | None, edited: frozenset[str] | None
 ) -> Lenient:
-    """`build` the spec with its problems repaired (`lenient_spec`), validating in parallel.
+    """`build` the spec with its problems repaired (`lenient_spec`).
 
-    Bad examples, found here first, are the usual repairs. The OpenAPI checks run in the
-    background meanwhile; only if they find something more to repair (an invalid `default`)
-    is the repaired spec built again. After an edit, the last run's work is reused only if
-    the repairs outside the `edited` path items are the ones it made (`repairs_before`): then
-    the parser sees the same document there. Returns what was built, the pointers repaired
-    and the warnings.
+    After an edit of some path items (`last`, `edited`), only those are checked
+    (generator.spec.edit_problems) and the last run's work is reused if the repairs outside
+    them are the ones it made: the parser then sees the same document there. Otherwise every
+    check runs, bad examples (the usual repairs) first, while the OpenAPI checks run in the
+    background; the spec is built meanwhile, and again only if the OpenAPI checks find
+    something more to repair (an invalid `default`). Returns what was built, the problems
+    found, the pointers repaired and the warnings.
     """
     fatal = fatal_problems(spec)
     if fatal:
         raise problems_error(spec.display_name, located(spec, fatal))
-    openapi_found = _in_background(spec, lambda: list(openapi_problems(spec.data)))
-    example_found = document_example_problems(spec.data)
+    reusable = last is not None and edited is not None
+    found = problems_after_edit(spec, last.problems, last.raw, edited) if last and edited else None
     built: Built | None = None
     first_warnings: list[Problem] = []
-    if repairs_before is None:  # nothing to reuse: build while the OpenAPI checks run
-        first, first_warnings = repaired(spec, located(spec, example_found))
-        try:
-            built = build(first, first_warnings, False)
-        except Exception:
-            built = None  # the parser tripped over a problem validation will name: see below
-    final, warnings = repaired(spec, located(spec, [*openapi_found(), *example_found]))
+    if found is None:
+        openapi_found = _in_background(spec, lambda: list(openapi_problems(spec.data)))
+        example_found = locate_each(spec, document_example_problems(spec.data))
+        if not reusable:  # build while the OpenAPI checks run
+            first, first_warnings = repaired(spec, once_per_node(example_found))
+            try:
+                built = build(first, first_warnings, False)
+            except Exception:
+                built = None  # the parser tripped over a problem validation names: see below
+        found = FoundProblems(tuple(locate_each(spec, openapi_found())), tuple(example_found))
+    final, warnings = repaired(spec, once_per_node(found.all))
     if built is None or sum(map(needs_repair, warnings)) != sum(map(needs_repair, first_warnings)):
         # With every problem known, parse_tolerant refuses what it cannot read in one line
         # per problem.
+        repairs_before = _repairs_outside(last.repairs, edited) if last and edited else None
         built = build(final, warnings, _same_repairs(warnings, repairs_before, edited))
-    return *built, _repaired_pointers(warnings), warnings
+    return *built, found, _repaired_pointers(warnings), warnings
 
 
 def _repaired_pointers(warnings: list[Problem]) -> frozenset[str]:

@@ -323,3 +323,47 @@ def _compose_text(text: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=_SafeLoader)
     except (yaml.YAMLError, RecursionError):
         return None
+
+
+class TextEdit:
+    """Where a new version of a text differs from the old: the lines before the first changed
+    byte stay where they were, the lines after the last one move by the lines it added."""
+
+    def __init__(self, old: bytes, new: bytes) -> None:
+        prefix = _common_prefix(old, new)
+        limit = min(len(old), len(new)) - prefix  # the suffix may not overlap the prefix
+        suffix = _common_suffix(old, new, limit)
+        self.first_line = old.count(b"\n", 0, prefix) + 1  # the first line that changed
+        self.last_line = old.count(b"\n", 0, len(old) - suffix) + 1  # the last one, in `old`
+        self.added = new.count(b"\n", 0, len(new) - suffix) + 1 - self.last_line
+
+    def moved(self, line: int) -> int | None:
+        """Where an old line is now; None for a line the edit touched."""
+        if line < self.first_line:
+            return line
+        if line > self.last_line:
+            return line + self.added
+        return None
+
+
+def _common_prefix(a: bytes, b: bytes, chunk: int = 1 << 16) -> int:
+    """The length of the longest common prefix (compared a chunk at a time, in C)."""
+    length = min(len(a), len(b))
+    start = 0
+    while start + chunk <= length and a[start : start + chunk] == b[start : start + chunk]:
+        start += chunk
+    while start < length and a[start] == b[start]:
+        start += 1
+    return start
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int, chunk: int = 1 << 16) -> int:
+    """The length of the longest common suffix, at most `limit`."""
+    length = 0
+    while length + chunk <= limit and (
+        a[len(a) - length - chunk : len(a) - length] == b[len(b) - length - chunk : len(b) - length]
+    ):
+        length += chunk
+    while length < limit and a[len(a) - length - 1] == b[len(b) - length - 1]:
+        length += 1
+    return length

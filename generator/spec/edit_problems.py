@@ -1,0 +1,104 @@
+"""A spec's problems after an edit of some path items, without checking it all again.
+
+A whole check finds its problems walk by walk: the OpenAPI walk (generator.spec.openapi_check)
+goes through the whole-document check, the tags, the component schemas and then each path
+item; the example walk (generator.spec.examples) through groups of schemas and owners, each
+in path order. Every problem carries its origin, (group, path). A check inside a path item
+reads that path item and the components it refers to, and nothing else (component schemas
+are met first, on their own, so their verdicts do not depend on the paths). After an edit
+confined to some path items (generator.spec.edits) the problems of every other origin are
+therefore the last run's, and only the edited path items are checked: their OpenAPI walk
+with the component schemas counted as checked, and their examples.
+
+What this cannot follow makes it give up (None; the caller checks everything): a problem of
+the whole-document check, which can stop the rest of the walk, and a duplicated operationId,
+which is reported where its second use is, wherever the first one was edited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from generator.spec.load import LoadedSpec
+from generator.spec.locate import TextEdit
+from generator.spec.partial_validation import duplicate_operation_id, edited_paths_document
+from generator.spec.validate import (
+    Problem,
+    document_example_problems,
+    locate_each,
+    openapi_problems,
+)
+
+_DOCUMENT = 0  # generator.spec.openapi_check.DOCUMENT's group (not imported: it is slow to)
+_DUPLICATE_ID = "DuplicateOperationIDError"
+
+
+@dataclass(frozen=True)
+class FoundProblems:
+    """Every problem of a whole check, located, in the order it finds them (not yet one per
+    node: generator.spec.validate.once_per_node)."""
+
+    openapi: tuple[Problem, ...]
+    examples: tuple[Problem, ...]
+
+    @property
+    def all(self) -> list[Problem]:
+        return [*self.openapi, *self.examples]
+
+
+def problems_after_edit(
+    spec: LoadedSpec, before: FoundProblems, text_before: bytes, edited: frozenset[str]
+) -> FoundProblems | None:
+    """The problems a whole check of `spec` finds, from the last run's (`before`, of the text
+    `text_before`) and a check of the `edited` path items; None if they cannot be told apart."""
+    if any(p.origin[0] == _DOCUMENT or p.kind == _DUPLICATE_ID for p in before.openapi):
+        return None
+    if duplicate_operation_id(spec.data) is not None:
+        return None
+    part = edited_paths_document(spec.data, edited)
+    if part is None:
+        return None
+    openapi = list(openapi_problems(part, schemas_known_valid=True))
+    if any(problem.origin[0] == _DOCUMENT for problem in openapi):
+        return None
+    fresh_openapi = [problem for problem in openapi if problem.origin[1] in edited]
+    fresh_examples = document_example_problems(spec.data, edited)
+    moved = _Moved(spec, TextEdit(text_before, spec.raw))
+    order = {path: index for index, path in enumerate(spec.data.get("paths") or {})}
+
+    def merged(old: tuple[Problem, ...], fresh: list[Problem]) -> tuple[Problem, ...]:
+        kept = [moved(problem) for problem in old if problem.origin[1] not in edited]
+        located = locate_each(spec, fresh)
+        # The walk's order: by group, then path (components first); stable inside each.
+        key = lambda problem: (problem.origin[0], order.get(problem.origin[1], -1))  # noqa: E731
+        return tuple(sorted([*kept, *located], key=key))
+
+    return FoundProblems(
+        merged(before.openapi, fresh_openapi), merged(before.examples, fresh_examples)
+    )
+
+
+class _Moved:
+    """A problem of the last run, located in the edited text: moved by the lines the edit
+    added above it, or located again if the edit touched its line."""
+
+    def __init__(self, spec: LoadedSpec, edit: TextEdit) -> None:
+        self.spec = spec
+        self.edit = edit
+
+    def __call__(self, problem: Problem) -> Problem:
+        line, column, rest = _split_where(problem.where)
+        if line is None:
+            return problem  # located by its pointer only: nothing to move
+        now = self.edit.moved(line)
+        if now is None:
+            return locate_each(self.spec, [problem])[0]
+        return problem if now == line else replace(problem, where=f"{now}:{column}:{rest}")
+
+
+def _split_where(where: str) -> tuple[int | None, str, str]:
+    """`12:5: #/a` -> (12, "5", " #/a"); (None, "", "") when there is no line."""
+    parts = where.split(":", 2)
+    if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit():
+        return int(parts[0]), parts[1], parts[2]
+    return None, "", ""

@@ -7,6 +7,7 @@ User mistakes print one line per problem, `error: <file>:<line>:<col>: #<pointer
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -273,11 +274,16 @@ def _spec_argument(args: argparse.Namespace) -> str:
 
 
 def run() -> NoReturn:
-    """The console entry point: main(), then exit without tearing the heap down.
+    """The console entry point: main() without the cycle collector, then exit without tearing
+    the heap down.
 
-    A large spec leaves millions of objects behind; freeing them one by one at exit took
-    seconds after the work was done (mypy's `hard_exit` does the same).
+    A large spec makes millions of objects that live to the end of the run, and almost none
+    form cycles: the collector's full passes over them cost GitHub's spec a sixth of a cold
+    run and a third of a run after an edit, for 8% more peak memory without them. Freeing
+    them one by one at exit took seconds after the work was done (mypy's `hard_exit` does
+    the same).
     """
+    gc.disable()
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -7,7 +7,6 @@ JSON scanner, indexing only the containers on the way to a pointer.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import json
 import re
@@ -243,57 +242,62 @@ def _compose_file(path: str, mtime_ns: int, size: int) -> yaml.Node | None:
 
 
 class JsonText:
-    """Positions in a JSON text. Only the containers on the way to a pointer are indexed (the
-    offset of each child; the C scanner steps over the values in between), once each."""
+    """Positions in a JSON text. Only the containers on the way to a pointer are read, each
+    only as far as the child asked for (the C scanner steps over the values before it)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._children: dict[int, dict[str, tuple[int, int]]] = {}  # per container offset
-        self._line_starts: list[int] | None = None
+        self._containers: dict[int, _Container] = {}  # per container offset
 
     def position(self, tokens: list[str]) -> Position:
         """Raises ValueError or IndexError if the text is not JSON (RecursionError: too deep)."""
         mark = offset = _skip_space(self.text, 0)
         for token in tokens:
-            found = self._index(offset).get(token)
+            container = self._containers.get(offset)
+            if container is None:
+                container = self._containers[offset] = _Container(self.text, offset)
+            found = container.child(token)
             if found is None:
                 break
             mark, offset = found
-        if self._line_starts is None:
-            self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
-        line = bisect.bisect_right(self._line_starts, mark)
-        return line, mark - self._line_starts[line - 1] + 1
+        line_start = self.text.rfind("\n", 0, mark) + 1
+        return self.text.count("\n", 0, mark) + 1, mark - line_start + 1
 
-    def _index(self, offset: int) -> dict[str, tuple[int, int]]:
-        """{key or item index: (offset to report, offset of the value)} of a container."""
-        children = self._children.get(offset)
-        if children is not None:
-            return children
-        text, children = self.text, {}
+
+class _Container:
+    """The children of one JSON object or array, read up to the last one asked for."""
+
+    def __init__(self, text: str, offset: int) -> None:
+        self.text = text
         opening = text[offset]
-        if opening in "{[":
-            closing = "}" if opening == "{" else "]"
-            at = _skip_space(text, offset + 1)
-            count = 0
-            while text[at] != closing:
-                mark = at
-                if opening == "{":
-                    if text[at] != '"':
-                        raise ValueError(f"a key expected at {at}")
-                    key, at = scanstring(text, at + 1)
-                    at = _skip_space(text, at)
-                    if text[at] != ":":
-                        raise ValueError(f"':' expected at {at}")
-                    at = _skip_space(text, at + 1)
-                else:
-                    key, count = str(count), count + 1
-                children.setdefault(key, (mark, at))
-                _, at = _JSON.raw_decode(text, at)
+        self.is_object = opening == "{"
+        self.closing = {"{": "}", "[": "]"}.get(opening)
+        self.children: dict[str, tuple[int, int]] = {}  # key or index: (mark, value offset)
+        self.at = _skip_space(text, offset + 1)  # where reading goes on
+        self.count = 0
+
+    def child(self, token: str) -> tuple[int, int] | None:
+        """(offset to report, offset of the value) of a child, None if there is none."""
+        text = self.text
+        while token not in self.children and self.closing and text[self.at] != self.closing:
+            at = mark = self.at
+            if self.is_object:
+                if text[at] != '"':
+                    raise ValueError(f"a key expected at {at}")
+                key, at = scanstring(text, at + 1)
                 at = _skip_space(text, at)
-                if text[at] == ",":
-                    at = _skip_space(text, at + 1)
-        self._children[offset] = children
-        return children
+                if text[at] != ":":
+                    raise ValueError(f"':' expected at {at}")
+                at = _skip_space(text, at + 1)
+            else:
+                key, self.count = str(self.count), self.count + 1
+            self.children.setdefault(key, (mark, at))
+            _, at = _JSON.raw_decode(text, at)
+            at = _skip_space(text, at)
+            if text[at] == ",":
+                at = _skip_space(text, at + 1)
+            self.at = at
+        return self.children.get(token)
 
 
 _JSON = json.JSONDecoder()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any, Literal
 
 from generator.ir import compose, naming
@@ -50,8 +51,10 @@ class Registry:
     # Enum class by (value kind, values): an inline enum with the same values as an inline
     # enum seen before shares its class (GitHub's spec repeats `[asc, desc]` hundreds of times).
     enums_by_values: dict[tuple[str, tuple[Any, ...]], str] = field(default_factory=dict)
-    # Likewise an inline object schema whose fields (names, types, docs) match one seen before.
-    models_by_shape: dict[Any, str] = field(default_factory=dict)
+    # Likewise an inline object schema whose fields (names, types, docs) match one seen before:
+    # shape -> (that shape, its class). The journal records the first equal shape object, so a
+    # saved parse (generator.last_run) holds each shape once.
+    models_by_shape: dict[Any, tuple[Any, str]] = field(default_factory=dict)
     warnings: list[Warning] = field(default_factory=list)
     warned: set[Warning] = field(default_factory=set)  # the warnings, for a quick lookup
     journal: list[JournalEntry] = field(default_factory=list)
@@ -76,13 +79,14 @@ class Registry:
 
     def share_model(self, pointer: str, shape: Any, name: str) -> str:
         """The class of the first inline object with this shape (`name` if it is the first)."""
-        same = self.models_by_shape.get(shape)
-        if same is None:
-            self.models_by_shape[shape] = name
+        first = self.models_by_shape.get(shape)
+        if first is None:
+            self.models_by_shape[shape] = (shape, name)
             self.journal.append(("share_model", pointer, shape, name))
             return name
+        first_shape, same = first
         self.names_by_pointer[pointer] = same
-        self.journal.append(("share_model", pointer, shape, same))
+        self.journal.append(("share_model", pointer, first_shape, same))
         return same
 
     def add_model(self, model: Model) -> None:
@@ -355,7 +359,7 @@ class SchemaTyper(Composer):
                 extra_type = None
         self.registry.in_progress.discard(name)
         if not _is_component_root(pointer):
-            shape = (tuple(replace(f, pointer="") for f in fields), extra_type)
+            shape = (tuple(_field_shape(f) for f in fields), extra_type)
             same = self.registry.share_model(pointer, shape, name)
             if same != name:  # an inline object exactly like one seen before: share its class
                 return TypeRef("model", name=same)
@@ -397,6 +401,16 @@ class SchemaTyper(Composer):
 
 
 # -- helpers --------------------------------------------------------------------------------
+
+
+def _field_shape(prop: Field) -> tuple[Any, ...]:
+    """What two inline objects' fields must share for the objects to share a class: all of a
+    field but where it is. A tuple of the field's own values, which a saved parse
+    (generator.last_run) pickles cheaply."""
+    return tuple(getattr(prop, name) for name in _SHAPE_ATTRIBUTES)
+
+
+_SHAPE_ATTRIBUTES = tuple(attr.name for attr in dataclass_fields(Field) if attr.name != "pointer")
 
 
 def describe(schema: Any) -> str:

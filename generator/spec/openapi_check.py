@@ -24,7 +24,7 @@ from referencing.exceptions import Unresolvable
 from generator.spec.bounded_regex import bounded
 from generator.spec.examples import short_message
 from generator.spec.locate import real_pointer
-from generator.spec.refs import data_refs_hidden
+from generator.spec.refs import collect_refs, data_refs_hidden
 from generator.spec.validate import Problem
 from generator.spec.validator_crash import crash_site
 
@@ -262,10 +262,11 @@ def openapi_problems(
     is a part of one whose other path items did not change): they are neither walked nor
     checked again where the path items use them.
     """
+    checked, known = _known_schemas(document) if schemas_known_valid else (None, frozenset())
     # openapi-spec-validator follows a `$ref` wherever it reads, data included (a default's
     # `{"$ref": "file:///etc/passwd"}` was opened): it sees such keys renamed.
-    checked = data_refs_hidden(document)
-    walk = _Walk(_component_schema_ids(checked) if schemas_known_valid else frozenset())
+    checked = checked or data_refs_hidden(document)
+    walk = _Walk(known or (_component_schema_ids(checked) if schemas_known_valid else known))
     reported = False
     try:
         for error in _validator_class(checked, walk)(checked).iter_errors():
@@ -290,6 +291,31 @@ def openapi_problems(
         # values that check reported; a value it did not see is located from the traceback.
         if not reported:
             yield replace(Problem(*crash_site(document, exc)), origin=DOCUMENT)
+
+
+def _known_schemas(document: dict[str, Any]) -> tuple[dict[str, Any] | None, frozenset[int]]:
+    """For `schemas_known_valid`, the quick way: (the document with its data refs hidden
+    everywhere but in the component schemas, the ids of the component schemas).
+
+    The walk then stops at a component schema wherever a `$ref` leads to one, and reads no
+    value inside it, so neither its nested schemas nor its data need looking at. A `$ref` to
+    a node inside a component schema would start a walk there: (None, empty) then, and the
+    caller hides and counts every node.
+    """
+    components = document.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    if not isinstance(components, dict) or not isinstance(schemas, dict):
+        return None, frozenset()
+    rest = {**document, "components": {k: v for k, v in components.items() if k != "schemas"}}
+    if any(_inside_a_schema(ref) for ref in collect_refs(rest)):
+        return None, frozenset()
+    hidden = data_refs_hidden(rest)
+    checked = {**hidden, "components": {**hidden["components"], "schemas": schemas}}
+    return checked, frozenset(map(id, schemas.values()))
+
+
+def _inside_a_schema(ref: str) -> bool:
+    return ref.startswith("#/components/schemas/") and ref.count("/") > 3
 
 
 def _component_schema_ids(document: dict[str, Any]) -> frozenset[int]:

@@ -84,13 +84,17 @@ def partial_document(
 
 def edited_paths_document(data: dict[str, Any], edited: frozenset[str]) -> dict[str, Any] | None:
     """partial_document for an edit confined to the `edited` path items, nothing referring
-    into `paths` (generator.spec.edits): those items, the components they use, and the parts
-    that are always validated. Only the refs of what it includes are looked at."""
+    into `paths` (generator.spec.edits), for a check that counts every component schema as
+    checked already (openapi_check's `schemas_known_valid`): those items, the other components
+    they use, every component schema (not walked: the check reads them only through refs), and
+    the parts that are always validated. Extensions at the top (GitHub's `x-webhooks`: 0.6 MB)
+    are left out: unchanged, and no check reads inside them."""
+    data = {key: value for key, value in data.items() if not str(key).startswith("x-")}
     entries = _entries(data)
     always = _component_refs(_without_entries(data))
     if always is None:
         return None
-    wanted: set[Entry] = set()
+    wanted = {entry for entry in entries if entry[0] == "schemas"}
     queue = [*always, *(("paths", path) for path in edited)]
     while queue:
         entry = queue.pop()

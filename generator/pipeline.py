@@ -171,7 +171,8 @@ def generate(
             reuse = Reuse(last.parse, frozenset(last.parse.path_items) - edited)
         api, record = parse_tolerant(spec, resolved, tolerated, reuse)
         reused = reusable_files(api, resolved, last.output) if last else {}
-        sources = render_files(api, resolved, build_fixtures(api), reused)
+        compiled = cache_dir / "templates" if cache_dir else None
+        sources = render_files(api, resolved, build_fixtures(api), reused, compiled)
         files = format_files(sources, formatter=formatter, line_length=resolved.line_length)
         return api, record, {**files, **reused}
 

@@ -17,7 +17,12 @@ from generator.errors import SpecError
 from generator.ir.model import Api
 from generator.ir.parse import ParseRecord, Reuse, parse_api, parse_recorded
 from generator.last_run import LastRun, fingerprint, load_last_run, save_last_run
-from generator.spec.edit_problems import FoundProblems, problems_after_edit
+from generator.spec.edit_problems import (
+    FoundProblems,
+    checkable_part,
+    edited_problems,
+    problems_after_edit,
+)
 from generator.spec.load import LoadedSpec, load_spec
 from generator.spec.locate import pointer_tokens
 from generator.spec.partial_validation import (
@@ -101,10 +106,14 @@ def _verdict(spec: LoadedSpec, edited: frozenset[str] | None) -> Verdict:
 def _edited_part_valid(spec: LoadedSpec, edited: frozenset[str]) -> bool:
     """After an edit of a valid spec: True if the edited path items are valid, False if that
     cannot be told that way (generator.spec.edit_problems); raises their problems."""
-    fatal = fatal_problems(spec)
-    found = None if fatal else problems_after_edit(spec, FoundProblems((), ()), spec.raw, edited)
-    if found is None:
+    if fatal_problems(spec):
         return False
+    nothing = FoundProblems((), ())
+    part = checkable_part(spec, nothing, edited)
+    fresh = edited_problems(spec, part, edited) if part is not None else None
+    if fresh is None:
+        return False
+    found = problems_after_edit(spec, nothing, spec.raw, edited, fresh)
     if found.all:
         raise problems_error(spec.display_name, once_per_node(found.all))
     return True
@@ -217,37 +226,58 @@ def _build_lenient(
     """`build` the spec with its problems repaired (`lenient_spec`).
 
     After an edit of some path items (`last`, `edited`), only those are checked
-    (generator.spec.edit_problems) and the last run's work is reused if the repairs outside
-    them are the ones it made: the parser then sees the same document there. Otherwise every
-    check runs, bad examples (the usual repairs) first, while the OpenAPI checks run in the
-    background; the spec is built meanwhile, and again only if the OpenAPI checks find
-    something more to repair (an invalid `default`). Returns what was built, the problems
-    found, the pointers repaired and the warnings.
+    (generator.spec.edit_problems), in the background, while the spec is built with the last
+    run's problems repaired; the last run's work is reused if the repairs outside the edited
+    path items are the ones it made (the parser then sees the same document there).
+    Otherwise every check runs: the slow OpenAPI checks in the background, while the spec is
+    built with the other problems repaired (bad examples, the usual repairs). Either way the
+    spec is built again only if the repairs turn out different (an invalid `default`, a new
+    bad example). Returns what was built, the problems found, the pointers repaired and the
+    warnings.
     """
     fatal = fatal_problems(spec)
     if fatal:
         raise problems_error(spec.display_name, located(spec, fatal))
-    reusable = last is not None and edited is not None
-    found = problems_after_edit(spec, last.problems, last.raw, edited) if last and edited else None
+    repairs_before = _repairs_outside(last.repairs, edited) if last and edited else None
+    found: FoundProblems | None = None
     built: Built | None = None
     first_warnings: list[Problem] = []
+    part = checkable_part(spec, last.problems, edited) if last and edited else None
+    if last is not None and edited is not None and part is not None:
+        before = last.problems
+        pending = _in_background(spec, lambda: edited_problems(spec, part, edited))
+        first, first_warnings = repaired(spec, once_per_node(before.all))
+        reuse = _same_repairs(first_warnings, repairs_before, edited)
+        built = _built_if_it_can(build, first, first_warnings, reuse)
+        fresh = pending()
+        if fresh is None:  # the last run's problems do not tell: check everything
+            built, first_warnings = None, []
+        else:
+            found = problems_after_edit(spec, before, last.raw, edited, fresh)
     if found is None:
         openapi_found = _in_background(spec, lambda: list(openapi_problems(spec.data)))
         example_found = locate_each(spec, document_example_problems(spec.data))
-        if not reusable:  # build while the OpenAPI checks run
+        if repairs_before is None:  # nothing to reuse: build while the OpenAPI checks run
             first, first_warnings = repaired(spec, once_per_node(example_found))
-            try:
-                built = build(first, first_warnings, False)
-            except Exception:
-                built = None  # the parser tripped over a problem validation names: see below
+            built = _built_if_it_can(build, first, first_warnings, False)
         found = FoundProblems(tuple(locate_each(spec, openapi_found())), tuple(example_found))
     final, warnings = repaired(spec, once_per_node(found.all))
-    if built is None or sum(map(needs_repair, warnings)) != sum(map(needs_repair, first_warnings)):
+    if built is None or _repaired_pointers(warnings) != _repaired_pointers(first_warnings):
         # With every problem known, parse_tolerant refuses what it cannot read in one line
         # per problem.
-        repairs_before = _repairs_outside(last.repairs, edited) if last and edited else None
         built = build(final, warnings, _same_repairs(warnings, repairs_before, edited))
     return *built, found, _repaired_pointers(warnings), warnings
+
+
+def _built_if_it_can(
+    build: Build, spec: LoadedSpec, tolerated: list[Problem], reuse: bool
+) -> Built | None:
+    """A build before every problem is known; None if the parser trips over one (with every
+    problem known, the final build names it)."""
+    try:
+        return build(spec, tolerated, reuse)
+    except Exception:
+        return None
 
 
 def _repaired_pointers(warnings: list[Problem]) -> frozenset[str]:

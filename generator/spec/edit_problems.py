@@ -10,14 +10,17 @@ confined to some path items (generator.spec.edits) the problems of every other o
 therefore the last run's, and only the edited path items are checked: their OpenAPI walk
 with the component schemas counted as checked, and their examples.
 
-What this cannot follow makes it give up (None; the caller checks everything): a problem of
-the whole-document check, which can stop the rest of the walk, and a duplicated operationId,
+The work splits in two: checkable_part and problems_after_edit are quick; edited_problems
+imports and runs the validators, and the caller runs it in the background meanwhile. What
+this cannot follow makes it give up (None; the caller checks everything): a problem of the
+whole-document check, which can stop the rest of the walk, and a duplicated operationId,
 which is reported where its second use is, wherever the first one was edited.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from generator.spec.load import LoadedSpec
 from generator.spec.locate import TextEdit
@@ -46,35 +49,56 @@ class FoundProblems:
         return [*self.openapi, *self.examples]
 
 
-def problems_after_edit(
-    spec: LoadedSpec, before: FoundProblems, text_before: bytes, edited: frozenset[str]
-) -> FoundProblems | None:
-    """The problems a whole check of `spec` finds, from the last run's (`before`, of the text
-    `text_before`) and a check of the `edited` path items; None if they cannot be told apart."""
+def checkable_part(
+    spec: LoadedSpec, before: FoundProblems, edited: frozenset[str]
+) -> dict[str, Any] | None:
+    """What the checks of the `edited` path items read (edited_paths_document); None if the
+    last run's problems (`before`) and theirs cannot be told apart that way."""
     if any(p.origin[0] == _DOCUMENT or p.kind == _DUPLICATE_ID for p in before.openapi):
         return None
     if duplicate_operation_id(spec.data) is not None:
         return None
-    part = edited_paths_document(spec.data, edited)
-    if part is None:
-        return None
+    return edited_paths_document(spec.data, edited)
+
+
+def edited_problems(
+    spec: LoadedSpec, part: dict[str, Any], edited: frozenset[str]
+) -> FoundProblems | None:
+    """The problems of the `edited` path items (not located yet), `part` their
+    checkable_part; None if a check of the whole document failed after all. The slow part of
+    the checks after an edit (it imports and runs the validators), which the caller may run
+    in the background."""
     openapi = list(openapi_problems(part, schemas_known_valid=True))
     if any(problem.origin[0] == _DOCUMENT for problem in openapi):
         return None
-    fresh_openapi = [problem for problem in openapi if problem.origin[1] in edited]
-    fresh_examples = document_example_problems(spec.data, edited)
+    return FoundProblems(
+        tuple(problem for problem in openapi if problem.origin[1] in edited),
+        tuple(document_example_problems(spec.data, edited)),
+    )
+
+
+def problems_after_edit(
+    spec: LoadedSpec,
+    before: FoundProblems,
+    text_before: bytes,
+    edited: frozenset[str],
+    fresh: FoundProblems,
+) -> FoundProblems:
+    """The problems a whole check of `spec` finds: the last run's (`before`, of the text
+    `text_before`) outside the `edited` path items, and the `fresh` ones of those
+    (edited_problems), located."""
     moved = _Moved(spec, TextEdit(text_before, spec.raw))
     order = {path: index for index, path in enumerate(spec.data.get("paths") or {})}
 
-    def merged(old: tuple[Problem, ...], fresh: list[Problem]) -> tuple[Problem, ...]:
+    def merged(old: tuple[Problem, ...], new: tuple[Problem, ...]) -> tuple[Problem, ...]:
         kept = [moved(problem) for problem in old if problem.origin[1] not in edited]
-        located = locate_each(spec, fresh)
+        located = locate_each(spec, list(new))
         # The walk's order: by group, then path (components first); stable inside each.
         key = lambda problem: (problem.origin[0], order.get(problem.origin[1], -1))  # noqa: E731
         return tuple(sorted([*kept, *located], key=key))
 
     return FoundProblems(
-        merged(before.openapi, fresh_openapi), merged(before.examples, fresh_examples)
+        merged(before.openapi, fresh.openapi), merged(before.examples, fresh.examples)
     )
 
 

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
+from generator import pipeline
 from generator.config import ConfigSettings
 from generator.emit import render
+from generator.errors import SpecError
 from generator.ir import parse
 from generator.last_run import load_last_run, save_last_run
 from generator.pipeline import Generated, generate
@@ -29,7 +31,10 @@ SPECS = {  # name: (file, --lenient)
     "posthog": (ROOT / "spec" / "posthog.yaml", False),
     "figma": (REAL / "figma" / "openapi.yaml", False),
     "dialogporten": (REAL / "dialogporten" / "swagger.verified.json", False),
+    # --lenient: blockfrost fails the whole-document check, so its edits are checked whole;
+    # shipengine's are checked alone, keeping (and moving) the last run's problems.
     "blockfrost": (REAL / "blockfrost" / "openapi.yaml", True),
+    "shipengine": (REAL / "shipengine" / "spec.yaml", True),
 }
 Edit = Callable[[dict[str, Any]], None]
 
@@ -59,6 +64,19 @@ def _drop_responses_but_one(data: dict[str, Any]) -> None:
     operation["responses"] = {"204": {"description": "done"}}
 
 
+def _add_bad_example(data: dict[str, Any]) -> None:
+    """A parameter whose example does not fit its schema: a new problem in the edited path
+    item (an error; with --lenient a new repair, so the guess built meanwhile is redone)."""
+    operation = _operations(data)[0]
+    parameter = {
+        "name": "edited_limit",
+        "in": "query",
+        "schema": {"type": "integer"},
+        "example": "many",
+    }
+    operation.setdefault("parameters", []).append(parameter)
+
+
 def _edit_info(data: dict[str, Any]) -> None:
     """Outside the path items: everything is done again."""
     data["info"]["description"] = "Edited outside the paths."
@@ -68,6 +86,7 @@ EDITS: dict[str, Edit] = {
     "retitle": _retitle,
     "add_enum_parameter": _add_enum_parameter,
     "drop_responses": _drop_responses_but_one,
+    "add_bad_example": _add_bad_example,
     "edit_info": _edit_info,
 }
 
@@ -76,6 +95,7 @@ class _Counts:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.path_items = 0
         self.rendered = 0
+        self.checked_alone = 0  # edits whose path items were checked on their own
         parse_item = parse._Parser.path_item_operations
         render_jobs = render._render
 
@@ -87,6 +107,14 @@ class _Counts:
             self.rendered += len(jobs)
             return render_jobs(environment, jobs)
 
+        checkable = pipeline.checkable_part
+
+        def counting_checkable(*args: Any) -> Any:
+            part = checkable(*args)
+            self.checked_alone += part is not None
+            return part
+
+        monkeypatch.setattr(pipeline, "checkable_part", counting_checkable)
         monkeypatch.setattr(parse._Parser, "path_item_operations", counting_parse)
         monkeypatch.setattr(render, "_render", counting_render)
 
@@ -118,18 +146,35 @@ def test_a_run_after_an_edit_equals_a_run_from_scratch(
     _write(spec, edited_data)
 
     counts = _Counts(monkeypatch)
-    edited = generate(spec, cache_dir=cache, lenient=lenient)
-    parsed, rendered = counts.path_items, counts.rendered
+    edited = _generated(spec, cache, lenient)
+    parsed, rendered, checked_alone = counts.path_items, counts.rendered, counts.checked_alone
     counts.path_items = counts.rendered = 0
-    scratch = generate(spec, cache_dir=None, lenient=lenient)
+    scratch = _generated(spec, None, lenient)
 
+    if isinstance(scratch, str):  # the edit made the spec invalid: the same error
+        assert edited == scratch
+        assert edit == "add_bad_example" and not lenient
+        return
+    assert isinstance(edited, Generated)
     _same(edited, scratch)
     assert edited.files != cold.files  # the edit shows
+    if lenient and edit != "edit_info":
+        assert checked_alone == (name == "shipengine")
+    if lenient and edit == "add_bad_example":
+        assert any("'many' is not of type" in w.message for w in edited.validation_warnings)
     if edit == "retitle":  # one path item parsed again, a few files rendered
         assert parsed == 1
         assert rendered < counts.rendered / 4
     elif edit == "edit_info":  # nothing reused
         assert parsed == counts.path_items
+
+
+def _generated(spec: Path, cache: Path | None, lenient: bool) -> Generated | str:
+    """What generate makes, or its error's lines."""
+    try:
+        return generate(spec, cache_dir=cache, lenient=lenient)
+    except SpecError as error:
+        return "\n".join(error.lines())
 
 
 def test_a_run_after_no_change_reuses_everything(tmp_path: Path) -> None:

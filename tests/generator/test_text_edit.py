@@ -1,0 +1,51 @@
+"""locate.TextEdit: where the lines of a text are after an edit (the last run's problems are
+moved by it instead of being located again: generator.spec.edit_problems).
+
+A line is either placed exactly (the same text, at its new number) or reported as touched
+(None: located again); only lines next to the change may be reported touched.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.spec.locate import TextEdit
+
+OLD = b"one\ntwo\nthree\nfour\nfive\n"
+
+
+def _check(old: bytes, new: bytes, far_from_edit: list[int]) -> list[int | None]:
+    edit = TextEdit(old, new)
+    old_lines, new_lines = old.split(b"\n"), new.split(b"\n")
+    moved = [edit.moved(line) for line in range(1, len(old_lines) + 1)]
+    for line, now in enumerate(moved, start=1):
+        if now is not None:
+            assert new_lines[now - 1] == old_lines[line - 1], (line, now)
+    assert all(moved[line - 1] is not None for line in far_from_edit)
+    return moved
+
+
+@pytest.mark.parametrize(
+    ("new", "far_from_edit"),
+    [
+        (b"one\ntwo\nadded\nthree\nfour\nfive\n", [1, 2, 4, 5]),  # a line added
+        (b"one\nthree\nfour\nfive\n", [1, 4, 5]),  # a line removed
+        (b"one\ntwo\nTHREE\nfour\nfive\n", [1, 2, 4, 5]),  # a line changed
+        (b"one\ntwo\nthree\nfo\nx\ny\nur\nfive\n", [1, 2, 3, 5]),  # lines added inside one
+        (OLD, [1, 2, 3, 4, 5]),  # nothing changed
+    ],
+)
+def test_lines_are_placed_exactly_or_reported_touched(new: bytes, far_from_edit: list[int]) -> None:
+    _check(OLD, new, far_from_edit)
+
+
+def test_lines_after_the_edit_move_by_the_lines_it_added() -> None:
+    moved = _check(OLD, b"one\ntwo\nx\ny\nthree\nfour\nfive\n", [1, 2, 4, 5])
+    assert moved[3:5] == [6, 7]
+
+
+def test_long_texts_compare_in_chunks() -> None:
+    head, tail = b"a\n" * 100_000, b"b\n" * 100_000
+    old, new = head + b"x\n" + tail, head + b"x\ny\nz\n" + tail
+    moved = _check(old, new, [1, 99_999, 100_003, 200_001])
+    assert moved[200_000] == 200_003  # the last line, two further down

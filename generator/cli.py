@@ -44,7 +44,7 @@ def _generate(args: argparse.Namespace) -> int:
         formatter=args.formatter,
         lenient=args.lenient,
     )
-    warnings: tuple[_Located, ...] = (*result.validation_warnings, *result.api.warnings)
+    warnings: tuple[_Located, ...] = (*result.validation_warnings, *result.parser_warnings)
     _print_warnings(args.spec, warnings)
     if args.strict and warnings:
         raise SpecError(str(args.spec), f"{len(warnings)} warning(s) with --strict")

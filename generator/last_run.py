@@ -36,6 +36,7 @@ from generator.emit.render import TEMPLATES_DIR, PreviousOutput
 from generator.ir.parse import ParseRecord
 from generator.spec.edit_problems import FoundProblems
 from generator.spec.edits import DocumentSummary
+from generator.spec.validate import Problem
 
 _FOLDER = "last-run"
 _CODE = Path(__file__).resolve().parent
@@ -48,6 +49,7 @@ class LastRun:
     raw: bytes  # the spec's text, to tell which lines an edit moved
     problems: FoundProblems  # with --lenient: what the checks found
     repairs: frozenset[str]  # with --lenient: the pointers of the nodes it repaired
+    parser_warnings: tuple[Problem, ...]  # the parser's warnings, located
     parse: ParseRecord
     output: PreviousOutput
 

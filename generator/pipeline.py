@@ -21,10 +21,11 @@ from generator.spec.edit_problems import (
     FoundProblems,
     checkable_part,
     edited_problems,
+    in_paths,
+    located_after_edit,
     problems_after_edit,
 )
 from generator.spec.load import LoadedSpec, load_spec
-from generator.spec.locate import pointer_tokens
 from generator.spec.partial_validation import (
     check_operation_ids,
     validation_target,
@@ -50,6 +51,8 @@ class Generated:
     api: Api
     files: dict[str, str]
     validation_warnings: tuple[Problem, ...] = ()  # with `lenient`: the problems let through
+    # api.warnings with their positions (the last run's, moved, after an edit)
+    parser_warnings: tuple[Problem, ...] = ()
 
 
 def load_and_parse(spec_path: Path, config: GeneratorConfig | ConfigSettings | None = None) -> Api:
@@ -205,13 +208,27 @@ def generate(
         validated()
     files = dict(sorted(files.items()))
     files[MANIFEST] = render_manifest(files, formatter_id(formatter, resolved.line_length))
+    parser_warnings = [Problem(warning.pointer, warning.message) for warning in api.warnings]
+    if last is not None and edited is not None:
+        parser_warnings = located_after_edit(
+            spec, last.parser_warnings, last.raw, edited, parser_warnings
+        )
+    else:
+        parser_warnings = locate_each(spec, parser_warnings)
     if cache_dir is not None:
         output = PreviousOutput(api, resolved, files)
         run = spec.summary and LastRun(
-            wanted, spec.summary, spec.raw, found, repairs, record, output
+            wanted,
+            spec.summary,
+            spec.raw,
+            found,
+            repairs,
+            tuple(parser_warnings),
+            record,
+            output,
         )
         save_last_run(cache_dir, spec_path, run or None)
-    return Generated(api=api, files=files, validation_warnings=tuple(tolerated))
+    return Generated(api, files, tuple(tolerated), tuple(parser_warnings))
 
 
 Built = tuple[Api, ParseRecord, dict[str, str]]
@@ -293,9 +310,4 @@ def _same_repairs(
 
 
 def _repairs_outside(repairs: frozenset[str], edited: frozenset[str]) -> frozenset[str]:
-    return frozenset(pointer for pointer in repairs if not _in_paths(pointer, edited))
-
-
-def _in_paths(pointer: str, paths: frozenset[str]) -> bool:
-    tokens = pointer_tokens(pointer)
-    return len(tokens) > 1 and tokens[0] == "paths" and tokens[1] in paths
+    return frozenset(pointer for pointer in repairs if not in_paths(pointer, edited))

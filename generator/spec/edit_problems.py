@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.spec.load import LoadedSpec
-from generator.spec.locate import TextEdit
+from generator.spec.locate import TextEdit, pointer_tokens
 from generator.spec.partial_validation import duplicate_operation_id, edited_paths_document
 from generator.spec.validate import (
     Problem,
@@ -100,6 +100,32 @@ def problems_after_edit(
     return FoundProblems(
         merged(before.openapi, fresh.openapi), merged(before.examples, fresh.examples)
     )
+
+
+def located_after_edit(
+    spec: LoadedSpec,
+    before: tuple[Problem, ...],
+    text_before: bytes,
+    edited: frozenset[str],
+    found: list[Problem],
+) -> list[Problem]:
+    """`found` with their positions: the last run's (`before`, in `text_before`) moved, for a
+    problem it found too outside the `edited` path items (there the same pointer is the same
+    text); located afresh for the others."""
+    moved = _Moved(spec, TextEdit(text_before, spec.raw))
+    earlier = {(p.pointer, p.message): p for p in before if not in_paths(p.pointer, edited)}
+    fresh = [problem for problem in found if (problem.pointer, problem.message) not in earlier]
+    located = iter(locate_each(spec, fresh))
+    return [
+        moved(earlier[key]) if key in earlier else next(located)
+        for key in ((problem.pointer, problem.message) for problem in found)
+    ]
+
+
+def in_paths(pointer: str, paths: frozenset[str]) -> bool:
+    """Whether `pointer` is inside one of these path items."""
+    tokens = pointer_tokens(pointer)
+    return len(tokens) > 1 and tokens[0] == "paths" and tokens[1] in paths
 
 
 class _Moved:

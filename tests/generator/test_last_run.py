@@ -129,6 +129,7 @@ def _same(edited: Generated, scratch: Generated) -> None:
     assert different == []
     assert edited.validation_warnings == scratch.validation_warnings
     assert edited.api.warnings == scratch.api.warnings
+    assert edited.parser_warnings == scratch.parser_warnings  # positions included
 
 
 @pytest.mark.parametrize("edit", list(EDITS))

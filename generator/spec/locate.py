@@ -351,23 +351,34 @@ class TextEdit:
 
 
 def _common_prefix(a: bytes, b: bytes, chunk: int = 1 << 16) -> int:
-    """The length of the longest common prefix (compared a chunk at a time, in C)."""
+    """The length of the longest common prefix: compared a chunk at a time, then halving
+    the first chunk that differs (every comparison in C)."""
     length = min(len(a), len(b))
     start = 0
     while start + chunk <= length and a[start : start + chunk] == b[start : start + chunk]:
         start += chunk
-    while start < length and a[start] == b[start]:
-        start += 1
-    return start
+    low, high = start, min(start + chunk, length)  # a[:low] == b[:low]; the answer <= high
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[low:middle] == b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _common_suffix(a: bytes, b: bytes, limit: int, chunk: int = 1 << 16) -> int:
-    """The length of the longest common suffix, at most `limit`."""
+    """The length of the longest common suffix, at most `limit` (likewise)."""
     length = 0
     while length + chunk <= limit and (
         a[len(a) - length - chunk : len(a) - length] == b[len(b) - length - chunk : len(b) - length]
     ):
         length += chunk
-    while length < limit and a[len(a) - length - 1] == b[len(b) - length - 1]:
-        length += 1
-    return length
+    low, high = length, min(length + chunk, limit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle : len(a) - low] == b[len(b) - middle : len(b) - low]:
+            low = middle
+        else:
+            high = middle - 1
+    return low

@@ -7,9 +7,12 @@ A line is either placed exactly (the same text, at its new number) or reported a
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterable
+
 import pytest
 
-from generator.spec.locate import TextEdit
+from generator.spec.locate import TextEdit, _common_prefix, _common_suffix
 
 OLD = b"one\ntwo\nthree\nfour\nfive\n"
 
@@ -49,3 +52,32 @@ def test_long_texts_compare_in_chunks() -> None:
     old, new = head + b"x\n" + tail, head + b"x\ny\nz\n" + tail
     moved = _check(old, new, [1, 99_999, 100_003, 200_001])
     assert moved[200_000] == 200_003  # the last line, two further down
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7, 1 << 16])
+def test_common_prefix_and_suffix_match_a_byte_by_byte_count(chunk: int) -> None:
+    generator = random.Random(chunk)
+    for _ in range(500):
+        old = bytes(generator.choice(b"ab") for _ in range(generator.randint(0, 80)))
+        new = bytearray(old)
+        for _ in range(generator.randint(0, 3)):
+            at = generator.randint(0, len(new))
+            if generator.random() < 0.5:
+                new.insert(at, generator.choice(b"abc"))
+            elif at < len(new):
+                del new[at]
+        prefix = _common_prefix(old, bytes(new), chunk)
+        assert prefix == _count(zip(old, new, strict=False))
+        limit = min(len(old), len(new)) - prefix
+        suffix = _common_suffix(old, bytes(new), limit, chunk)
+        assert suffix == min(limit, _count(zip(reversed(old), reversed(new), strict=False)))
+
+
+def _count(pairs: Iterable[tuple[int, int]]) -> int:
+    """How many pairs are equal before the first that is not."""
+    count = 0
+    for x, y in pairs:
+        if x != y:
+            break
+        count += 1
+    return count

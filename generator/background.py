@@ -24,7 +24,7 @@ def in_background(work: Callable[[], T], *, worth_it: bool = True) -> Callable[[
     costs more than it saves), on one core, or without fork (Windows). A child that fails or
     dies without an answer has its work done here, so an error is raised here as usual.
     """
-    if not worth_it or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+    if not worth_it or not background_available():
         result = work()
         return lambda: result
     context = mp.get_context("fork")
@@ -44,6 +44,11 @@ def in_background(work: Callable[[], T], *, worth_it: bool = True) -> Callable[[
         return result
 
     return wait
+
+
+def background_available() -> bool:
+    """Another core, and fork to reach it with."""
+    return (os.cpu_count() or 1) >= 2 and "fork" in mp.get_all_start_methods()
 
 
 def _send_result(work: Callable[[], object], sender: Connection) -> None:

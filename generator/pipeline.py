@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from generator.background import in_background
+from generator.background import background_available, in_background
 from generator.config import ConfigSettings, GeneratorConfig, resolve_config
 from generator.emit.fixtures import build_fixtures
 from generator.emit.format import Formatter, format_files, formatter_id
@@ -79,11 +79,17 @@ def _in_background(spec: LoadedSpec, work: Callable[[], T]) -> Callable[[], T]:
 Verdict = SpecError | None  # the problems found (it pickles), or None for a valid spec
 
 
-def _start_validation(spec: LoadedSpec, edited: frozenset[str] | None) -> Callable[[], None]:
+def _start_validation(
+    spec: LoadedSpec, edited: frozenset[str] | None, early: EarlyCheck | None
+) -> Callable[[], None]:
     """Validate in the background (after a small change, only the affected part:
     generator.spec.partial_validation); the result raises the verdict, if any. `edited`:
-    the path items edited since the last run, which found the spec valid."""
-    verdict = _in_background(spec, lambda: _verdict(spec, edited))
+    the path items edited since the last run, which found the spec valid; `early`: a child
+    checking them already (_check_edit_early)."""
+    if edited is not None and early is not None:
+        checked = _edited_items_checked(spec, FoundProblems((), ()), edited, early)
+        return lambda: _remember_verdict(spec, _verdict(spec, edited, checked))
+    verdict = _in_background(spec, lambda: _verdict(spec, edited, None))
 
     def wait() -> None:
         _remember_verdict(spec, verdict())
@@ -91,9 +97,9 @@ def _start_validation(spec: LoadedSpec, edited: frozenset[str] | None) -> Callab
     return wait
 
 
-def _verdict(spec: LoadedSpec, edited: frozenset[str] | None) -> Verdict:
+def _verdict(spec: LoadedSpec, edited: frozenset[str] | None, checked: Checked | None) -> Verdict:
     try:
-        if edited is not None and _edited_part_valid(spec, edited):
+        if edited is not None and _edited_part_valid(spec, edited, checked):
             return None
         target = validation_target(spec)
         if target is spec.data:
@@ -106,20 +112,90 @@ def _verdict(spec: LoadedSpec, edited: frozenset[str] | None) -> Verdict:
     return None
 
 
-def _edited_part_valid(spec: LoadedSpec, edited: frozenset[str]) -> bool:
+def _edited_part_valid(spec: LoadedSpec, edited: frozenset[str], checked: Checked | None) -> bool:
     """After an edit of a valid spec: True if the edited path items are valid, False if that
     cannot be told that way (generator.spec.edit_problems); raises their problems."""
     if fatal_problems(spec):
         return False
     nothing = FoundProblems((), ())
-    part = checkable_part(spec, nothing, edited)
-    fresh = edited_problems(spec, part, edited) if part is not None else None
+    fresh = (checked or _edited_items_checked(spec, nothing, edited, None))()
     if fresh is None:
         return False
     found = problems_after_edit(spec, nothing, spec.raw, edited, fresh)
     if found.all:
         raise problems_error(spec.display_name, once_per_node(found.all))
     return True
+
+
+# The problems of the edited path items (edit_problems.edited_problems), when they are known.
+Checked = Callable[[], FoundProblems | None]
+
+
+@dataclass(frozen=True)
+class _EditCheck:
+    """What a child that loaded the spec itself found (_check_edit_early)."""
+
+    sha256: str
+    edited: frozenset[str]
+    fresh: FoundProblems | None
+
+
+EarlyCheck = Callable[[], _EditCheck | None]
+# A spec file this large gains from checking its edited path items early (GitHub's: 13 MB).
+_EARLY_CHECK_BYTES = 1 << 20
+
+
+def _check_edit_early(spec_path: Path, last: LastRun) -> EarlyCheck | None:
+    """After an edit of a large spec, checking the edited path items is the longest path of a
+    run, and most of it is importing the validators. A child starts on it before this process
+    loads the spec, loading the spec itself, so that the import overlaps the load; its answer
+    counts if it read the same bytes and found the same path items edited."""
+    try:
+        large = spec_path.stat().st_size >= _EARLY_CHECK_BYTES
+    except OSError:
+        return None
+    if not large or not background_available():
+        return None
+    return in_background(lambda: _check_edit(spec_path, last))
+
+
+def _check_edit(spec_path: Path, last: LastRun) -> _EditCheck | None:
+    try:
+        spec = load_spec(spec_path, before=last.summary)
+    except SpecError:
+        return None  # this process reports it
+    if spec.edited is None:
+        return None
+    fresh = _edited_items_problems(spec, last.problems, spec.edited)
+    return _EditCheck(spec.sha256, spec.edited, fresh)
+
+
+def _edited_items_problems(
+    spec: LoadedSpec, before: FoundProblems, edited: frozenset[str]
+) -> FoundProblems | None:
+    part = checkable_part(spec, before, edited)
+    return edited_problems(spec, part, edited) if part is not None else None
+
+
+def _edited_items_checked(
+    spec: LoadedSpec, before: FoundProblems, edited: frozenset[str], early: EarlyCheck | None
+) -> Checked:
+    """The problems of the `edited` path items: the `early` child's answer if it counts, else
+    checked here (in the background when there is no early child)."""
+
+    def here() -> FoundProblems | None:
+        return _edited_items_problems(spec, before, edited)
+
+    if early is None:
+        return _in_background(spec, here)
+
+    def answer() -> FoundProblems | None:
+        check = early()
+        if check is not None and check.sha256 == spec.sha256 and check.edited == edited:
+            return check.fresh
+        return here()
+
+    return answer
 
 
 def _remember_verdict(spec: LoadedSpec, verdict: Verdict) -> None:
@@ -171,6 +247,7 @@ def generate(
     """
     wanted = fingerprint(formatter, lenient)
     last = load_last_run(cache_dir, spec_path, wanted) if cache_dir else None
+    early = _check_edit_early(spec_path, last) if last else None
     spec = load_spec(spec_path, cache_dir=cache_dir, before=last.summary if last else None)
     # The config file beside the spec when none is given; names and host the config leaves
     # open come from the spec (generator.config).
@@ -196,10 +273,11 @@ def generate(
             lambda spec, tolerated, reuse: build(spec, tolerated, last if reuse else None),
             last,
             edited,
+            early,
         )
     else:
         tolerated = []
-        validated = _start_validation(spec, edited)
+        validated = _start_validation(spec, edited, early)
         try:
             api, record, files = build(spec, tolerated, last if edited is not None else None)
         except Exception:
@@ -238,7 +316,11 @@ Lenient = tuple[Api, ParseRecord, dict[str, str], FoundProblems, frozenset[str],
 
 
 def _build_lenient(
-    spec: LoadedSpec, build: Build, last: LastRun | None, edited: frozenset[str] | None
+    spec: LoadedSpec,
+    build: Build,
+    last: LastRun | None,
+    edited: frozenset[str] | None,
+    early: EarlyCheck | None,
 ) -> Lenient:
     """`build` the spec with its problems repaired (`lenient_spec`).
 
@@ -262,7 +344,7 @@ def _build_lenient(
     part = checkable_part(spec, last.problems, edited) if last and edited else None
     if last is not None and edited is not None and part is not None:
         before = last.problems
-        pending = _in_background(spec, lambda: edited_problems(spec, part, edited))
+        pending = _edited_items_checked(spec, before, edited, early)
         first, first_warnings = repaired(spec, once_per_node(before.all))
         reuse = _same_repairs(first_warnings, repairs_before, edited)
         built = _built_if_it_can(build, first, first_warnings, reuse)

@@ -78,6 +78,7 @@ class RenderJob:
 
 
 RUNTIME = "runtime"
+CLASS_INDEX = "class index"  # models/__init__.py: the module of each class, nothing else
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,12 @@ def plan_files(api: Api, config: GeneratorConfig) -> list[RenderJob]:
         RenderJob("package/__init__.py.jinja", f"{package}/__init__.py", shared),
         RenderJob("package/_client.py.jinja", f"{package}/_client.py", shared),
         RenderJob("package/py.typed.jinja", f"{package}/py.typed", shared),
-        RenderJob("package/models/__init__.py.jinja", f"{package}/models/__init__.py", shared),
+        RenderJob(
+            "package/models/__init__.py.jinja",
+            f"{package}/models/__init__.py",
+            shared,
+            CLASS_INDEX,
+        ),
         RenderJob(
             "package/resources/__init__.py.jinja", f"{package}/resources/__init__.py", shared
         ),

@@ -25,7 +25,7 @@ from generator.spec.edit_problems import (
     located_after_edit,
     problems_after_edit,
 )
-from generator.spec.load import LoadedSpec, load_spec
+from generator.spec.load import LoadedSpec, load_json_unchecked, load_spec
 from generator.spec.partial_validation import (
     check_operation_ids,
     validation_target,
@@ -146,25 +146,23 @@ _EARLY_CHECK_BYTES = 1 << 20
 
 
 def _check_edit_early(spec_path: Path, last: LastRun) -> EarlyCheck | None:
-    """After an edit of a large spec, checking the edited path items is the longest path of a
-    run, and most of it is importing the validators. A child starts on it before this process
-    loads the spec, loading the spec itself, so that the import overlaps the load; its answer
-    counts if it read the same bytes and found the same path items edited."""
+    """After an edit of a large JSON spec, checking the edited path items is the longest path
+    of a run, and most of it is importing the validators. A child starts on it before this
+    process loads the spec, parsing the spec itself (unchecked: faster), so that the import
+    overlaps the load; its answer counts if it read the same bytes and found the same path
+    items edited."""
     try:
         large = spec_path.stat().st_size >= _EARLY_CHECK_BYTES
     except OSError:
         return None
-    if not large or not background_available():
+    if not large or spec_path.suffix.lower() != ".json" or not background_available():
         return None
     return in_background(lambda: _check_edit(spec_path, last))
 
 
 def _check_edit(spec_path: Path, last: LastRun) -> _EditCheck | None:
-    try:
-        spec = load_spec(spec_path, before=last.summary)
-    except SpecError:
-        return None  # this process reports it
-    if spec.edited is None:
+    spec = load_json_unchecked(spec_path, last.summary)  # this process checks the bytes
+    if spec is None or spec.edited is None:
         return None
     fresh = _edited_items_problems(spec, last.problems, spec.edited)
     return _EditCheck(spec.sha256, spec.edited, fresh)

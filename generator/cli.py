@@ -24,7 +24,7 @@ from generator.config import (
 from generator.emit.format import FORMATTERS
 from generator.emit.write import compare_tree, write_tree
 from generator.errors import SpecError
-from generator.pipeline import generate, parse_tolerant
+from generator.pipeline import Generated, generate, parse_tolerant
 from generator.review.arguments import add_diff_arguments, add_lint_arguments, add_probe_arguments
 from generator.spec.load import load_spec
 from generator.spec.locate import Locator, printable
@@ -43,7 +43,15 @@ def _generate(args: argparse.Namespace) -> int:
         cache_dir=None if args.no_cache or args.check else default_cache_dir(),
         formatter=args.formatter,
         lenient=args.lenient,
+        save_in_background=True,
     )
+    try:
+        return _report_and_write(args, result, started)
+    finally:
+        result.saved()  # the next run may rely on the record: no process is left behind
+
+
+def _report_and_write(args: argparse.Namespace, result: Generated, started: float) -> int:
     warnings: tuple[_Located, ...] = (*result.validation_warnings, *result.parser_warnings)
     _print_warnings(args.spec, warnings)
     if args.strict and warnings:

@@ -46,6 +46,10 @@ from generator.spec.validate import (
 )
 
 
+def _saved_already() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Generated:
     api: Api
@@ -53,6 +57,8 @@ class Generated:
     validation_warnings: tuple[Problem, ...] = ()  # with `lenient`: the problems let through
     # api.warnings with their positions (the last run's, moved, after an edit)
     parser_warnings: tuple[Problem, ...] = ()
+    # Waits until the cache holds this run's record (generate's `save_in_background`).
+    saved: Callable[[], None] = _saved_already
 
 
 def load_and_parse(spec_path: Path, config: GeneratorConfig | ConfigSettings | None = None) -> Api:
@@ -141,8 +147,9 @@ class _EditCheck:
 
 
 EarlyCheck = Callable[[], _EditCheck | None]
-# A spec file this large gains from checking its edited path items early (GitHub's: 13 MB).
-_EARLY_CHECK_BYTES = 1 << 20
+# A spec file this large gains from checking its edited path items early, and from saving
+# the record in the background (GitHub's: 13 MB).
+_LARGE_SPEC_BYTES = 1 << 20
 
 
 def _check_edit_early(spec_path: Path, last: LastRun) -> EarlyCheck | None:
@@ -152,7 +159,7 @@ def _check_edit_early(spec_path: Path, last: LastRun) -> EarlyCheck | None:
     overlaps the load; its answer counts if it read the same bytes and found the same path
     items edited."""
     try:
-        large = spec_path.stat().st_size >= _EARLY_CHECK_BYTES
+        large = spec_path.stat().st_size >= _LARGE_SPEC_BYTES
     except OSError:
         return None
     if not large or spec_path.suffix.lower() != ".json" or not background_available():
@@ -236,12 +243,16 @@ def generate(
     cache_dir: Path | None = None,
     formatter: Formatter = "ruff",
     lenient: bool = False,
+    save_in_background: bool = False,
 ) -> Generated:
     """Everything up to (not including) writing: the caller decides whether to write or check.
 
     Nothing is taken from the output folder. With a `cache_dir`, the parsed spec pieces and
     the last run's work are kept there, and a run after an edit of some path items redoes
     only what the edit can change (generator.last_run); None: everything afresh.
+    `save_in_background`: the record is written by a child while the caller writes the
+    output (a sixth of a run after an edit of GitHub's spec); the caller must wait for it
+    (`Generated.saved`).
     """
     wanted = fingerprint(formatter, lenient)
     last = load_last_run(cache_dir, spec_path, wanted) if cache_dir else None
@@ -303,7 +314,20 @@ def generate(
             record,
             output,
         )
-        save_last_run(cache_dir, spec_path, run or None)
+        kept: LastRun | None = run or None
+
+        def save() -> None:
+            save_last_run(cache_dir, spec_path, kept)
+
+        if save_in_background:
+            return Generated(
+                api,
+                files,
+                tuple(tolerated),
+                tuple(parser_warnings),
+                in_background(save, worth_it=len(spec.raw) >= _LARGE_SPEC_BYTES),
+            )
+        save()
     return Generated(api, files, tuple(tolerated), tuple(parser_warnings))
 
 

@@ -23,7 +23,7 @@ from generator.config import ConfigSettings
 from generator.emit import render
 from generator.errors import SpecError
 from generator.ir import parse
-from generator.last_run import load_last_run, save_last_run
+from generator.last_run import fingerprint, load_last_run, save_last_run
 from generator.pipeline import Generated, generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,7 +229,7 @@ def test_the_early_check_of_a_large_spec_makes_the_same_run(
     """For a spec file over a megabyte a child checks the edited path items before the spec
     is loaded (pipeline._check_edit_early); here for any size. Its answer is used, and the
     run is the run from scratch."""
-    monkeypatch.setattr(pipeline, "_EARLY_CHECK_BYTES", 0)
+    monkeypatch.setattr(pipeline, "_LARGE_SPEC_BYTES", 0)
     answers = _recorded_early_answers(monkeypatch)
     source, lenient = SPECS[name]
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
@@ -253,7 +253,7 @@ def test_an_early_answer_about_other_bytes_is_not_used(
 ) -> None:
     """The child read the spec itself: if it read other bytes (the file changed in between),
     this process checks the edited path items."""
-    monkeypatch.setattr(pipeline, "_EARLY_CHECK_BYTES", 0)
+    monkeypatch.setattr(pipeline, "_LARGE_SPEC_BYTES", 0)
     real_check = pipeline._check_edit
 
     def other_bytes(*args: Any) -> Any:
@@ -292,3 +292,18 @@ def _recorded_early_answers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     monkeypatch.setattr(pipeline, "_check_edit_early", recording)
     return answers
+
+
+def test_a_record_saved_in_the_background_is_there_once_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI has a large spec's record saved by a child while it writes the output, and
+    waits for it (Generated.saved) before it exits."""
+    monkeypatch.setattr(pipeline, "_LARGE_SPEC_BYTES", 0)
+    spec, cache = tmp_path / "openapi.yaml", tmp_path / "cache"
+    spec.write_bytes((REAL / "figma" / "openapi.yaml").read_bytes())
+    first = generate(spec, cache_dir=cache, save_in_background=True)
+    first.saved()
+    record = load_last_run(cache, spec, fingerprint("ruff", False))
+    assert record is not None
+    assert record.output.files == first.files

@@ -50,8 +50,49 @@ class LastRun:
     problems: FoundProblems  # with --lenient: what the checks found
     repairs: frozenset[str]  # with --lenient: the pointers of the nodes it repaired
     parser_warnings: tuple[Problem, ...]  # the parser's warnings, located
-    parse: ParseRecord
-    output: PreviousOutput
+    work: Work  # the parse and the output
+
+    @property
+    def parse(self) -> ParseRecord:
+        return self.work.value[0]
+
+    @property
+    def output(self) -> PreviousOutput:
+        return self.work.value[1]
+
+
+class Work:
+    """The parse record and the output, most of the record: unpickled on first use, so that a
+    run reads the rest at once (the summary decides whether it is an edit at all), and starts
+    checking the edit meanwhile (generator.pipeline)."""
+
+    def __init__(self, parse: ParseRecord, output: PreviousOutput) -> None:
+        self._value: tuple[ParseRecord, PreviousOutput] | None = (parse, output)
+        self._pickled = self._digest = b""
+
+    @property
+    def value(self) -> tuple[ParseRecord, PreviousOutput]:
+        if self._value is None:
+            with _no_garbage_collection():  # unpickling 180k objects: 5x faster without it
+                self._value = pickle.loads(self._pickled)
+        return self._value
+
+    @property
+    def intact(self) -> bool:
+        """The pickled part is as it was written (load_last_run checks before using it)."""
+        return self._value is not None or _digest(self._pickled) == self._digest
+
+    def __getstate__(self) -> tuple[bytes, bytes]:
+        pickled = self._pickled or pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        return _digest(pickled), pickled
+
+    def __setstate__(self, state: tuple[bytes, bytes]) -> None:
+        self._value = None
+        self._digest, self._pickled = state
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def fingerprint(formatter: str, lenient: bool) -> str:
@@ -69,11 +110,11 @@ def load_last_run(cache_dir: Path, spec: Path, wanted: str) -> LastRun | None:
     """The last run's record for this spec file, if it was made by the same generator."""
     try:
         data = _file(cache_dir, spec).read_bytes()
-        with _no_garbage_collection():  # unpickling 250k objects: 5x faster without it
+        with _no_garbage_collection():
             run = pickle.loads(data)
     except Exception:  # a missing, partial or stale file is only a cache miss
         return None
-    if not isinstance(run, LastRun) or run.fingerprint != wanted:
+    if not isinstance(run, LastRun) or run.fingerprint != wanted or not run.work.intact:
         return None
     return run
 

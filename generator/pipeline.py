@@ -16,7 +16,7 @@ from generator.emit.render import PreviousOutput, render_files, reusable_files
 from generator.errors import SpecError
 from generator.ir.model import Api
 from generator.ir.parse import ParseRecord, Reuse, parse_api, parse_recorded
-from generator.last_run import LastRun, fingerprint, load_last_run, save_last_run
+from generator.last_run import LastRun, Work, fingerprint, load_last_run, save_last_run
 from generator.spec.edit_problems import (
     FoundProblems,
     checkable_part,
@@ -261,7 +261,8 @@ def generate(
     # The config file beside the spec when none is given; names and host the config leaves
     # open come from the spec (generator.config).
     resolved = resolve_config(config, spec_path, spec.data)
-    edited = spec.edited if last is not None and last.output.config == resolved else None
+    same_config = last is not None and spec.edited is not None and last.output.config == resolved
+    edited = spec.edited if same_config else None
 
     def build(spec: LoadedSpec, tolerated: list[Problem], last: LastRun | None) -> Built:
         reuse = None
@@ -311,8 +312,7 @@ def generate(
             found,
             repairs,
             tuple(parser_warnings),
-            record,
-            output,
+            Work(record, output),
         )
         kept: LastRun | None = run or None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -207,6 +208,13 @@ def test_an_unreadable_or_foreign_record_is_a_cache_miss(tmp_path: Path) -> None
     records[0].write_bytes(b"not a pickle")
     assert load_last_run(cache, spec, "anything") is None
     _same(generate(spec, cache_dir=cache, lenient=True), expected)
+    # A record whose parse and output (unpickled only when used) were damaged is not used.
+    generate(spec, cache_dir=cache, lenient=True)
+    data = records[0].read_bytes()
+    inner = pickle.loads(data).work._pickled
+    middle = data.index(inner) + len(inner) // 2
+    records[0].write_bytes(data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1 :])
+    assert load_last_run(cache, spec, fingerprint("ruff", True)) is None
     # A record made by another generator (another fingerprint) is not used.
     assert load_last_run(cache, spec, "another generator") is None
     save_last_run(cache, spec, None)

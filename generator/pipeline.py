@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -124,7 +125,7 @@ def _edited_part_valid(spec: LoadedSpec, edited: frozenset[str], checked: Checke
     if fatal_problems(spec):
         return False
     nothing = FoundProblems((), ())
-    fresh = (checked or _edited_items_checked(spec, nothing, edited, None))()
+    fresh = checked() if checked else _edited_items_problems(spec, nothing, edited)
     if fresh is None:
         return False
     found = problems_after_edit(spec, nothing, spec.raw, edited, fresh)
@@ -164,7 +165,8 @@ def _check_edit_early(spec_path: Path, last: LastRun) -> EarlyCheck | None:
         return None
     if not large or spec_path.suffix.lower() != ".json" or not background_available():
         return None
-    return in_background(lambda: _check_edit(spec_path, last))
+    # Cached: the answer is asked for where it is needed, and generate joins the child anyway.
+    return functools.cache(in_background(lambda: _check_edit(spec_path, last)))
 
 
 def _check_edit(spec_path: Path, last: LastRun) -> _EditCheck | None:
@@ -294,6 +296,8 @@ def generate(
             validated()  # an invalid spec may break the parser: report why it is invalid
             raise
         validated()
+    if early is not None:
+        early()  # no child is left behind, used or not (it is done by now, or nearly)
     files = dict(sorted(files.items()))
     files[MANIFEST] = render_manifest(files, formatter_id(formatter, resolved.line_length))
     parser_warnings = [Problem(warning.pointer, warning.message) for warning in api.warnings]

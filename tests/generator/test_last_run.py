@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
+import multiprocessing
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -296,7 +298,7 @@ def _recorded_early_answers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
             answers.append(early())
             return answers[-1]
 
-        return wait
+        return functools.cache(wait)  # as the real one: asked for where needed, then joined
 
     monkeypatch.setattr(pipeline, "_check_edit_early", recording)
     return answers
@@ -315,3 +317,19 @@ def test_a_record_saved_in_the_background_is_there_once_waited_for(
     record = load_last_run(cache, spec, fingerprint("ruff", False))
     assert record is not None
     assert record.output.files == first.files
+
+
+def test_an_early_check_that_goes_unused_leaves_no_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With another config the run is not an edit run: the early child's answer is not used,
+    and the child is joined all the same."""
+    monkeypatch.setattr(pipeline, "_LARGE_SPEC_BYTES", 0)
+    answers = _recorded_early_answers(monkeypatch)
+    spec, cache = tmp_path / "spec.json", tmp_path / "cache"
+    _write(spec, yaml.safe_load((REAL / "figma" / "openapi.yaml").read_text(encoding="utf-8")))
+    generate(spec, cache_dir=cache)
+    renamed = generate(spec, ConfigSettings(package="other_name"), cache_dir=cache)
+    _same(renamed, generate(spec, ConfigSettings(package="other_name"), cache_dir=None))
+    assert len(answers) == 1  # asked for once, to join the child
+    assert multiprocessing.active_children() == []

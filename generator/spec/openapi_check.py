@@ -262,11 +262,13 @@ def openapi_problems(
     is a part of one whose other path items did not change): they are neither walked nor
     checked again where the path items use them.
     """
-    checked, known = _known_schemas(document) if schemas_known_valid else (None, frozenset())
     # openapi-spec-validator follows a `$ref` wherever it reads, data included (a default's
     # `{"$ref": "file:///etc/passwd"}` was opened): it sees such keys renamed.
-    checked = checked or data_refs_hidden(document)
-    walk = _Walk(known or (_component_schema_ids(checked) if schemas_known_valid else known))
+    if schemas_known_valid:
+        checked, known = _known_schemas(document)
+    else:
+        checked, known = data_refs_hidden(document), frozenset()
+    walk = _Walk(known)
     reported = False
     try:
         for error in _validator_class(checked, walk)(checked).iter_errors():
@@ -293,22 +295,24 @@ def openapi_problems(
             yield replace(Problem(*crash_site(document, exc)), origin=DOCUMENT)
 
 
-def _known_schemas(document: dict[str, Any]) -> tuple[dict[str, Any] | None, frozenset[int]]:
-    """For `schemas_known_valid`, the quick way: (the document with its data refs hidden
-    everywhere but in the component schemas, the ids of the component schemas).
+def _known_schemas(document: dict[str, Any]) -> tuple[dict[str, Any], frozenset[int]]:
+    """For `schemas_known_valid`: (the document with its data refs hidden, the ids of the
+    schemas the walk counts as visited).
 
-    The walk then stops at a component schema wherever a `$ref` leads to one, and reads no
-    value inside it, so neither its nested schemas nor its data need looking at. A `$ref` to
-    a node inside a component schema would start a walk there: (None, empty) then, and the
-    caller hides and counts every node.
+    The quick way: the data refs are hidden everywhere but in the component schemas, and the
+    ids are those of the component schemas. The walk then stops at a component schema
+    wherever a `$ref` leads to one, and reads no value inside it, so neither its nested
+    schemas nor its data need looking at. A `$ref` to a node inside a component schema would
+    start a walk there: then every node is hidden and counted.
     """
     components = document.get("components")
     schemas = components.get("schemas") if isinstance(components, dict) else None
     if not isinstance(components, dict) or not isinstance(schemas, dict):
-        return None, frozenset()
+        return data_refs_hidden(document), frozenset()
     rest = {**document, "components": {k: v for k, v in components.items() if k != "schemas"}}
     if any(_inside_a_schema(ref) for ref in collect_refs(rest)):
-        return None, frozenset()
+        checked = data_refs_hidden(document)
+        return checked, _component_schema_ids(checked)
     hidden = data_refs_hidden(rest)
     checked = {**hidden, "components": {**hidden["components"], "schemas": schemas}}
     return checked, frozenset(map(id, schemas.values()))

@@ -26,6 +26,7 @@ import os
 import pickle
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,7 +93,9 @@ class Work:
 
 
 def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    """A checksum against damage (the cache is the user's own: nobody forges it); CRC-32 is
+    five times faster than blake2b on the 23 MB of GitHub's record."""
+    return zlib.crc32(data).to_bytes(4, "big")
 
 
 def fingerprint(formatter: str, lenient: bool) -> str:

@@ -299,7 +299,10 @@ def generate(
     if early is not None:
         early()  # no child is left behind, used or not (it is done by now, or nearly)
     files = dict(sorted(files.items()))
-    files[MANIFEST] = render_manifest(files, formatter_id(formatter, resolved.line_length))
+    previous = last.output.files if last is not None and edited is not None else None
+    files[MANIFEST] = render_manifest(
+        files, formatter_id(formatter, resolved.line_length), previous
+    )
     parser_warnings = [Problem(warning.pointer, warning.message) for warning in api.warnings]
     if last is not None and edited is not None:
         parser_warnings = located_after_edit(

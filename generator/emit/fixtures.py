@@ -4,39 +4,46 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import SpecError
 from generator.ir.model import Api, Operation, Response
 
 
-def build_fixtures(api: Api) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class Fixture:
+    value: dict[str, Any]
+    line: str  # compact JSON on one line, for the bundle that fixture_transport() reads
+
+
+def build_fixtures(api: Api) -> dict[str, Fixture]:
     """operation_id -> fixture; examples the spec lacks were synthesised by the parser.
 
     Fixtures are strict JSON (no NaN or Infinity, no YAML dates or bytes): a value that is not
     stops the run with one line naming the operation, before anything is written.
     """
-    fixtures = {operation.operation_id: fixture_for(operation) for operation in api.operations}
+    fixtures: dict[str, Fixture] = {}
     for operation in api.operations:
-        problem = _not_json(fixtures[operation.operation_id])
-        if problem is not None:
+        value = fixture_for(operation)
+        try:
+            line = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+        except (ValueError, TypeError, RecursionError) as exc:
             raise SpecError(
                 api.spec_name,
-                f"an example of this operation is not JSON: {problem} (quote it in the spec)",
+                f"an example of this operation is not JSON: {_not_json(value, exc)}"
+                " (quote it in the spec)",
                 f"#{operation.pointer}",
-            )
+            ) from None
+        fixtures[operation.operation_id] = Fixture(value, line)
     return fixtures
 
 
-def _not_json(value: Any) -> str | None:
-    """What in `value` strict JSON cannot hold, or None."""
-    try:
-        json.dumps(value, allow_nan=False)
-    except ValueError:
+def _not_json(value: Any, error: Exception) -> str:
+    """What in `value` strict JSON cannot hold (json.dumps raised `error`)."""
+    if isinstance(error, ValueError):
         return "a number that is NaN or infinite"
-    except (TypeError, RecursionError) as exc:
-        return _unserialisable(value) or str(exc)
-    return None
+    return _unserialisable(value) or str(error)
 
 
 def _unserialisable(value: Any) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 
 from generator.config import GeneratorConfig
+from generator.emit.fixtures import Fixture
 from generator.ir import naming
 from generator.ir.literals import python_literal, python_string
 from generator.ir.model import Api
@@ -204,11 +205,8 @@ def sort_imports(items: list[Any], attribute: str | None = None) -> list[Any]:
     return sorted(items, key=lambda item: naming.import_order(getattr(item, attribute)))
 
 
-def to_json(value: object, *, compact: bool = False) -> str:
-    """Indented for the files people read; compact (one fixture a line) for the bundle that
-    only fixture_transport() reads."""
-    if compact:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False) + "\n"
+def to_json(value: object) -> str:
+    """Indented, for the fixture files people read."""
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
@@ -312,7 +310,7 @@ def plan_files(api: Api, config: GeneratorConfig) -> list[RenderJob]:
 def render_files(
     api: Api,
     config: GeneratorConfig,
-    fixtures: dict[str, Any],
+    fixtures: Mapping[str, Fixture],
     reused: Mapping[str, str] | None = None,
     compiled_dir: Path | None = None,
 ) -> dict[str, str]:
@@ -323,8 +321,8 @@ def render_files(
     files = _render(make_environment(compiled_dir=compiled_dir), jobs)
     for operation_id, fixture in fixtures.items():
         if fixture_file(operation_id) not in reused:
-            files[fixture_file(operation_id)] = to_json(fixture)
-    bundle = [to_json(fixtures[key], compact=True).rstrip("\n") for key in sorted(fixtures)]
+            files[fixture_file(operation_id)] = to_json(fixture.value)
+    bundle = [fixtures[key].line for key in sorted(fixtures)]
     files[f"{config.package}/_fixtures.json"] = '{"fixtures": [\n' + ",\n".join(bundle) + "\n]}\n"
     return files
 

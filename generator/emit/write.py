@@ -39,19 +39,18 @@ class TreeDiff:
         return not (self.stale or self.missing or self.extra)
 
 
-def safe_relative(name: str) -> PurePosixPath:
-    """Refuse any output name that could land outside the output folder."""
-    path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in name:
+def _check_inside(name: str) -> None:
+    """Refuse any output name that could land outside the output folder (string checks:
+    pathlib was a third of the time of writing GitHub's 3,500 files)."""
+    parts = name.split("/")
+    if name.startswith("/") or "\\" in name or ".." in parts or not set(parts) - {"", "."}:
         raise SpecError("<generated>", f"refusing to write outside the output folder: {name!r}")
-    return path
 
 
 def _encoded(files: Mapping[str, str]) -> dict[str, bytes]:
-    for name in files:
-        safe_relative(name)
     encoded: dict[str, bytes] = {}
     for name, text in files.items():
+        _check_inside(name)
         try:
             encoded[name] = text.encode("utf-8")
         except UnicodeEncodeError as exc:
@@ -104,11 +103,11 @@ def write_tree(out_dir: Path, files: Mapping[str, str]) -> None:
         for name, data in wanted.items():
             # Plain string paths: pathlib's overhead was most of the time of writing 3,500
             # unchanged files.
-            target = os.path.join(staging, name)
-            folder = os.path.dirname(target)
+            folder = name.rpartition("/")[0]
             if folder not in made:
-                os.makedirs(folder, exist_ok=True)
+                os.makedirs(f"{staging}/{folder}", exist_ok=True)
                 made.add(folder)
+            target = f"{staging}/{name}"
             if not linkable.link_if_unchanged(name, data, target):
                 with open(target, "wb") as file:
                     file.write(data)
@@ -137,9 +136,9 @@ class _Linkable:
         self.inside: dict[str, bool] = {}  # folder -> it really is where it seems to be
 
     def link_if_unchanged(self, name: str, data: bytes, target: str) -> bool:
-        existing = os.path.join(self.out_dir, name)
+        existing = f"{self.out_dir}/{name}"
         try:
-            if not self._really_inside(os.path.dirname(existing)):
+            if not self._really_inside(existing.rpartition("/")[0]):
                 return False
             status = os.lstat(existing)
             if not stat.S_ISREG(status.st_mode) or status.st_size != len(data):

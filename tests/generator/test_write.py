@@ -11,6 +11,7 @@ import pytest
 from generator.emit import write
 from generator.emit.manifest import MANIFEST
 from generator.emit.write import write_tree
+from generator.errors import SpecError
 
 FILES = {
     MANIFEST: "# manifest\n",
@@ -86,3 +87,20 @@ def test_linking_never_changes_what_a_fresh_write_gives(tmp_path: Path) -> None:
     write_tree(tmp_path / "fresh", CHANGED)
     assert _tree(tmp_path / "regenerated") == _tree(tmp_path / "fresh")
     assert sorted(os.listdir(tmp_path)) == ["fresh", "regenerated"]  # no staging left behind
+
+
+@pytest.mark.parametrize(
+    "name", ["../escape.py", "/tmp/absolute.py", "pkg/../../escape.py", "", ".", "./", "pkg\\a.py"]
+)
+def test_a_name_that_could_leave_the_output_folder_is_refused(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "deep" / "out"
+    with pytest.raises(SpecError, match="refusing to write outside the output folder"):
+        write_tree(out, {**FILES, name: "X = 1\n"})
+    assert list(tmp_path.rglob("*")) == []  # not even the staging folder
+
+
+@pytest.mark.parametrize("name", ["pkg//a.py", "./pkg/a.py", "pkg/./a.py"])
+def test_a_name_with_empty_or_dot_parts_lands_inside(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "out"
+    write_tree(out, {MANIFEST: "# manifest\n", name: "A = 1\n"})
+    assert (out / "pkg/a.py").read_text(encoding="utf-8") == "A = 1\n"

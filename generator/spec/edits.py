@@ -19,6 +19,8 @@ import pickle
 from dataclasses import dataclass
 from typing import Any
 
+from generator.spec.json_keys import colons_in
+
 _REST = ""  # the digest key of everything outside `paths` (no path is empty: it starts with /)
 
 
@@ -28,6 +30,8 @@ class DocumentSummary:
 
     digests: dict[str, bytes]  # path -> its item's digest; _REST -> all the rest
     nodes: int  # an upper bound of the node count (generator.spec.limits)
+    # A JSON document's count of `:` by the same parts (generator.spec.json_keys)
+    colons: dict[str, int] | None = None
 
 
 def digests_of(data: dict[str, Any]) -> dict[str, bytes] | None:
@@ -50,6 +54,30 @@ def edited_paths(before: DocumentSummary, digests: dict[str, bytes]) -> frozense
     if list(before.digests) != list(digests) or before.digests[_REST] != digests[_REST]:
         return None
     return frozenset(path for path, digest in digests.items() if before.digests[path] != digest)
+
+
+def colons_by_part(
+    data: dict[str, Any], digests: dict[str, bytes] | None, before: DocumentSummary | None
+) -> dict[str, int]:
+    """json_keys.colons_in of each part `digests` covers (the whole document if None), taken
+    from `before` for a part whose digest is the same: a run after an edit counts only what
+    the edit changed."""
+    if digests is None:
+        return {_REST: colons_in(data)}
+    known = before.colons if before is not None and before.colons is not None else {}
+
+    def same(part: str) -> bool:
+        return part in known and before is not None and before.digests.get(part) == digests[part]
+
+    if same(_REST):
+        counts = {_REST: known[_REST]}
+    else:  # the rest, and the member that holds `paths`
+        rest = {key: value for key, value in data.items() if key != "paths"}
+        counts = {_REST: colons_in(rest) + ("paths" in data)}
+    for path, item in data.get("paths", {}).items():
+        # the member in `paths` (its key may hold colons too), and the item
+        counts[path] = known[path] if same(path) else 1 + path.count(":") + colons_in(item)
+    return counts
 
 
 def edited_part(data: dict[str, Any], edited: frozenset[str]) -> dict[str, Any]:

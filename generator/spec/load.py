@@ -20,11 +20,13 @@ import yaml
 from generator.errors import SpecError
 from generator.spec.edits import (
     DocumentSummary,
+    colons_by_part,
     digests_of,
     edited_part,
     edited_paths,
     refers_into_paths,
 )
+from generator.spec.json_keys import colons_in, may_have_duplicate_keys
 from generator.spec.limits import (
     MAX_DEPTH,
     MAX_NODES,
@@ -80,13 +82,18 @@ def load_spec(
     _check_file_name(path, name)
     raw = read_limited(path, name)
     pieces = ChunkCache(cache_dir, path)
-    data = parse_document(raw, name, json_first=path.suffix.lower() == ".json", pieces=pieces)
+    is_json = path.suffix.lower() == ".json"
+    # JSON's duplicate keys are checked below, counting only what an edit changed
+    data = parse_document(raw, name, json_first=is_json, pieces=pieces, duplicates=not is_json)
     locator = Locator(path)
     digests = digests_of(data)
+    colons = colons_by_part(data, digests, before) if is_json else None
+    if colons is not None:
+        _refuse_duplicate_keys(raw, name, sum(colons.values()))
     edited = edited_paths(before, digests) if before and digests else None
     if edited is not None and before is not None:
         part = edited_part(data, edited)
-        nodes = before.nodes + check_values(part, raw, name, locator)
+        nodes = before.nodes + check_values(part, None, name, locator)
         refs = collect_refs(part)
         if nodes > MAX_NODES or refers_into_paths(refs) or any(r[:1] != "#" for r in refs):
             edited = None  # checked as a whole below
@@ -108,7 +115,7 @@ def load_spec(
         sha256=hashlib.sha256(raw).hexdigest(),
         pieces=pieces,
         raw=raw,
-        summary=DocumentSummary(digests, nodes) if comparable and digests else None,
+        summary=DocumentSummary(digests, nodes, colons) if comparable and digests else None,
         edited=edited,
     )
 
@@ -144,22 +151,29 @@ def _check_file_name(path: Path, name: str) -> None:
         raise SpecError(shown, "the file name is not valid UTF-8: rename the file") from None
 
 
-def check_values(data: Any, raw: bytes, name: str, locator: Locator | None = None) -> int:
+def check_values(data: Any, raw: bytes | None, name: str, locator: Locator | None = None) -> int:
     """Size, nesting and value limits (generator.spec.limits), before anything walks `data`;
-    the node count."""
+    the node count. `raw`: the text `data` was parsed from, if all of it was (only an escape
+    can make a lone surrogate: without one in `raw`, the strings are not walked for them)."""
     nodes = check_bounds(data, name, locator)
-    if b"\\u" in raw or b"\\U" in raw:  # only an escape can make a lone surrogate
+    if raw is None or b"\\u" in raw or b"\\U" in raw:
         check_text(data, name, locator)
     return nodes
 
 
 def parse_document(
-    raw: bytes, name: str, *, json_first: bool = False, pieces: ChunkCache | None = None
+    raw: bytes,
+    name: str,
+    *,
+    json_first: bool = False,
+    pieces: ChunkCache | None = None,
+    duplicates: bool = True,
 ) -> dict[str, Any]:
     """Decode and parse one document; it must be a UTF-8 YAML/JSON mapping.
 
     YAML is parsed piece by piece through `pieces` when given (faster, and cached); any piece
     it cannot handle makes it parse the whole text as usual, which also reports the error.
+    `duplicates=False`: the caller checks JSON for duplicate keys (_refuse_duplicate_keys).
     """
     try:
         text = raw.decode("utf-8-sig")
@@ -169,6 +183,8 @@ def parse_document(
         raise SpecError(name, "the file is empty")
     if json_first:
         data = _parse_json(text, name)
+        if duplicates and isinstance(data, dict):
+            _refuse_duplicate_keys(raw, name, colons_in(data))
     else:
         try:
             data = pieces.load(text) if pieces else None
@@ -180,9 +196,9 @@ def parse_document(
     return data
 
 
-def _parse_json(text: str, name: str) -> Any:
+def _parse_json(text: str, name: str, *, hook: bool = False) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return json.loads(text, object_pairs_hook=_unique_keys if hook else None)
     except json.JSONDecodeError as exc:
         raise SpecError(name, f"invalid JSON: {exc.msg}", f"{exc.lineno}:{exc.colno}") from None
     except _DuplicateJsonKey as exc:
@@ -192,6 +208,13 @@ def _parse_json(text: str, name: str) -> Any:
         raise SpecError(name, f"nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # an integer of more than 4300 digits, a date like 2024-13-45
         raise unreadable_value(text, name, exc) from None
+
+
+def _refuse_duplicate_keys(raw: bytes, name: str, colons: int) -> None:
+    """Raise the one-line error for a duplicate key in the JSON text `raw`, whose parsed
+    document has json_keys.colons_in == `colons` (see json_keys: the count tells when to look)."""
+    if may_have_duplicate_keys(raw, colons):
+        _parse_json(raw.decode("utf-8-sig"), name, hook=True)
 
 
 class _DuplicateJsonKey(Exception):

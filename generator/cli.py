@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NoReturn, Protocol
 
+from generator.background import in_background
 from generator.config import (
     CONFIG_FILE_NAME,
     ConfigSettings,
@@ -43,12 +44,12 @@ def _generate(args: argparse.Namespace) -> int:
         cache_dir=None if args.no_cache or args.check else default_cache_dir(),
         formatter=args.formatter,
         lenient=args.lenient,
-        save_in_background=True,
+        save_later=True,
     )
     try:
         return _report_and_write(args, result, started)
     finally:
-        result.saved()  # the next run may rely on the record: no process is left behind
+        result.save()  # once: if writing failed, or was not asked for (--check: no cache)
 
 
 def _report_and_write(args: argparse.Namespace, result: Generated, started: float) -> int:
@@ -70,7 +71,10 @@ def _report_and_write(args: argparse.Namespace, result: Generated, started: floa
             return 1
         print(f"{args.out} is up to date ({len(result.files)} files)")
         return 0
-    write_tree(args.out, result.files)
+    # A large output is written by a child while this process saves the record.
+    written = in_background(lambda: write_tree(args.out, result.files), worth_it=result.large)
+    result.save()
+    written()
     api = result.api
     print(
         f"generated {len(api.operations)} operations, {len(api.models)} models,"

@@ -47,7 +47,7 @@ from generator.spec.validate import (
 )
 
 
-def _saved_already() -> None:
+def _nothing_to_save() -> None:
     return None
 
 
@@ -58,8 +58,10 @@ class Generated:
     validation_warnings: tuple[Problem, ...] = ()  # with `lenient`: the problems let through
     # api.warnings with their positions (the last run's, moved, after an edit)
     parser_warnings: tuple[Problem, ...] = ()
-    # Waits until the cache holds this run's record (generate's `save_in_background`).
-    saved: Callable[[], None] = _saved_already
+    # Saves this run's record in the cache (generate's `save_later`); call it once.
+    save: Callable[[], None] = _nothing_to_save
+    # The record is large enough to gain from saving it while another process writes.
+    large: bool = False
 
 
 def load_and_parse(spec_path: Path, config: GeneratorConfig | ConfigSettings | None = None) -> Api:
@@ -149,7 +151,7 @@ class _EditCheck:
 
 EarlyCheck = Callable[[], _EditCheck | None]
 # A spec file this large gains from checking its edited path items early, and from saving
-# the record in the background (GitHub's: 13 MB).
+# the record while a child writes the output (GitHub's: 13 MB).
 _LARGE_SPEC_BYTES = 1 << 20
 
 
@@ -245,16 +247,16 @@ def generate(
     cache_dir: Path | None = None,
     formatter: Formatter = "ruff",
     lenient: bool = False,
-    save_in_background: bool = False,
+    save_later: bool = False,
 ) -> Generated:
     """Everything up to (not including) writing: the caller decides whether to write or check.
 
     Nothing is taken from the output folder. With a `cache_dir`, the parsed spec pieces and
     the last run's work are kept there, and a run after an edit of some path items redoes
     only what the edit can change (generator.last_run); None: everything afresh.
-    `save_in_background`: the record is written by a child while the caller writes the
-    output (a sixth of a run after an edit of GitHub's spec); the caller must wait for it
-    (`Generated.saved`).
+    `save_later`: the record is saved when the caller calls `Generated.save`, e.g. while a
+    child writes the output (saving is a sixth of a run after an edit of GitHub's spec, and
+    a child would pay for it twice over: touching every object of a forked heap copies it).
     """
     wanted = fingerprint(formatter, lenient)
     last = load_last_run(cache_dir, spec_path, wanted) if cache_dir else None
@@ -323,16 +325,14 @@ def generate(
         )
         kept: LastRun | None = run or None
 
+        @functools.cache
         def save() -> None:
             save_last_run(cache_dir, spec_path, kept)
 
-        if save_in_background:
+        if save_later:
+            large = len(spec.raw) >= _LARGE_SPEC_BYTES
             return Generated(
-                api,
-                files,
-                tuple(tolerated),
-                tuple(parser_warnings),
-                in_background(save, worth_it=len(spec.raw) >= _LARGE_SPEC_BYTES),
+                api, files, tuple(tolerated), tuple(parser_warnings), save, large=large
             )
         save()
     return Generated(api, files, tuple(tolerated), tuple(parser_warnings))

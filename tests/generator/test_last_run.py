@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import json
 import multiprocessing
+import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -21,9 +22,11 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import pipeline
+from generator import cli, pipeline
+from generator.cli import main
 from generator.config import ConfigSettings
 from generator.emit import render
+from generator.emit.write import write_tree as real_write_tree
 from generator.errors import SpecError
 from generator.ir import parse
 from generator.last_run import fingerprint, load_last_run, save_last_run
@@ -200,6 +203,20 @@ def test_a_changed_config_reuses_nothing(tmp_path: Path) -> None:
     _same(renamed, scratch)
 
 
+def test_an_edit_that_adds_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
+    """The edited path items' strings are checked, though the last run's text had no escape."""
+    spec, cache = tmp_path / "spec.json", tmp_path / "cache"
+    document = yaml.safe_load((REAL / "figma" / "openapi.yaml").read_text(encoding="utf-8"))
+    _write(spec, document)
+    generate(spec, cache_dir=cache)
+    text = spec.read_text(encoding="utf-8")
+    assert "\\u" not in text
+    at = text.index('"summary": "') + len('"summary": "')
+    spec.write_text(text[:at] + "\\ud800" + text[at:], encoding="utf-8")
+    with pytest.raises(SpecError, match="/summary: a string with a lone surrogate"):
+        generate(spec, cache_dir=cache)
+
+
 def test_an_unreadable_or_foreign_record_is_a_cache_miss(tmp_path: Path) -> None:
     spec, cache = tmp_path / "spec.yaml", tmp_path / "cache"
     spec.write_bytes((REAL / "shipengine" / "spec.yaml").read_bytes())
@@ -304,19 +321,61 @@ def _recorded_early_answers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return answers
 
 
-def test_a_record_saved_in_the_background_is_there_once_waited_for(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The CLI has a large spec's record saved by a child while it writes the output, and
-    waits for it (Generated.saved) before it exits."""
-    monkeypatch.setattr(pipeline, "_LARGE_SPEC_BYTES", 0)
+def test_a_record_saved_later_is_there_once_saved(tmp_path: Path) -> None:
+    """The CLI saves the record while a child writes the output (Generated.save)."""
     spec, cache = tmp_path / "openapi.yaml", tmp_path / "cache"
     spec.write_bytes((REAL / "figma" / "openapi.yaml").read_bytes())
-    first = generate(spec, cache_dir=cache, save_in_background=True)
-    first.saved()
+    first = generate(spec, cache_dir=cache, save_later=True)
+    assert load_last_run(cache, spec, fingerprint("ruff", False)) is None
+    first.save()
+    first.save()  # once is enough: the CLI calls it again on its way out
     record = load_last_run(cache, spec, fingerprint("ruff", False))
     assert record is not None
     assert record.output.files == first.files
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_cli_writes_a_large_output_in_a_child_while_it_saves_the_record(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fails: bool,
+) -> None:
+    """What the child wrote is the output, the record is saved, no child is left; a write
+    that fails in the child fails the run with its one line, and the record is saved."""
+    monkeypatch.setattr(pipeline, "_LARGE_SPEC_BYTES", 0)
+    monkeypatch.setenv("POSTHOG_CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    spec, out = tmp_path / "openapi.yaml", tmp_path / "out"
+    spec.write_bytes((REAL / "figma" / "openapi.yaml").read_bytes())
+    if fails:
+        out.mkdir()
+        (out / "mine.txt").write_text("not the generator's", encoding="utf-8")
+    writers = tmp_path / "writers"
+
+    def write_tree(out_dir: Path, files: dict[str, str]) -> None:
+        with writers.open("a") as stream:  # which process wrote
+            stream.write(f"{os.getpid()}\n")
+        real_write_tree(out_dir, files)
+
+    monkeypatch.setattr(cli, "write_tree", write_tree)
+    code = main(["generate", "--spec", str(spec), "--out", str(out)])
+    assert multiprocessing.active_children() == []
+    record = load_last_run(tmp_path / "cache", spec, fingerprint("ruff", False))
+    assert record is not None
+    if fails:
+        assert code == 2
+        assert "was not made by posthog-codegen" in capsys.readouterr().err
+        assert [path.name for path in out.iterdir()] == ["mine.txt"]
+        assert writers.read_text().split()[-1] == str(os.getpid())  # tried again here
+        return
+    assert code == 0
+    assert writers.read_text().split() != [str(os.getpid())]  # a child wrote
+    written = {
+        path.relative_to(out).as_posix(): path.read_text(encoding="utf-8")
+        for path in out.rglob("*")
+        if path.is_file()
+    }
+    assert written == record.output.files
 
 
 def test_an_early_check_that_goes_unused_leaves_no_child(

@@ -13,7 +13,12 @@ from generator.config import ConfigSettings, GeneratorConfig, resolve_config
 from generator.emit.fixtures import build_fixtures
 from generator.emit.format import Formatter, format_files, formatter_id
 from generator.emit.manifest import MANIFEST, render_manifest
-from generator.emit.render import PreviousOutput, render_files, reusable_files
+from generator.emit.render import (
+    PreviousOutput,
+    render_files,
+    reusable_files,
+    unchanged_fixtures,
+)
 from generator.errors import SpecError
 from generator.ir.model import Api
 from generator.ir.parse import ParseRecord, Reuse, parse_api, parse_recorded
@@ -274,8 +279,9 @@ def generate(
             reuse = Reuse(last.parse, frozenset(last.parse.path_items) - edited)
         api, record = parse_tolerant(spec, resolved, tolerated, reuse)
         reused = reusable_files(api, resolved, last.output) if last else {}
+        fixtures = build_fixtures(api, unchanged_fixtures(reused, last.output) if last else None)
         compiled = cache_dir / "templates" if cache_dir else None
-        sources = render_files(api, resolved, build_fixtures(api), reused, compiled)
+        sources = render_files(api, resolved, fixtures, reused, compiled)
         files = format_files(sources, formatter=formatter, line_length=resolved.line_length)
         return api, record, {**files, **reused}
 

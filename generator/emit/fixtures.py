@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,18 +14,24 @@ from generator.ir.model import Api, Operation, Response
 
 @dataclass(frozen=True)
 class Fixture:
-    value: dict[str, Any]
+    value: dict[str, Any] | None  # None: taken over from the last run (`build_fixtures`)
     line: str  # compact JSON on one line, for the bundle that fixture_transport() reads
 
 
-def build_fixtures(api: Api) -> dict[str, Fixture]:
+def build_fixtures(api: Api, unchanged: Mapping[str, str] | None = None) -> dict[str, Fixture]:
     """operation_id -> fixture; examples the spec lacks were synthesised by the parser.
 
     Fixtures are strict JSON (no NaN or Infinity, no YAML dates or bytes): a value that is not
     stops the run with one line naming the operation, before anything is written.
+    `unchanged`: the last run's lines of the operations that are as they were (their fixture
+    files are kept as well: generator.emit.render.reusable_files).
     """
+    unchanged = unchanged or {}
     fixtures: dict[str, Fixture] = {}
     for operation in api.operations:
+        if operation.operation_id in unchanged:
+            fixtures[operation.operation_id] = Fixture(None, unchanged[operation.operation_id])
+            continue
         value = fixture_for(operation)
         try:
             line = json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)

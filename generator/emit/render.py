@@ -321,10 +321,36 @@ def render_files(
     files = _render(make_environment(compiled_dir=compiled_dir), jobs)
     for operation_id, fixture in fixtures.items():
         if fixture_file(operation_id) not in reused:
+            assert fixture.value is not None, "a fixture taken over has its file taken over too"
             files[fixture_file(operation_id)] = to_json(fixture.value)
     bundle = [fixtures[key].line for key in sorted(fixtures)]
-    files[f"{config.package}/_fixtures.json"] = '{"fixtures": [\n' + ",\n".join(bundle) + "\n]}\n"
+    files[bundle_file(config)] = _BUNDLE_HEAD + _BUNDLE_SEPARATOR.join(bundle) + _BUNDLE_TAIL
     return files
+
+
+# The fixtures bundle: one fixture a line (compact JSON holds no line break).
+_BUNDLE_HEAD, _BUNDLE_SEPARATOR, _BUNDLE_TAIL = '{"fixtures": [\n', ",\n", "\n]}\n"
+
+
+def bundle_file(config: GeneratorConfig) -> str:
+    return f"{config.package}/_fixtures.json"
+
+
+def unchanged_fixtures(reused: Mapping[str, str], previous: PreviousOutput) -> dict[str, str]:
+    """operation_id -> its line in the last run's bundle, for the operations whose fixture
+    file `reusable_files` kept (the operation is as it was, so is its fixture)."""
+    bundle = previous.files.get(bundle_file(previous.config), "")
+    if not bundle.startswith(_BUNDLE_HEAD) or not bundle.endswith(_BUNDLE_TAIL):
+        return {}
+    lines = bundle[len(_BUNDLE_HEAD) : -len(_BUNDLE_TAIL)].split(_BUNDLE_SEPARATOR)
+    operation_ids = sorted(operation.operation_id for operation in previous.api.operations)
+    if len(lines) != len(operation_ids):
+        return {}
+    return {
+        operation_id: line
+        for operation_id, line in zip(operation_ids, lines, strict=True)
+        if fixture_file(operation_id) in reused
+    }
 
 
 def reusable_files(api: Api, config: GeneratorConfig, previous: PreviousOutput) -> dict[str, str]:

@@ -32,6 +32,7 @@ from generator.spec.edit_problems import (
     problems_after_edit,
 )
 from generator.spec.load import LoadedSpec, load_json_unchecked, load_spec
+from generator.spec.locate import json_scan_state, resume_json_scan
 from generator.spec.partial_validation import (
     check_operation_ids,
     validation_target,
@@ -272,6 +273,9 @@ def generate(
     resolved = resolve_config(config, spec_path, spec.data)
     same_config = last is not None and spec.edited is not None and last.output.config == resolved
     edited = spec.edited if same_config else None
+    if last is not None and last.json_scan is not None:
+        # Positions before the first changed byte are where the last run found them.
+        resume_json_scan(spec_path, last.raw, last.json_scan)
 
     def build(spec: LoadedSpec, tolerated: list[Problem], last: LastRun | None) -> Built:
         reuse = None
@@ -328,6 +332,7 @@ def generate(
             repairs,
             tuple(parser_warnings),
             Work(record, output),
+            json_scan_state(spec_path, spec.raw),
         )
         kept: LastRun | None = run or None
 

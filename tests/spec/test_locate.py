@@ -61,3 +61,79 @@ def test_yaml_in_flow_style_falls_back_to_the_composer() -> None:
     text = "{openapi: 3.1.0,\n info: {title: t}}"
     assert Locator(text=text).where("/info/title") == "2:9: #/info/title"
     assert yaml_only(text=text).where("/info/title") == "2:9: #/info/title"
+
+
+# --- a new version of a text: JsonText.resume --------------------------------------------------
+
+
+def _resumed_positions_agree(old: str, new: str, asked_before: list[str], sample: int = 1) -> int:
+    """Positions in `new` from a JsonText that took over what reading `old` for
+    `asked_before` found are those of a fresh one, for every `sample`th node of `new` and for
+    the pointers asked before (which `new` may lack); the count of pointers compared."""
+    from generator.spec.locate import _common_prefix, _common_suffix, pointer_tokens
+
+    earlier = JsonText(old)
+    for pointer in asked_before:
+        earlier.position(pointer_tokens(pointer))
+    state = earlier.scan_state()
+    old_bytes, new_bytes = old.encode(), new.encode()
+    prefix = _common_prefix(old_bytes, new_bytes)
+    suffix = _common_suffix(old_bytes, new_bytes, min(len(old_bytes), len(new_bytes)) - prefix)
+    start = len(new_bytes[:prefix].decode("utf-8", "ignore"))
+    end = len(new_bytes[len(new_bytes) - suffix :].decode("utf-8", "ignore"))
+    resumed, fresh = JsonText(new), JsonText(new)
+    resumed.resume(state, start, end)
+    every = [*list(pointers(json.loads(new)))[::sample], *asked_before]
+    assert [resumed.position(pointer_tokens(p)) for p in every] == [
+        fresh.position(pointer_tokens(p)) for p in every
+    ]
+    return len(every)
+
+
+REAL_JSON = ROOT / "tests" / "corpus" / "real" / "dialogporten" / "swagger.verified.json"
+
+
+def _edits(text: str) -> list[tuple[str, str]]:
+    """Edits of a real spec's text, as users make them: (name, new text)."""
+    middle = text.index('"summary": "', len(text) // 2) + len('"summary": "')
+    member = text.index('"paths": {') + len('"paths": {')
+    late = text.index('"description": "', len(text) * 9 // 10) + len('"description": "')
+    return [
+        ("a longer summary", text[:middle] + "Edited, with a ü. " + text[middle:]),
+        ("a new path item first", text[:member] + '"/new": {"get": {}}, ' + text[member:]),
+        ("a shorter description", text[:late] + text[late + 3 :]),
+        ("two edits", text[:middle] + "A" + text[middle:late] + "B" + text[late:]),
+        ("whitespace", text.replace('"paths": {', '"paths":   {', 1)),
+        ("the last character", text.rstrip() + "\n"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "edit", range(6), ids=lambda i: ["long", "new", "short", "two", "ws", "end"][i]
+)
+def test_positions_after_an_edit_are_those_of_a_fresh_read(edit: int) -> None:
+    old = REAL_JSON.read_text(encoding="utf-8-sig")
+    name, new = _edits(old)[edit]
+    assert json.loads(new) is not None, name
+    everything = list(pointers(json.loads(old)))
+    # Read as an edit run finds it: much read (the last run's warnings), or little.
+    for asked in (everything[::7], everything[-50:], everything[:10]):
+        assert _resumed_positions_agree(old, new, asked, sample=5) > 1000
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # a member of one object becomes a member of another: the same text after the change
+        ('{"x": {"a": 1, "b": 2}, "z": 3}', '{"x": {"a": 1}, "y": {"b": 2}, "z": 3}'),
+        ('{"x": {"a": 1}, "y": {"b": 2}, "z": 3}', '{"x": {"a": 1, "b": 2}, "z": 3}'),
+        # an array grows before elements read: their indices shift
+        ('{"l": [1, [2], {"k": 3}], "m": {"n": 4}}', '{"l": [0, 1, [2], {"k": 3}], "m": {"n": 4}}'),
+        ('{"l": [[1], [2]], "m": 1}', '{"l": [[1, 5], [2]], "m": 1}'),
+        ('{"a": "\u00fc", "b": {"c": 1}}', '{"a": "\u00fc\u00fc", "b": {"c": 1}}'),
+    ],
+)
+def test_positions_after_a_structural_edit_are_those_of_a_fresh_read(old: str, new: str) -> None:
+    everything = list(pointers(json.loads(old))) + list(pointers(json.loads(new)))
+    assert _resumed_positions_agree(old, new, everything) > 0
+    assert _resumed_positions_agree(old, new, everything[:3]) > 0

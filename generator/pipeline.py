@@ -267,15 +267,15 @@ def generate(
     wanted = fingerprint(formatter, lenient)
     last = load_last_run(cache_dir, spec_path, wanted) if cache_dir else None
     early = _check_edit_early(spec_path, last) if last else None
+    if last is not None and last.json_scan is not None:
+        # Positions outside what changed are where the last run found them, or shifted.
+        resume_json_scan(spec_path, last.raw, last.json_scan)
     spec = load_spec(spec_path, cache_dir=cache_dir, before=last.summary if last else None)
     # The config file beside the spec when none is given; names and host the config leaves
     # open come from the spec (generator.config).
     resolved = resolve_config(config, spec_path, spec.data)
     same_config = last is not None and spec.edited is not None and last.output.config == resolved
     edited = spec.edited if same_config else None
-    if last is not None and last.json_scan is not None:
-        # Positions before the first changed byte are where the last run found them.
-        resume_json_scan(spec_path, last.raw, last.json_scan)
 
     def build(spec: LoadedSpec, tolerated: list[Problem], last: LastRun | None) -> Built:
         reuse = None

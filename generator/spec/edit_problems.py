@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.spec.load import LoadedSpec
-from generator.spec.locate import TextEdit, pointer_tokens
+from generator.spec.locate import TextEdit, pointer_tokens, text_edit
 from generator.spec.partial_validation import duplicate_operation_id, edited_paths_document
 from generator.spec.validate import (
     Problem,
@@ -87,7 +87,7 @@ def problems_after_edit(
     """The problems a whole check of `spec` finds: the last run's (`before`, of the text
     `text_before`) outside the `edited` path items, and the `fresh` ones of those
     (edited_problems), located."""
-    moved = _Moved(spec, TextEdit(text_before, spec.raw))
+    moved = _Moved(spec, text_edit(text_before, spec.raw))
     order = {path: index for index, path in enumerate(spec.data.get("paths") or {})}
 
     def merged(old: tuple[Problem, ...], new: tuple[Problem, ...]) -> tuple[Problem, ...]:
@@ -112,7 +112,7 @@ def located_after_edit(
     """`found` with their positions: the last run's (`before`, in `text_before`) moved, for a
     problem it found too outside the `edited` path items (there the same pointer is the same
     text); located afresh for the others."""
-    moved = _Moved(spec, TextEdit(text_before, spec.raw))
+    moved = _Moved(spec, text_edit(text_before, spec.raw))
     earlier = {(p.pointer, p.message): p for p in before if not in_paths(p.pointer, edited)}
     fresh = [problem for problem in found if (problem.pointer, problem.message) not in earlier]
     located = iter(locate_each(spec, fresh))

@@ -36,7 +36,7 @@ from generator.spec.limits import (
     read_limited,
     unreadable_value,
 )
-from generator.spec.locate import Locator, resolve_pointer
+from generator.spec.locate import Locator, known_json_text, resolve_pointer
 from generator.spec.locate import escape_pointer_token as escape_pointer_token
 from generator.spec.refs import Mode, child_mode, iter_refs, own_ref
 from generator.spec.refs import collect_refs as collect_refs
@@ -83,8 +83,13 @@ def load_spec(
     raw = read_limited(path, name)
     pieces = ChunkCache(cache_dir, path)
     is_json = path.suffix.lower() == ".json"
+    text = decode_document(raw, name)
     # JSON's duplicate keys are checked below, counting only what an edit changed
-    data = parse_document(raw, name, json_first=is_json, pieces=pieces, duplicates=not is_json)
+    data = parse_document(
+        raw, name, json_first=is_json, pieces=pieces, duplicates=not is_json, text=text
+    )
+    if is_json:
+        known_json_text(path, raw, text)  # positions are found in it without decoding again
     locator = Locator(path)
     digests = digests_of(data)
     colons = colons_by_part(data, digests, before) if is_json else None
@@ -168,19 +173,17 @@ def parse_document(
     json_first: bool = False,
     pieces: ChunkCache | None = None,
     duplicates: bool = True,
+    text: str | None = None,
 ) -> dict[str, Any]:
     """Decode and parse one document; it must be a UTF-8 YAML/JSON mapping.
 
     YAML is parsed piece by piece through `pieces` when given (faster, and cached); any piece
     it cannot handle makes it parse the whole text as usual, which also reports the error.
     `duplicates=False`: the caller checks JSON for duplicate keys (_refuse_duplicate_keys).
+    `text`: `raw` decoded (decode_document), if the caller has it.
     """
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SpecError(name, f"not UTF-8 (byte {exc.start}: {raw[exc.start]:#x})") from None
-    if not text.strip():
-        raise SpecError(name, "the file is empty")
+    if text is None:
+        text = decode_document(raw, name)
     if json_first:
         data = _parse_json(text, name)
         if duplicates and isinstance(data, dict):
@@ -194,6 +197,16 @@ def parse_document(
     if not isinstance(data, dict):
         raise SpecError(name, f"the document is a {_kind(data)}, not a mapping")
     return data
+
+
+def decode_document(raw: bytes, name: str) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(name, f"not UTF-8 (byte {exc.start}: {raw[exc.start]:#x})") from None
+    if not text.strip():
+        raise SpecError(name, "the file is empty")
+    return text
 
 
 def _parse_json(text: str, name: str, *, hook: bool = False) -> Any:

@@ -137,3 +137,18 @@ def test_positions_after_a_structural_edit_are_those_of_a_fresh_read(old: str, n
     everything = list(pointers(json.loads(old))) + list(pointers(json.loads(new)))
     assert _resumed_positions_agree(old, new, everything) > 0
     assert _resumed_positions_agree(old, new, everything[:3]) > 0
+
+
+def test_a_text_decoded_while_loading_is_used_only_while_the_file_holds_it(
+    tmp_path: Path,
+) -> None:
+    from generator.spec.locate import known_json_text
+
+    path = tmp_path / "spec.json"
+    old, new = '{"a": 1, "b": 2}', '{"b": 2, "a": 1}'
+    path.write_text(old, encoding="utf-8")
+    known_json_text(path, old.encode(), old)
+    assert Locator(path).where("/b") == "1:10: #/b"
+    path.write_text(new, encoding="utf-8")
+    known_json_text(path, old.encode(), old)  # loaded before the file changed
+    assert Locator(path).where("/b") == "1:2: #/b"

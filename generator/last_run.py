@@ -103,7 +103,11 @@ def _digest(data: bytes) -> bytes:
 
 def fingerprint(formatter: str, lenient: bool) -> str:
     """Changes with anything that can change the output other than the spec and the config."""
-    versions = f"{formatter} {version(formatter)}|jinja2 {version('jinja2')}|{sys.version}"
+    # black lays out some signatures whichever the formatter (generator.emit.format)
+    versions = (
+        f"{formatter} {version(formatter)}|black {version('black')}|jinja2 {version('jinja2')}"
+    )
+    versions += f"|{sys.version}"
     digest = hashlib.sha256(f"{versions}|{lenient}".encode())
     for folder in (_CODE, TEMPLATES_DIR):
         for path in sorted(folder.rglob("*")):

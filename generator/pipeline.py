@@ -11,7 +11,13 @@ from typing import TypeVar
 from generator.background import background_available, in_background
 from generator.config import ConfigSettings, GeneratorConfig, resolve_config
 from generator.emit.fixtures import build_fixtures
-from generator.emit.format import Formatter, format_files, formatter_id
+from generator.emit.format import (
+    Formatter,
+    Layouts,
+    SignatureLayouts,
+    format_files,
+    formatter_id,
+)
 from generator.emit.manifest import MANIFEST, render_manifest
 from generator.emit.render import (
     PreviousOutput,
@@ -277,6 +283,9 @@ def generate(
     same_config = last is not None and spec.edited is not None and last.output.config == resolved
     edited = spec.edited if same_config else None
 
+    # Black's layouts of signatures: the last run's, and this run's (emit.format)
+    layouts = SignatureLayouts(last.output.layouts if last is not None else None)
+
     def build(spec: LoadedSpec, tolerated: list[Problem], last: LastRun | None) -> Built:
         reuse = None
         if last is not None and edited is not None:
@@ -286,7 +295,9 @@ def generate(
         fixtures = build_fixtures(api, unchanged_fixtures(reused, last.output) if last else None)
         compiled = cache_dir / "templates" if cache_dir else None
         sources = render_files(api, resolved, fixtures, reused, compiled)
-        files = format_files(sources, formatter=formatter, line_length=resolved.line_length)
+        files = format_files(
+            sources, formatter=formatter, line_length=resolved.line_length, layouts=layouts
+        )
         return api, record, {**files, **reused}
 
     repairs: frozenset[str] = frozenset()
@@ -323,7 +334,7 @@ def generate(
     else:
         parser_warnings = locate_each(spec, parser_warnings)
     if cache_dir is not None:
-        output = PreviousOutput(api, resolved, files)
+        output = PreviousOutput(api, resolved, files, _layouts_kept(files, layouts, last))
         run = spec.summary and LastRun(
             wanted,
             spec.summary,
@@ -417,6 +428,24 @@ def _built_if_it_can(
         return build(spec, tolerated, reuse)
     except Exception:
         return None
+
+
+def _layouts_kept(
+    files: dict[str, str], layouts: SignatureLayouts, last: LastRun | None
+) -> dict[str, Layouts]:
+    """Per module, the layouts it holds: this run's where it formatted the module, the last
+    run's where it took the module over (the very same text)."""
+    before = last.output if last is not None else None
+    kept = (
+        {
+            name: before.layouts[name]
+            for name in before.layouts
+            if files.get(name) is before.files.get(name)
+        }
+        if before is not None
+        else {}
+    )
+    return {**kept, **layouts.used}
 
 
 def _repaired_pointers(warnings: list[Problem]) -> frozenset[str]:

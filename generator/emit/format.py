@@ -14,7 +14,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -39,13 +39,18 @@ def formatter_id(formatter: Formatter, line_length: int) -> str:
 
 
 def format_files(
-    files: Mapping[str, str], *, formatter: Formatter = "ruff", line_length: int = 100
+    files: Mapping[str, str],
+    *,
+    formatter: Formatter = "ruff",
+    line_length: int = 100,
+    layouts: SignatureLayouts | None = None,
 ) -> dict[str, str]:
     """Every `.py` file of `files` formatted; other files as they are. A module that does not
-    compile is refused (check_compiles), while ruff formats on the other cores."""
+    compile is refused (check_compiles), while ruff formats on the other cores. `layouts`:
+    black's layouts of signatures worked out before (_black_signatures), and for the next run."""
     sources = {name: text for name, text in files.items() if name.endswith(".py")}
     if formatter == "ruff":
-        formatted = _ruff_format(sources, line_length)
+        formatted = _ruff_format(sources, line_length, layouts or SignatureLayouts())
     else:
         check_compiles(sources)
         formatted = _black_format(sources, line_length)
@@ -78,7 +83,9 @@ def format_python(source: str, line_length: int = 100, formatter: Formatter = "r
     ]
 
 
-def _ruff_format(sources: Mapping[str, str], line_length: int) -> dict[str, str]:
+def _ruff_format(
+    sources: Mapping[str, str], line_length: int, layouts: SignatureLayouts
+) -> dict[str, str]:
     """One `ruff format` over a scratch copy of the tree; `--isolated` ignores any user config."""
     if not sources:
         return {}
@@ -116,7 +123,10 @@ def _ruff_format(sources: Mapping[str, str], line_length: int) -> dict[str, str]
             raise SpecError("ruff format", f"cannot format the generated code: {first}")
         formatted = {name: (root / name).read_text(encoding="utf-8") for name in sources}
     disputed = {name: text for name, text in formatted.items() if _RUFF_SPLIT.search(text)}
-    relaid = {name: _black_signatures(text, line_length) for name, text in disputed.items()}
+    relaid = {
+        name: _black_signatures(text, line_length, layouts.of(name))
+        for name, text in disputed.items()
+    }
     check_compiles(relaid)
     return formatted | relaid
 
@@ -128,23 +138,51 @@ def _ruff_format(sources: Mapping[str, str], line_length: int) -> dict[str, str]
 _RUFF_SPLIT = re.compile(r"^(\s+)[A-Za-z_]\w*: [^\n]*[^(\n]\n\1\| ", re.MULTILINE)
 
 
-def _black_signatures(text: str, line_length: int) -> str:
+Layouts = dict[tuple[str, int], str]  # (signature, line length) -> black's layout of it
+
+
+class SignatureLayouts:
+    """Black's layouts of signatures (_black_signatures): those worked out before, so that a
+    run after an edit need not import black (a fifth of a second) for a module it formats
+    again; and per module, those this run used."""
+
+    def __init__(self, before: Mapping[str, Layouts] | None = None) -> None:
+        self.known: Layouts = {
+            key: text for each in (before or {}).values() for key, text in each.items()
+        }
+        self.used: dict[str, Layouts] = {}
+
+    def of(self, module: str) -> Callable[[str, int], str]:
+        def layout(signature: str, line_length: int) -> str:
+            key = (signature, line_length)
+            if key not in self.known:
+                import black
+
+                self.known[key] = black.format_str(signature, mode=_black_mode(line_length))
+            self.used.setdefault(module, {})[key] = self.known[key]
+            return self.known[key]
+
+        return layout
+
+
+def _black_signatures(
+    text: str, line_length: int, layout: Callable[[str, int], str] | None = None
+) -> str:
     """`text` with each signature holding a `_RUFF_SPLIT` in black's layout.
 
     Black formats the signature alone (with a `pass` body, dedented, the line length reduced by
     the indent it loses): a few milliseconds each, where black on the whole module takes
     seconds. Black decides a signature's layout from the signature alone. A match that is not
-    inside a `def` signature keeps ruff's layout.
+    inside a `def` signature keeps ruff's layout. `layout`: formats one signature
+    (SignatureLayouts.of; black itself if None).
     """
-    import black
-
+    layout = layout or SignatureLayouts().of("")
     lines = text.splitlines(keepends=True)
     spans = {_signature(lines, text.count("\n", 0, m.start())) for m in _RUFF_SPLIT.finditer(text)}
     for start, end in sorted((span for span in spans if span), reverse=True):  # from the end
         indent = len(lines[start]) - len(lines[start].lstrip(" "))
         snippet = "".join(line[indent:] for line in lines[start : end + 1]) + "    pass\n"
-        mode = _black_mode(line_length - indent)
-        relaid = black.format_str(snippet, mode=mode).splitlines(keepends=True)[:-1]
+        relaid = layout(snippet, line_length - indent).splitlines(keepends=True)[:-1]
         lines[start : end + 1] = [" " * indent + line if line.strip() else line for line in relaid]
     return "".join(lines)
 

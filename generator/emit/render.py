@@ -19,6 +19,7 @@ import jinja2
 
 from generator.config import GeneratorConfig
 from generator.emit.fixtures import Fixture
+from generator.emit.format import Layouts
 from generator.ir import naming
 from generator.ir.literals import python_literal, python_string
 from generator.ir.model import Api
@@ -89,6 +90,7 @@ class PreviousOutput:
     api: Api
     config: GeneratorConfig
     files: Mapping[str, str]  # formatted, as written
+    layouts: Mapping[str, Layouts]  # per module, black's layouts of signatures in it
 
 
 def docstring(value: object, indent: int = 4, hanging: int = 0, closing: bool = False) -> str:

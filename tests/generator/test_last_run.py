@@ -392,3 +392,38 @@ def test_an_early_check_that_goes_unused_leaves_no_child(
     _same(renamed, generate(spec, ConfigSettings(package="other_name"), cache_dir=None))
     assert len(answers) == 1  # asked for once, to join the child
     assert multiprocessing.active_children() == []
+
+
+def test_blacks_layouts_of_signatures_are_taken_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Figma's webhooks module holds signatures black lays out (emit.format): after an edit of
+    that module, as after one elsewhere, the last run's layouts are used, black is not."""
+    import black
+
+    spec, cache = tmp_path / "openapi.yaml", tmp_path / "cache"
+    data = yaml.safe_load((REAL / "figma" / "openapi.yaml").read_text(encoding="utf-8"))
+    _write_yaml(spec, data)
+    generate(spec, cache_dir=cache)
+    first = load_last_run(cache, spec, fingerprint("ruff", False))
+    assert first is not None
+    layouts = first.output.layouts
+    (module,) = layouts
+    assert module.endswith("/webhooks.py") and layouts[module]
+    monkeypatch.setattr(black, "format_str", lambda *args, **kwargs: pytest.fail("black ran"))
+    webhook = next(path for path in data["paths"] if "webhooks" in path)
+    for path in (webhook, next(iter(data["paths"]))):  # that module, then another one
+        for operation in data["paths"][path].values():
+            if isinstance(operation, dict) and "summary" in operation:
+                operation["summary"] = "Edited. " + operation["summary"]
+        _write_yaml(spec, data)
+        edited = generate(spec, cache_dir=cache)
+        record = load_last_run(cache, spec, fingerprint("ruff", False))
+        assert record is not None and record.output.layouts == layouts
+        monkeypatch.undo()
+        _same(edited, generate(spec, cache_dir=None))
+        monkeypatch.setattr(black, "format_str", lambda *args, **kwargs: pytest.fail("black"))
+
+
+def _write_yaml(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

@@ -36,7 +36,13 @@ from generator.spec.limits import (
     read_limited,
     unreadable_value,
 )
-from generator.spec.locate import Locator, known_json_text, resolve_pointer
+from generator.spec.locate import (
+    FileStamp,
+    Locator,
+    file_stamp,
+    known_json_text,
+    resolve_pointer,
+)
 from generator.spec.locate import escape_pointer_token as escape_pointer_token
 from generator.spec.refs import Mode, child_mode, iter_refs, own_ref
 from generator.spec.refs import collect_refs as collect_refs
@@ -80,6 +86,7 @@ def load_spec(
     """
     name = display_name or str(path)
     _check_file_name(path, name)
+    read_at = _stamp(path)
     raw = read_limited(path, name)
     pieces = ChunkCache(cache_dir, path)
     is_json = path.suffix.lower() == ".json"
@@ -88,8 +95,8 @@ def load_spec(
     data = parse_document(
         raw, name, json_first=is_json, pieces=pieces, duplicates=not is_json, text=text
     )
-    if is_json:
-        known_json_text(path, raw, text)  # positions are found in it without decoding again
+    if is_json and read_at is not None:
+        known_json_text(path, raw, text, read_at)  # positions are found in it, not decoded again
     locator = Locator(path)
     digests = digests_of(data)
     colons = colons_by_part(data, digests, before) if is_json else None
@@ -123,6 +130,13 @@ def load_spec(
         summary=DocumentSummary(digests, nodes, colons) if comparable and digests else None,
         edited=edited,
     )
+
+
+def _stamp(path: Path) -> FileStamp | None:
+    try:
+        return file_stamp(path)
+    except OSError:
+        return None  # read_limited says why
 
 
 def load_json_unchecked(path: Path, before: DocumentSummary) -> LoadedSpec | None:

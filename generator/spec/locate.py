@@ -408,7 +408,8 @@ def _json_file(path: str, mtime_ns: int, size: int) -> JsonText | None:
     key = (path, mtime_ns, size)
     if key not in _json_files:
         _json_files.clear()
-        _json_files[key] = _read_json_text(path)
+        known = _json_texts.get(key)
+        _json_files[key] = _indexed(path, *known) if known else _read_json_text(path)
     found = _json_files[key]
     return found[1] if found is not None else None
 
@@ -443,18 +444,30 @@ def _indexed(path: str, raw: bytes, text: str) -> tuple[bytes, JsonText] | None:
     return raw, json_text
 
 
-def known_json_text(path: Path, raw: bytes, text: str) -> None:
-    """The JSON file at `path` holds `raw`, which decodes to `text`: positions in it are
-    found in that text (decoding GitHub's 13 MB again took a tenth of a second)."""
+def known_json_text(path: Path, raw: bytes, text: str, read_at: FileStamp) -> None:
+    """The JSON file at `path` held `raw`, which decodes to `text`, when it was read (its stamp
+    then: `read_at`). While the file is so, positions in it are found in that text, indexed
+    when first asked for (decoding GitHub's 13 MB again took a tenth of a second)."""
     try:
-        stat = path.stat()
+        now = file_stamp(path)
         resolved = str(path.resolve())
-        if Path(resolved).read_bytes() != raw:  # changed since it was read: not this text
-            return
     except OSError:
         return
-    _json_files.clear()
-    _json_files[(resolved, stat.st_mtime_ns, stat.st_size)] = _indexed(resolved, raw, text)
+    if now == read_at and now[1] == len(raw):  # not changed while it was read
+        _json_texts.clear()
+        _json_texts[(resolved, *now)] = (raw, text)
+
+
+FileStamp = tuple[int, int]  # modification time (ns) and size
+
+
+def file_stamp(path: Path) -> FileStamp:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+# The last JSON text decoded while loading, by (resolved path, *stamp): its bytes and text.
+_json_texts: dict[tuple[str, int, int], tuple[bytes, str]] = {}
 
 
 _BOM = b"\xef\xbb\xbf"

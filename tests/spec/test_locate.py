@@ -142,13 +142,14 @@ def test_positions_after_a_structural_edit_are_those_of_a_fresh_read(old: str, n
 def test_a_text_decoded_while_loading_is_used_only_while_the_file_holds_it(
     tmp_path: Path,
 ) -> None:
-    from generator.spec.locate import known_json_text
+    from generator.spec.locate import file_stamp, known_json_text
 
     path = tmp_path / "spec.json"
     old, new = '{"a": 1, "b": 2}', '{"b": 2, "a": 1}'
     path.write_text(old, encoding="utf-8")
-    known_json_text(path, old.encode(), old)
-    assert Locator(path).where("/b") == "1:10: #/b"
+    known_json_text(path, old.encode(), "{}", file_stamp(path))  # the text given is used
+    assert Locator(path).where("/b") == "1:1: #/b"
+    read_at = file_stamp(path)
     path.write_text(new, encoding="utf-8")
-    known_json_text(path, old.encode(), old)  # loaded before the file changed
+    known_json_text(path, old.encode(), old, read_at)  # read before the file changed
     assert Locator(path).where("/b") == "1:2: #/b"

@@ -37,7 +37,7 @@ from generator.emit.render import TEMPLATES_DIR, PreviousOutput
 from generator.ir.parse import ParseRecord
 from generator.spec.edit_problems import FoundProblems
 from generator.spec.edits import DocumentSummary
-from generator.spec.locate import ScanState
+from generator.spec.json_text import ScanState
 from generator.spec.validate import Problem
 
 _FOLDER = "last-run"
@@ -53,7 +53,7 @@ class LastRun:
     repairs: frozenset[str]  # with --lenient: the pointers of the nodes it repaired
     parser_warnings: tuple[Problem, ...]  # the parser's warnings, located
     work: Work  # the parse and the output
-    # What finding positions in a JSON spec read of it (generator.spec.locate.JsonText)
+    # What finding positions in a JSON spec read of it (generator.spec.json_text.JsonText)
     json_scan: ScanState | None = None
 
     @property

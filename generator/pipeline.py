@@ -37,8 +37,8 @@ from generator.spec.edit_problems import (
     located_after_edit,
     problems_after_edit,
 )
+from generator.spec.json_text import json_scan_state, resume_json_scan
 from generator.spec.load import LoadedSpec, load_json_unchecked, load_spec
-from generator.spec.locate import json_scan_state, resume_json_scan
 from generator.spec.partial_validation import (
     check_operation_ids,
     validation_target,

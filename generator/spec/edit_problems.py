@@ -23,8 +23,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from generator.spec.load import LoadedSpec
-from generator.spec.locate import TextEdit, pointer_tokens, text_edit
+from generator.spec.locate import pointer_tokens
 from generator.spec.partial_validation import duplicate_operation_id, edited_paths_document
+from generator.spec.text_edit import TextEdit, text_edit
 from generator.spec.validate import (
     Problem,
     document_example_problems,

@@ -27,6 +27,7 @@ from generator.spec.edits import (
     refers_into_paths,
 )
 from generator.spec.json_keys import colons_in, may_have_duplicate_keys
+from generator.spec.json_text import FileStamp, file_stamp, known_json_text
 from generator.spec.limits import (
     MAX_DEPTH,
     MAX_NODES,
@@ -36,13 +37,7 @@ from generator.spec.limits import (
     read_limited,
     unreadable_value,
 )
-from generator.spec.locate import (
-    FileStamp,
-    Locator,
-    file_stamp,
-    known_json_text,
-    resolve_pointer,
-)
+from generator.spec.locate import Locator, resolve_pointer
 from generator.spec.locate import escape_pointer_token as escape_pointer_token
 from generator.spec.refs import Mode, child_mode, iter_refs, own_ref
 from generator.spec.refs import collect_refs as collect_refs

@@ -1,4 +1,4 @@
-"""locate.TextEdit: where the lines of a text are after an edit (the last run's problems are
+"""text_edit.TextEdit: where the lines of a text are after an edit (the last run's problems are
 moved by it instead of being located again: generator.spec.edit_problems).
 
 A line is either placed exactly (the same text, at its new number) or reported as touched
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from generator.spec.locate import TextEdit, _common_prefix, _common_suffix
+from generator.spec.text_edit import TextEdit, _common_prefix, _common_suffix
 
 OLD = b"one\ntwo\nthree\nfour\nfive\n"
 

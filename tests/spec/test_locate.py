@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from generator.spec.locate import JsonText, Locator, escape_pointer_token
+from generator.spec.json_text import JsonText
+from generator.spec.locate import Locator, escape_pointer_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +71,8 @@ def _resumed_positions_agree(old: str, new: str, asked_before: list[str], sample
     """Positions in `new` from a JsonText that took over what reading `old` for
     `asked_before` found are those of a fresh one, for every `sample`th node of `new` and for
     the pointers asked before (which `new` may lack); the count of pointers compared."""
-    from generator.spec.locate import _common_prefix, _common_suffix, pointer_tokens
+    from generator.spec.locate import pointer_tokens
+    from generator.spec.text_edit import _common_prefix, _common_suffix
 
     earlier = JsonText(old)
     for pointer in asked_before:
@@ -142,7 +144,7 @@ def test_positions_after_a_structural_edit_are_those_of_a_fresh_read(old: str, n
 def test_a_text_decoded_while_loading_is_used_only_while_the_file_holds_it(
     tmp_path: Path,
 ) -> None:
-    from generator.spec.locate import file_stamp, known_json_text
+    from generator.spec.json_text import file_stamp, known_json_text
 
     path = tmp_path / "spec.json"
     old, new = '{"a": 1, "b": 2}', '{"b": 2, "a": 1}'

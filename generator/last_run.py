@@ -81,6 +81,12 @@ class Work:
                 self._value = pickle.loads(self._pickled)
         return self._value
 
+    def pickled_now(self) -> Work:
+        """Pickle it now rather than when the record is saved."""
+        if not self._pickled:
+            self._pickled = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+        return self
+
     @property
     def intact(self) -> bool:
         """The pickled part is as it was written (load_last_run checks before using it)."""

@@ -286,46 +286,48 @@ def generate(
     # Black's layouts of signatures: the last run's, and this run's (emit.format)
     layouts = SignatureLayouts(last.output.layouts if last is not None else None)
 
-    def build(spec: LoadedSpec, tolerated: list[Problem], last: LastRun | None) -> Built:
+    def build(spec: LoadedSpec, tolerated: list[Problem], reuse_last: bool) -> Built:
         reuse = None
-        if last is not None and edited is not None:
+        if reuse_last and last is not None and edited is not None:
             reuse = Reuse(last.parse, frozenset(last.parse.path_items) - edited)
         api, record = parse_tolerant(spec, resolved, tolerated, reuse)
-        reused = reusable_files(api, resolved, last.output) if last else {}
-        fixtures = build_fixtures(api, unchanged_fixtures(reused, last.output) if last else None)
+        before = last.output if reuse_last and last is not None else None
+        reused = reusable_files(api, resolved, before) if before else {}
+        fixtures = build_fixtures(api, unchanged_fixtures(reused, before) if before else None)
         compiled = cache_dir / "templates" if cache_dir else None
         sources = render_files(api, resolved, fixtures, reused, compiled)
-        files = format_files(
+        formatted = format_files(
             sources, formatter=formatter, line_length=resolved.line_length, layouts=layouts
         )
-        return api, record, {**files, **reused}
+        files = dict(sorted({**formatted, **reused}.items()))
+        previous = last.output.files if last is not None and edited is not None else None
+        files[MANIFEST] = render_manifest(
+            files, formatter_id(formatter, resolved.line_length), previous
+        )
+        if cache_dir is None:
+            return api, files, None
+        output = PreviousOutput(api, resolved, files, _layouts_kept(files, layouts, last))
+        # Pickled now, while a child still checks the spec, and before a child that writes
+        # the output is forked (pickling then would copy each page of the heap it touches).
+        return api, files, Work(record, output).pickled_now()
 
     repairs: frozenset[str] = frozenset()
     found = FoundProblems((), ())
     if lenient:
-        api, record, files, found, repairs, tolerated = _build_lenient(
-            spec,
-            lambda spec, tolerated, reuse: build(spec, tolerated, last if reuse else None),
-            last,
-            edited,
-            early,
+        api, files, work, found, repairs, tolerated = _build_lenient(
+            spec, build, last, edited, early
         )
     else:
         tolerated = []
         validated = _start_validation(spec, edited, early)
         try:
-            api, record, files = build(spec, tolerated, last if edited is not None else None)
+            api, files, work = build(spec, tolerated, edited is not None)
         except Exception:
             validated()  # an invalid spec may break the parser: report why it is invalid
             raise
         validated()
     if early is not None:
         early()  # no child is left behind, used or not (it is done by now, or nearly)
-    files = dict(sorted(files.items()))
-    previous = last.output.files if last is not None and edited is not None else None
-    files[MANIFEST] = render_manifest(
-        files, formatter_id(formatter, resolved.line_length), previous
-    )
     parser_warnings = [Problem(warning.pointer, warning.message) for warning in api.warnings]
     if last is not None and edited is not None:
         parser_warnings = located_after_edit(
@@ -333,8 +335,7 @@ def generate(
         )
     else:
         parser_warnings = locate_each(spec, parser_warnings)
-    if cache_dir is not None:
-        output = PreviousOutput(api, resolved, files, _layouts_kept(files, layouts, last))
+    if cache_dir is not None and work is not None:
         run = spec.summary and LastRun(
             wanted,
             spec.summary,
@@ -342,7 +343,7 @@ def generate(
             found,
             repairs,
             tuple(parser_warnings),
-            Work(record, output),
+            work,
             json_scan_state(spec_path, spec.raw),
         )
         kept: LastRun | None = run or None
@@ -360,10 +361,11 @@ def generate(
     return Generated(api, files, tuple(tolerated), tuple(parser_warnings))
 
 
-Built = tuple[Api, ParseRecord, dict[str, str]]
+# The client's files (the manifest last), and with a cache, the work to keep for next time.
+Built = tuple[Api, dict[str, str], Work | None]
 # Builds the spec, tolerating some problems; reusing the last run's work if told it may.
 Build = Callable[[LoadedSpec, list[Problem], bool], Built]
-Lenient = tuple[Api, ParseRecord, dict[str, str], FoundProblems, frozenset[str], list[Problem]]
+Lenient = tuple[Api, dict[str, str], Work | None, FoundProblems, frozenset[str], list[Problem]]
 
 
 def _build_lenient(

@@ -266,9 +266,8 @@ def generate(
     Nothing is taken from the output folder. With a `cache_dir`, the parsed spec pieces and
     the last run's work are kept there, and a run after an edit of some path items redoes
     only what the edit can change (generator.last_run); None: everything afresh.
-    `save_later`: the record is saved when the caller calls `Generated.save`, e.g. while a
-    child writes the output (saving is a sixth of a run after an edit of GitHub's spec, and
-    a child would pay for it twice over: touching every object of a forked heap copies it).
+    `save_later`: the record is written when the caller calls `Generated.save`, e.g. while a
+    child writes the output (the record is pickled when the client is built, in `build`).
     """
     wanted = fingerprint(formatter, lenient)
     last = load_last_run(cache_dir, spec_path, wanted) if cache_dir else None
@@ -300,9 +299,8 @@ def generate(
             sources, formatter=formatter, line_length=resolved.line_length, layouts=layouts
         )
         files = dict(sorted({**formatted, **reused}.items()))
-        previous = last.output.files if last is not None and edited is not None else None
         files[MANIFEST] = render_manifest(
-            files, formatter_id(formatter, resolved.line_length), previous
+            files, formatter_id(formatter, resolved.line_length), before.files if before else None
         )
         if cache_dir is None:
             return api, files, None

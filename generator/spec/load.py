@@ -96,7 +96,7 @@ def load_spec(
     digests = digests_of(data)
     colons = colons_by_part(data, digests, before) if is_json else None
     if colons is not None:
-        _refuse_duplicate_keys(raw, name, sum(colons.values()))
+        _refuse_duplicate_keys(raw, text, name, sum(colons.values()))
     edited = edited_paths(before, digests) if before and digests else None
     if edited is not None and before is not None:
         part = edited_part(data, edited)
@@ -196,7 +196,7 @@ def parse_document(
     if json_first:
         data = _parse_json(text, name)
         if duplicates and isinstance(data, dict):
-            _refuse_duplicate_keys(raw, name, colons_in(data))
+            _refuse_duplicate_keys(raw, text, name, colons_in(data))
     else:
         try:
             data = pieces.load(text) if pieces else None
@@ -232,11 +232,11 @@ def _parse_json(text: str, name: str, *, hook: bool = False) -> Any:
         raise unreadable_value(text, name, exc) from None
 
 
-def _refuse_duplicate_keys(raw: bytes, name: str, colons: int) -> None:
-    """Raise the one-line error for a duplicate key in the JSON text `raw`, whose parsed
-    document has json_keys.colons_in == `colons` (see json_keys: the count tells when to look)."""
+def _refuse_duplicate_keys(raw: bytes, text: str, name: str, colons: int) -> None:
+    """Raise the one-line error for a duplicate key in the JSON text `raw` (decoded: `text`),
+    whose parsed document has json_keys.colons_in == `colons` (the count tells when to look)."""
     if may_have_duplicate_keys(raw, colons):
-        _parse_json(raw.decode("utf-8-sig"), name, hook=True)
+        _parse_json(text, name, hook=True)
 
 
 class _DuplicateJsonKey(Exception):

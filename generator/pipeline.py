@@ -13,7 +13,6 @@ from generator.config import ConfigSettings, GeneratorConfig, resolve_config
 from generator.emit.fixtures import build_fixtures
 from generator.emit.format import (
     Formatter,
-    Layouts,
     SignatureLayouts,
     format_files,
     formatter_id,
@@ -299,12 +298,15 @@ def generate(
             sources, formatter=formatter, line_length=resolved.line_length, layouts=layouts
         )
         files = dict(sorted({**formatted, **reused}.items()))
-        files[MANIFEST] = render_manifest(
-            files, formatter_id(formatter, resolved.line_length), before.files if before else None
-        )
+        # What was taken over keeps its hash in the manifest and black's layouts in it.
+        previous_files = before.files if before else None
+        formatter_name = formatter_id(formatter, resolved.line_length)
+        files[MANIFEST] = render_manifest(files, formatter_name, reused, previous_files)
         if cache_dir is None:
             return api, files, None
-        output = PreviousOutput(api, resolved, files, _layouts_kept(files, layouts, last))
+        kept = before.layouts if before else {}
+        layouts_held = {name: kept[name] for name in reused if name in kept} | layouts.used
+        output = PreviousOutput(api, resolved, files, layouts_held)
         # Pickled now, while a child still checks the spec, and before a child that writes
         # the output is forked (pickling then would copy each page of the heap it touches).
         return api, files, Work(record, output).pickled_now()
@@ -428,24 +430,6 @@ def _built_if_it_can(
         return build(spec, tolerated, reuse)
     except Exception:
         return None
-
-
-def _layouts_kept(
-    files: dict[str, str], layouts: SignatureLayouts, last: LastRun | None
-) -> dict[str, Layouts]:
-    """Per module, the layouts it holds: this run's where it formatted the module, the last
-    run's where it took the module over (the very same text)."""
-    before = last.output if last is not None else None
-    kept = (
-        {
-            name: before.layouts[name]
-            for name in before.layouts
-            if files.get(name) is before.files.get(name)
-        }
-        if before is not None
-        else {}
-    )
-    return {**kept, **layouts.used}
 
 
 def _repaired_pointers(warnings: list[Problem]) -> frozenset[str]:

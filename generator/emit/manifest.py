@@ -9,7 +9,7 @@ disk).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 MANIFEST = ".posthog-codegen-manifest"
 _HEADER = "# posthog-codegen manifest: generated files and their sha256. Do not edit by hand."
@@ -20,16 +20,18 @@ def sha256(text: str) -> str:
 
 
 def render_manifest(
-    files: Mapping[str, str], formatter: str, previous: Mapping[str, str] | None = None
+    files: Mapping[str, str],
+    formatter: str,
+    taken_over: Iterable[str] = (),
+    previous: Mapping[str, str] | None = None,
 ) -> str:
-    """`files`: output path -> final text. `previous`: the last run's files, manifest included;
-    a file this run took over from it (the very same string) keeps its hash unhashed."""
+    """`files`: output path -> final text. `taken_over`: the files this run took over
+    unchanged from the `previous` run's files (its manifest among them), whose hashes are
+    taken over too."""
     known = _hashes(previous[MANIFEST]) if previous and MANIFEST in previous else {}
+    kept = {name: known[name] for name in taken_over if name in known}
     lines = [_HEADER, f"# formatter: {formatter}"]
-    for name in sorted(files):
-        text = files[name]
-        reused = previous is not None and name in known and previous.get(name) is text
-        lines.append(f"{name}\t{known[name] if reused else sha256(text)}")
+    lines += [f"{name}\t{kept.get(name) or sha256(files[name])}" for name in sorted(files)]
     return "\n".join(lines) + "\n"
 
 

@@ -357,7 +357,7 @@ def unchanged_fixtures(reused: Mapping[str, str], previous: PreviousOutput) -> d
 
 def reusable_files(api: Api, config: GeneratorConfig, previous: PreviousOutput) -> dict[str, str]:
     """The previous run's files that this run would render alike (see RenderJob.subject), and
-    the fixtures of the operations that did not change."""
+    the fixtures of the operations replayed from the last run's parse."""
     if previous.config != config or previous.api.spec_name != api.spec_name:
         return {}
     if previous.api.modules != api.modules:
@@ -370,12 +370,13 @@ def reusable_files(api: Api, config: GeneratorConfig, previous: PreviousOutput) 
         and job.output in previous.files
         and _same(before.get(job.output), job.subject)
     }
+    # A fixture is kept only for the very operation the parse replayed: `==` would take an
+    # example's `1` for `1.0` or `true`, and keys in another order for the same (the fixture
+    # prints them in order).
     operations_before = {op.operation_id: op for op in previous.api.operations}
     for operation in api.operations:
         fixture = fixture_file(operation.operation_id)
-        if fixture in previous.files and _same(
-            operations_before.get(operation.operation_id), operation
-        ):
+        if fixture in previous.files and operations_before.get(operation.operation_id) is operation:
             reused[fixture] = previous.files[fixture]
     return reused
 

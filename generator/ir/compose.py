@@ -498,9 +498,11 @@ def union_of(variants: list[TypeRef]) -> TypeRef:
         )
     if any(v.kind == "any" for v in flat):
         return TypeRef("any", nullable=nullable)
-    literals = tuple(
-        dict.fromkeys(value for v in flat if v.kind == "literal" for value in v.literals)
+    # Keyed by type too: `const: true` and `const: 1` are two values though `True == 1`.
+    typed = dict.fromkeys(
+        (type(value), value) for v in flat if v.kind == "literal" for value in v.literals
     )
+    literals = tuple(value for _, value in typed)
     merged: list[TypeRef] = []
     seen: set[str] = set()
     for variant in flat:

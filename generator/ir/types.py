@@ -7,7 +7,7 @@ a docstring); the parser builds them, the templates only print them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from generator.ir.literals import python_literal, python_string
@@ -58,6 +58,14 @@ class TypeRef:
     # For "literal": the values. For "enum" (method arguments only): the member values a
     # caller may pass instead of the enum, annotated `Enum | Literal[...]`.
     literals: tuple[str | int | bool, ...] = ()
+    # The literals' types, compared too: `True == 1` in Python, but `Literal[True]` and
+    # `Literal[1]` are different types (a shared class or a file kept after an edit must not
+    # mix them up).
+    literal_types: tuple[type, ...] = field(default=(), init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.literals:
+            object.__setattr__(self, "literal_types", tuple(map(type, self.literals)))
 
     @property
     def annotation(self) -> str:

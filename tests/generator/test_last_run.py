@@ -203,6 +203,51 @@ def test_a_changed_config_reuses_nothing(tmp_path: Path) -> None:
     _same(renamed, scratch)
 
 
+def _thing_spec(flag: list[Any], example: dict[str, Any]) -> dict[str, Any]:
+    """One operation whose body has a literal-typed field and an example."""
+    body = {
+        "schema": {"type": "object", "properties": {"flag": {"enum": flag}, "n": {}}},
+        "example": example,
+    }
+    operation = {
+        "operationId": "make_thing",
+        "requestBody": {"content": {"application/json": body}},
+        "responses": {"204": {"description": "done"}},
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Things", "version": "1"},
+        "paths": {"/things": {"post": operation}},
+    }
+
+
+# Edits Python's `==` cannot see: True == 1 == 1.0, and dicts equal in any key order.
+VALUE_EDITS = {
+    "true_to_1_in_an_enum": (([True, "a"], {"flag": "a"}), ([1, "a"], {"flag": "a"})),
+    "1_to_1.0_in_an_example": (([1, "a"], {"n": 1}), ([1, "a"], {"n": 1.0})),
+    "1_to_true_in_an_example": (([1, "a"], {"n": 1}), ([1, "a"], {"n": True})),
+    "keys_reordered_in_an_example": (
+        ([1, "a"], {"n": 1, "flag": "a"}),
+        ([1, "a"], {"flag": "a", "n": 1}),
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", list(VALUE_EDITS))
+def test_an_edit_of_a_values_json_type_or_key_order_shows(edit: str, tmp_path: Path) -> None:
+    """Nothing is taken over because it is `==` to what it was: the edited output is the
+    output from scratch, with the literal's or the fixture's new spelling."""
+    before, after = VALUE_EDITS[edit]
+    spec, cache = tmp_path / "spec.json", tmp_path / "cache"
+    _write(spec, _thing_spec(*before))
+    cold = generate(spec, cache_dir=cache)
+    _write(spec, _thing_spec(*after))
+    edited = generate(spec, cache_dir=cache)
+    assert load_last_run(cache, spec, fingerprint("ruff", False)) is not None
+    _same(edited, generate(spec, cache_dir=None))
+    assert edited.files != cold.files
+
+
 def test_an_edit_that_adds_a_lone_surrogate_is_refused(tmp_path: Path) -> None:
     """The edited path items' strings are checked, though the last run's text had no escape."""
     spec, cache = tmp_path / "spec.json", tmp_path / "cache"

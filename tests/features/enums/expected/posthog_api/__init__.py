@@ -34,7 +34,7 @@ from ._types import UNSET, RequestOptions, Unset
 
 __version__ = "0.1.0"
 # The spec this package was generated from, so a vendored copy can be traced back to it.
-__spec_sha256__ = "5d4ec6ab19fe6f05890b7f86fdf903e451e2b3cebc07a543ddb92c42ccf8a943"
+__spec_sha256__ = "9d199cd7f55a9851ea2c86ac3d0b869c74d147e46898540e3cbccfb2c918f817"
 
 __all__ = [
     "UNSET",

@@ -3,12 +3,16 @@
 
 from .item import Item
 from .item_inline_mode import ItemInlineMode
+from .item_when_on import ItemWhenOn
+from .item_when_one import ItemWhenOne
 from .priority_enum import PriorityEnum
 from .status_enum import StatusEnum
 
 __all__ = [
     "Item",
     "ItemInlineMode",
+    "ItemWhenOn",
+    "ItemWhenOne",
     "PriorityEnum",
     "StatusEnum",
 ]

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .. import _models
 from .._types import UNSET, Unset
 
 if TYPE_CHECKING:
     from .item_inline_mode import ItemInlineMode
+    from .item_when_on import ItemWhenOn
+    from .item_when_one import ItemWhenOne
     from .priority_enum import PriorityEnum
     from .status_enum import StatusEnum
 
@@ -24,6 +26,9 @@ class Item(_models.Model):
         priority: PriorityEnum
         level: StatusEnum | None
         inline_mode: ItemInlineMode
+        when_on: ItemWhenOn
+        when_one: ItemWhenOne
+        true_or_one: Literal[True, 1]
         additional_properties: fields the spec does not (yet) describe, kept as sent.
     """
 
@@ -31,4 +36,7 @@ class Item(_models.Model):
     priority: PriorityEnum | Unset = UNSET
     level: StatusEnum | Unset | None = UNSET
     inline_mode: ItemInlineMode | Unset = UNSET
+    when_on: ItemWhenOn | Unset = UNSET
+    when_one: ItemWhenOne | Unset = UNSET
+    true_or_one: Literal[True, 1] | Unset = UNSET
     additional_properties: dict[str, Any] = field(default_factory=dict)

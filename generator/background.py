@@ -47,8 +47,14 @@ def in_background(work: Callable[[], T], *, worth_it: bool = True) -> Callable[[
 
 
 def background_available() -> bool:
-    """Another core, and fork to reach it with."""
-    return (os.cpu_count() or 1) >= 2 and "fork" in mp.get_all_start_methods()
+    """Another core, fork to reach it with, and a process that may have children: a daemonic
+    one (a worker of a multiprocessing pool that runs `generate`, or one of these children)
+    may not."""
+    return (
+        (os.cpu_count() or 1) >= 2
+        and "fork" in mp.get_all_start_methods()
+        and not mp.current_process().daemon
+    )
 
 
 def _send_result(work: Callable[[], object], sender: Connection) -> None:

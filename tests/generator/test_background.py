@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +48,18 @@ def test_an_error_in_the_work_is_raised_here(capfd: pytest.CaptureFixture[str]) 
     with pytest.raises(ValueError, match="bad input"):
         wait()
     assert "Traceback" not in capfd.readouterr().err  # the child stays quiet
+
+
+def _generate_in_a_pool_worker(spec: str, lenient: bool) -> int:
+    from generator.pipeline import generate
+
+    return len(generate(Path(spec), lenient=lenient).files)
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+def test_generate_runs_in_a_daemonic_pool_worker(lenient: bool) -> None:
+    """A pool's workers may not have children: the work is done in the worker itself
+    (PostHog's spec is large enough that its checks would otherwise go to a child)."""
+    spec = Path(__file__).resolve().parents[2] / "spec" / "posthog.yaml"
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_generate_in_a_pool_worker, (str(spec), lenient)) > 100

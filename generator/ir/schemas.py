@@ -127,6 +127,8 @@ class SchemaTyper(Composer):
         # $ref targets being expanded inline right now: meeting one again means a cycle that no
         # class breaks (an array of itself), which Python cannot spell without a class.
         self._expanding: set[str] = set()
+        # Classes named while their schema was still being typed (a model that contains itself)
+        self._named_unfinished: set[str] = set()
 
     # -- references -------------------------------------------------------------------------
 
@@ -210,11 +212,17 @@ class SchemaTyper(Composer):
         return target_type.with_nullable() if nullable else target_type
 
     def _known_class(self, name: str) -> TypeRef | None:
-        if name in self.registry.models or name in self.registry.in_progress:
+        if name in self.registry.in_progress:
+            return self._unfinished(name)
+        if name in self.registry.models:
             return TypeRef("model", name=name)
         if name in self.registry.enums:
             return TypeRef("enum", name=name)
         return None
+
+    def _unfinished(self, name: str) -> TypeRef:
+        self._named_unfinished.add(name)
+        return TypeRef("model", name=name)
 
     # -- "or null" --------------------------------------------------------------------------
 
@@ -343,7 +351,9 @@ class SchemaTyper(Composer):
                 return TypeRef("dict", item=value)
             return TypeRef("dict", item=_ANY)
         name = self.registry.claim(pointer, name_hint)
-        if name in self.registry.models or name in self.registry.in_progress:
+        if name in self.registry.in_progress:
+            return self._unfinished(name)
+        if name in self.registry.models:
             return TypeRef("model", name=name)
         if isinstance(schema.get("discriminator"), dict):
             self.warn(
@@ -358,7 +368,8 @@ class SchemaTyper(Composer):
             if extra_type.kind == "any" and not extra_type.nullable:
                 extra_type = None
         self.registry.in_progress.discard(name)
-        if not _is_component_root(pointer):
+        # An inline object that contains itself keeps its class: its fields already name it.
+        if not _is_component_root(pointer) and name not in self._named_unfinished:
             shape = (tuple(_field_shape(f) for f in fields), extra_type)
             same = self.registry.share_model(pointer, shape, name)
             if same != name:  # an inline object exactly like one seen before: share its class

@@ -281,7 +281,7 @@ def generate(
     same_config = last is not None and spec.edited is not None and last.output.config == resolved
     edited = spec.edited if same_config else None
 
-    # Black's layouts of signatures: the last run's, and this run's (emit.format)
+    # Black's layouts of parameters: the last run's, and this run's (emit.format)
     layouts = SignatureLayouts(last.output.layouts if last is not None else None)
 
     def build(spec: LoadedSpec, tolerated: list[Problem], reuse_last: bool) -> Built:

@@ -5,11 +5,13 @@ Templates write plain, readable code; a formatter lays it out. The default engin
 megabytes in under a second. `--formatter black` runs black itself, in-process and on every
 core: the reference whose style the tests hold ruff's output to (`black --check` is clean on
 every generated file). The one layout where ruff differs from black (`_RUFF_SPLIT`) is redone
-by black, signature by signature.
+by black, parameter by parameter.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import os
 import re
 import subprocess
@@ -47,7 +49,7 @@ def format_files(
 ) -> dict[str, str]:
     """Every `.py` file of `files` formatted; other files as they are. A module that does not
     compile is refused (check_compiles), while ruff formats on the other cores. `layouts`:
-    black's layouts of signatures worked out before (_black_signatures), and for the next run."""
+    black's layouts of parameters worked out before (_black_parameters), and for the next run."""
     sources = {name: text for name, text in files.items() if name.endswith(".py")}
     if formatter == "ruff":
         formatted = _ruff_format(sources, line_length, layouts or SignatureLayouts())
@@ -124,27 +126,27 @@ def _ruff_format(
         formatted = {name: (root / name).read_text(encoding="utf-8") for name in sources}
     disputed = {name: text for name, text in formatted.items() if _RUFF_SPLIT.search(text)}
     relaid = {
-        name: _black_signatures(text, line_length, layouts.of(name))
+        name: _black_parameters(text, line_length, layouts.of(name))
         for name, text in disputed.items()
     }
-    check_compiles(relaid)
     return formatted | relaid
 
 
 # The one construct where ruff's output is not black's: a parameter annotation too long for its
 # line and without a default. Black puts it in parentheses; ruff splits it before a `|`, which
 # leaves a line starting with `| ` at the parameter's own indent (GitHub's spec: 15 modules of
-# 3,506, all `Enum | Literal[...]` arguments). Black lays out those signatures again.
+# 3,506, all `Enum | Literal[...]` arguments). Black lays out those parameters again.
 _RUFF_SPLIT = re.compile(r"^(\s+)[A-Za-z_]\w*: [^\n]*[^(\n]\n\1\| ", re.MULTILINE)
 
 
-Layouts = dict[tuple[str, int], str]  # (signature, line length) -> black's layout of it
+Layouts = dict[tuple[str, int], str]  # (snippet, line length) -> black's layout of it
 
 
 class SignatureLayouts:
-    """Black's layouts of signatures (_black_signatures): those worked out before, so that a
-    run after an edit need not import black (a fifth of a second) for a module it formats
-    again; and per module, those this run used."""
+    """Black's layouts of the parameters ruff splits (_black_parameters): those worked out
+    before, so that a run after an edit need not import black (a fifth of a second) for a
+    module it formats again, and a parameter many methods share is laid out once; and per
+    module, those this run used."""
 
     def __init__(self, before: Mapping[str, Layouts] | None = None) -> None:
         self.known: Layouts = {
@@ -153,38 +155,82 @@ class SignatureLayouts:
         self.used: dict[str, Layouts] = {}
 
     def of(self, module: str) -> Callable[[str, int], str]:
-        def layout(signature: str, line_length: int) -> str:
-            key = (signature, line_length)
+        def layout(snippet: str, line_length: int) -> str:
+            key = (snippet, line_length)
             if key not in self.known:
                 import black
 
-                self.known[key] = black.format_str(signature, mode=_black_mode(line_length))
+                self.known[key] = black.format_str(snippet, mode=_black_mode(line_length))
             self.used.setdefault(module, {})[key] = self.known[key]
             return self.known[key]
 
         return layout
 
 
-def _black_signatures(
+def _black_parameters(
     text: str, line_length: int, layout: Callable[[str, int], str] | None = None
 ) -> str:
-    """`text` with each signature holding a `_RUFF_SPLIT` in black's layout.
+    """`text` with each parameter that `_RUFF_SPLIT` finds in black's layout.
 
-    Black formats the signature alone (with a `pass` body, dedented, the line length reduced by
-    the indent it loses): a few milliseconds each, where black on the whole module takes
-    seconds. Black decides a signature's layout from the signature alone. A match that is not
-    inside a `def` signature keeps ruff's layout. `layout`: formats one signature
-    (SignatureLayouts.of; black itself if None).
+    A signature that does not fit is split one parameter per line, and black lays out each of
+    those lines on its own: the parameter is formatted alone, in a signature of its own
+    (`def _(self, <parameter>,)`, the magic trailing comma keeping it split), dedented to four
+    spaces with the line length reduced by the indent it loses. A millisecond or two each,
+    where the whole signature took ten times that (AWS EC2's spec: 680 of them), and black on
+    the module seconds. A match that is not a parameter of a `def` keeps ruff's layout.
+    `layout`: formats one snippet (SignatureLayouts.of; black itself if None).
     """
     layout = layout or SignatureLayouts().of("")
     lines = text.splitlines(keepends=True)
-    spans = {_signature(lines, text.count("\n", 0, m.start())) for m in _RUFF_SPLIT.finditer(text)}
+    line_starts = list(itertools.accumulate((len(line) for line in lines), initial=0))
+    found = (bisect.bisect_right(line_starts, m.start()) - 1 for m in _RUFF_SPLIT.finditer(text))
+    spans = {_parameter(lines, index) for index in found}
     for start, end in sorted((span for span in spans if span), reverse=True):  # from the end
         indent = len(lines[start]) - len(lines[start].lstrip(" "))
-        snippet = "".join(line[indent:] for line in lines[start : end + 1]) + "    pass\n"
-        relaid = layout(snippet, line_length - indent).splitlines(keepends=True)[:-1]
-        lines[start : end + 1] = [" " * indent + line if line.strip() else line for line in relaid]
+        parameter = "".join(
+            " " * 4 + line[indent:] if line.strip() else line for line in lines[start : end + 1]
+        )
+        relaid = layout(_HEAD + parameter + _TAIL, line_length - indent + 4)
+        inner = relaid[len(_HEAD) : -len(_TAIL)]
+        if not (relaid.startswith(_HEAD) and relaid.endswith(_TAIL)) or _code(inner) != _code(
+            parameter
+        ):
+            continue  # not one parameter after all: ruff's layout stays
+        lines[start : end + 1] = [
+            " " * (indent - 4) + line if line.strip() else line
+            for line in inner.splitlines(keepends=True)
+        ]
     return "".join(lines)
+
+
+_HEAD, _TAIL = "def _(\n    self,\n", ") -> None:\n    pass\n"
+
+
+def _code(text: str) -> str:
+    """`text` but for what a layout may change (black only moves lines and adds parentheses):
+    a parameter relaid keeps its code, so the module still compiles, as ruff's did."""
+    return _LAYOUT.sub("", text)
+
+
+_LAYOUT = re.compile(r"[\s(),]+")
+
+
+def _parameter(lines: list[str], index: int) -> tuple[int, int] | None:
+    """(first, last) line of the parameter whose annotation ruff split at line `index`, or None
+    if that line is not in a `def` signature: the parameter's other lines are `| ...` lines at
+    its indent and deeper lines, the last one at its indent ends with a comma."""
+    if _signature(lines, index) is None:
+        return None
+    indent = " " * (len(lines[index]) - len(lines[index].lstrip(" ")))
+    for end in range(index + 1, len(lines)):
+        line = lines[end]
+        if line.startswith(indent + " "):
+            continue  # inside a bracket the annotation opened
+        if not line.startswith(indent) or not line[len(indent) :].startswith(("|", "]", ")")):
+            return None
+        if line.rstrip().endswith(","):
+            return index, end
+    return None
 
 
 def _signature(lines: list[str], index: int) -> tuple[int, int] | None:

@@ -90,7 +90,7 @@ class PreviousOutput:
     api: Api
     config: GeneratorConfig
     files: Mapping[str, str]  # formatted, as written
-    layouts: Mapping[str, Layouts]  # per module, black's layouts of signatures in it
+    layouts: Mapping[str, Layouts]  # per module, black's layouts of parameters in it (format)
 
 
 def docstring(value: object, indent: int = 4, hanging: int = 0, closing: bool = False) -> str:

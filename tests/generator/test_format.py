@@ -69,7 +69,7 @@ def test_long_annotations_in_methods_get_blacks_layout_and_the_rest_stays_rufs()
 def test_a_split_outside_a_signature_is_left_alone() -> None:
     """What the detection matches outside a `def` (here a hand-made line) is not touched."""
     text = "x = 1\n    name: Foo\n    | Bar\n"
-    assert format_module._black_signatures(text, 100) == text
+    assert format_module._black_parameters(text, 100) == text
 
 
 def test_a_signature_with_a_long_return_annotation_is_relaid_too() -> None:
@@ -84,3 +84,18 @@ def test_a_signature_with_a_long_return_annotation_is_relaid_too() -> None:
     by_ruff = format_files({"m.py": source}, formatter="ruff")["m.py"]
     assert by_ruff == format_files({"m.py": source}, formatter="black")["m.py"]
     assert "    ) -> (\n" in by_ruff
+
+
+def test_a_parameter_many_methods_share_is_laid_out_by_black_once() -> None:
+    literal = 'Literal["existing_users", "contributors_only", "collaborators_only", "another"]'
+    methods = "".join(
+        f"    def m{n}(self, *, limit: InteractionGroup | {literal}, n: int = {n}) -> None:\n"
+        "        pass\n\n"
+        for n in range(5)
+    )
+    source = f"class Resource:\n{methods}"
+    layouts = format_module.SignatureLayouts()
+    by_ruff = format_files({"m.py": source}, formatter="ruff", layouts=layouts)["m.py"]
+    assert by_ruff == format_files({"m.py": source}, formatter="black")["m.py"]
+    assert by_ruff.count("        limit: (\n") == 5
+    assert len(layouts.known) == 1

@@ -200,10 +200,10 @@ def sort_exports(names: list[str]) -> list[str]:
 
 
 def sort_imports(items: list[Any], attribute: str | None = None) -> list[Any]:
-    """Modules or imported names in the order ruff's isort wants (naming.import_order); with
-    `attribute`, items ordered by that attribute (a model's `module`)."""
+    """The names one import takes, in the order ruff's isort wants (naming.member_order); with
+    `attribute`, items in the order of their modules, that attribute (naming.import_order)."""
     if attribute is None:
-        return sorted(items, key=naming.import_order)
+        return sorted(items, key=naming.member_order)
     return sorted(items, key=lambda item: naming.import_order(getattr(item, attribute)))
 
 

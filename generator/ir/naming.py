@@ -302,9 +302,16 @@ def _natural(name: str) -> NaturalKey:
 
 
 def import_order(name: str) -> NaturalKey:
-    """Sort key of modules and imported names as ruff's isort orders them (rule I001):
-    natural, ignoring case."""
+    """Sort key of modules as ruff's isort orders them (rule I001): natural, ignoring case."""
     return _natural(name.lower())
+
+
+def member_order(name: str) -> tuple[int, NaturalKey]:
+    """Sort key of the names one `from ... import` takes, as ruff's isort orders them (its
+    `order-by-type`): CONSTANTS, Classes, then the rest; natural within each, ignoring case.
+    The client and error classes are named after the spec: `Ably` comes before `AsyncAbly`."""
+    group = 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
+    return group, _natural(name.lower())
 
 
 def export_order(name: str) -> tuple[int, NaturalKey]:

@@ -7,6 +7,8 @@ every level of a parsed API: model fields, arguments, classes, modules, resource
 from __future__ import annotations
 
 import keyword
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.cli import main
 from generator.ir import naming
 from generator.ir.model import Api
 from generator.ir.parse import parse_api
@@ -349,3 +352,34 @@ def test_export_order_is_rufs_all_order() -> None:
         "Variant10",
         "helper",
     ]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["AsyncAbly", "Ably"],
+        ["AWS", "AsyncAWS"],
+        ["ZetaError", "ResponseValidationError", "one_line"],
+        ["TYPE_CHECKING", "Any", "cast", "Literal", "X"],
+    ],
+)
+def test_member_order_is_rufs_isort_order(names: list[str], tmp_path: Path) -> None:
+    """CONSTANTS, Classes, the rest (isort's order-by-type), as ruff itself checks it."""
+    module = tmp_path / "m.py"
+    ordered = ", ".join(sorted(names, key=naming.member_order))
+    module.write_text(f"from x import {ordered}\n\nprint({ordered})\n", encoding="utf-8")
+    ruff = [sys.executable, "-m", "ruff", "check", "--isolated", "--select=I", str(module)]
+    result = subprocess.run(ruff, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("client", ["Ably", "Zeta", "AWS"])
+def test_imports_of_classes_named_after_the_spec_stay_sorted(client: str, tmp_path: Path) -> None:
+    """The client and its error class sort among the runtime's names wherever their names
+    fall (`Ably` before `AsyncAbly`, `ZetaError` after `ResponseValidationError`)."""
+    spec = Path(__file__).resolve().parents[1] / "corpus" / "responses.yaml"
+    out = tmp_path / "out"
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "--client-name", client]) == 0
+    ruff = [sys.executable, "-m", "ruff", "check", "--isolated", "--select=I", str(out)]
+    result = subprocess.run(ruff, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout

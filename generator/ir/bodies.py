@@ -9,6 +9,7 @@ from generator.ir.compose import SCHEMA_PREFIX
 from generator.ir.model import Field, RequestBody, TypeRef
 from generator.ir.responses import FORM, MULTIPART, body_kind, example_of
 from generator.spec.load import escape_pointer_token
+from generator.spec.locate import ref_pointer
 
 if TYPE_CHECKING:
     from generator.ir.schemas import Registry, SchemaTyper
@@ -53,7 +54,7 @@ class RequestBodyParser:
         ref = schema.get("$ref") if isinstance(schema, dict) else None
         schema_name = None
         if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
-            schema_name = self.registry.names_by_pointer.get(ref[1:])
+            schema_name = self.registry.names_by_pointer.get(ref_pointer(ref))
         common = {
             "content_type": content_type,
             "required": bool(body.get("required")),

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from generator.ir import naming
 from generator.ir.model import Discriminator, TypeRef
-from generator.spec.locate import resolve_pointer, unescape_pointer_token
+from generator.spec.locate import ref_pointer, resolve_pointer, unescape_pointer_token
 
 if TYPE_CHECKING:
     from generator.ir.schemas import Registry
@@ -411,10 +411,11 @@ class Composer:
         ref = schema.get("$ref") if isinstance(schema, dict) else None
         if not isinstance(ref, str) or not ref.startswith(SCHEMA_PREFIX) or hops > 5:
             return None
-        target = resolve_pointer(self.doc, ref[1:])
+        pointer = ref_pointer(ref)
+        target = resolve_pointer(self.doc, pointer)
         if not isinstance(target, dict) or "$ref" in target:
             return None
-        nullable, rest = self._split_nullable(target, ref[1:])
+        nullable, rest = self._split_nullable(target, pointer)
         if not isinstance(rest, dict):
             return None
         kind: Literal["model", "enum"]
@@ -431,10 +432,10 @@ class Composer:
         elif _enum_value_kind(rest.get("enum")) is not None:
             kind = "enum"
         elif choice_key(rest) and hops < 5:  # a union of classes itself
-            return self._union_of_classes(target, ref[1:], hops + 1)
+            return self._union_of_classes(target, pointer, hops + 1)
         else:
             return None
-        name = self.registry.claim(ref[1:], naming.pascal_case(ref.rsplit("/", 1)[-1]))
+        name = self.registry.claim(pointer, naming.pascal_case(pointer.rsplit("/", 1)[-1]))
         return TypeRef(kind, name=name, nullable=nullable)
 
 

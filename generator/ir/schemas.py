@@ -20,7 +20,7 @@ from generator.ir.compose import SCHEMA_PREFIX, Composer
 from generator.ir.literals import fits_literal
 from generator.ir.model import Enum, EnumMember, Field, Model, TypeRef, Warning
 from generator.spec.load import escape_pointer_token
-from generator.spec.locate import follow_refs
+from generator.spec.locate import follow_refs, ref_pointer
 
 _ANY = TypeRef("any")
 _STRING_FORMATS: dict[str, Any] = {"date-time": "datetime", "date": "date", "uuid": "uuid"}
@@ -186,14 +186,15 @@ class SchemaTyper(Composer):
 
     def _ref_type(self, schema: dict[str, Any], pointer: str, name_hint: str) -> TypeRef:
         ref: str = schema["$ref"]
-        target_pointer = ref[1:]
+        target_pointer = ref_pointer(ref)
         target = self.resolve(schema)
         # 3.0 documents often write `{$ref: X, nullable: true}`; honour it rather than drop it.
         # A component that allows null itself (3.0 `nullable`, a 3.1 type list, a null
         # variant) does so wherever it is used.
         nullable = schema.get("nullable") is True or self.allows_null(target)
         if ref.startswith(SCHEMA_PREFIX) and _defines_class(target):
-            name = self.registry.claim(target_pointer, naming.pascal_case(ref.rsplit("/", 1)[-1]))
+            wanted = naming.pascal_case(target_pointer.rsplit("/", 1)[-1])
+            name = self.registry.claim(target_pointer, wanted)
             known = self._known_class(name)
             if known is not None:  # built already, or being built (a model that contains itself)
                 return known.with_nullable() if nullable else known

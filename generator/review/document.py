@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.spec.load import HTTP_METHODS
-from generator.spec.locate import follow_refs, pointer_tokens, resolve_pointer, to_pointer
+from generator.spec.locate import (
+    follow_refs,
+    pointer_tokens,
+    ref_pointer,
+    resolve_pointer,
+    to_pointer,
+)
 
 Document = Mapping[str, Any]
 Node = tuple[str, Any]  # (JSON pointer, value at that pointer)
@@ -31,7 +37,7 @@ def component_of(ref: str) -> tuple[str, str] | None:
     """(kind, name) of the component a local `$ref` points into, e.g. ("schemas", "User")."""
     if not ref.startswith("#/components/"):
         return None
-    tokens = pointer_tokens(ref)
+    tokens = pointer_tokens(ref_pointer(ref))
     return (tokens[1], tokens[2]) if len(tokens) >= 3 else None
 
 

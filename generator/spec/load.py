@@ -37,7 +37,7 @@ from generator.spec.limits import (
     read_limited,
     unreadable_value,
 )
-from generator.spec.locate import Locator, resolve_pointer
+from generator.spec.locate import Locator, ref_pointer, resolve_pointer
 from generator.spec.locate import escape_pointer_token as escape_pointer_token
 from generator.spec.refs import Mode, child_mode, iter_refs, own_ref
 from generator.spec.refs import collect_refs as collect_refs
@@ -385,7 +385,7 @@ class _Bundler:
             raise SpecError(name, f"$ref {ref!r}: no such file {file_part!r}", where)
         document = self._document(target)
         try:
-            content = resolve_pointer(document, fragment)
+            content = resolve_pointer(document, ref_pointer(fragment))
         except (KeyError, IndexError, ValueError):
             raise SpecError(name, f"unresolved $ref {ref!r}", where) from None
         # Local refs inside the other file point into that file: inline those too.
@@ -474,7 +474,7 @@ def _check_local_refs(data: dict[str, Any], refs: set[str], name: str, locator: 
     """
     for ref in sorted(refs):
         try:
-            target = resolve_pointer(data, ref[1:])
+            target = resolve_pointer(data, ref_pointer(ref))
         except (KeyError, IndexError, ValueError):
             where = locator.where(f"{_pointer_of_ref(data, ref)}/$ref")
             raise SpecError(name, f"unresolved $ref {ref!r}", where) from None
@@ -505,7 +505,7 @@ def _check_ref_loops(data: dict[str, Any], refs: set[str], name: str, locator: L
                 raise SpecError(name, f"$ref loop with nothing in between: {loop}", where)
             chain.append(ref)
             try:
-                target = resolve_pointer(data, ref[1:])
+                target = resolve_pointer(data, ref_pointer(ref))
             except (KeyError, IndexError, ValueError):
                 break
             next_ref = target.get("$ref") if isinstance(target, dict) else None

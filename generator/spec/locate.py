@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -31,6 +32,13 @@ def escape_pointer_token(token: str) -> str:
 
 def unescape_pointer_token(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
+
+
+def ref_pointer(ref: str) -> str:
+    """The JSON pointer a local `$ref` names: its URI fragment, percent-decoded (RFC 6901 §6:
+    `#/paths/~1items~1%7Bid%7D` is `/paths/~1items~1{id}`, as converters write it)."""
+    pointer = ref.removeprefix("#")
+    return unquote(pointer) if "%" in pointer else pointer
 
 
 def pointer_tokens(pointer: str) -> list[str]:
@@ -188,10 +196,10 @@ def follow_refs(
             break
         seen.add(ref)
         try:
-            target = resolve_pointer(document, ref[1:])
+            target = resolve_pointer(document, ref_pointer(ref))
         except (LookupError, TypeError, ValueError):
             break
-        pointer, value = ref[1:], target
+        pointer, value = ref_pointer(ref), target
     return pointer, value
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from generator.errors import SpecError
 from generator.spec.load import HTTP_METHODS, LoadedSpec, escape_pointer_token
-from generator.spec.locate import Locator, pointer_tokens
+from generator.spec.locate import Locator, pointer_tokens, ref_pointer
 
 Entry = tuple[str, str]  # ("paths", "/a/"), ("schemas", "Pet"), ("parameters", "Limit"), ...
 _COMPONENTS = "#/components/"
@@ -260,7 +260,7 @@ def _component_refs(node: Any) -> set[Entry] | None:
             if isinstance(ref, str) and ref.startswith("#"):
                 if not ref.startswith(_COMPONENTS):
                     return None
-                tokens = pointer_tokens(ref[1:])
+                tokens = pointer_tokens(ref_pointer(ref))
                 if len(tokens) < 3 or tokens[1] in _ALWAYS_WHOLE:
                     return None
                 found.add((tokens[1], tokens[2]))

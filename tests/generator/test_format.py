@@ -99,3 +99,17 @@ def test_a_parameter_many_methods_share_is_laid_out_by_black_once() -> None:
     assert by_ruff == format_files({"m.py": source}, formatter="black")["m.py"]
     assert by_ruff.count("        limit: (\n") == 5
     assert len(layouts.known) == 1
+
+
+def test_a_relayout_that_would_change_the_code_is_not_taken() -> None:
+    """Only line breaks and parentheses may change; ruff's layout stays otherwise."""
+    text = (
+        'def f(\n    *,\n    other: InteractionGroup\n    | Literal["a"],\n) -> None:\n    pass\n'
+    )
+    relaid = format_module._black_parameters(text, 100)
+    assert '    other: InteractionGroup | Literal["a"],\n' in relaid
+
+    def renaming(snippet: str, line_length: int) -> str:
+        return snippet.replace("InteractionGroup", "OtherGroup")
+
+    assert format_module._black_parameters(text, 100, renaming) == text

@@ -290,14 +290,19 @@ def unique_class_name(wanted: str, taken: set[str], counters: dict[str, int]) ->
 
 # --- the order ruff wants generated imports and `__all__` in ---------------------------------
 
-_DIGIT_RUNS = re.compile(r"(\d+)")
-NaturalKey = tuple[tuple[int, int | str], ...]
+_DIGIT_RUNS = re.compile(r"([0-9]+)")
+NaturalKey = tuple[tuple[int, tuple[int, int | str] | str], ...]
 
 
 def _natural(name: str) -> NaturalKey:
-    """Digit runs compared by value (`Variant2` before `Variant10`), the rest as text."""
+    """Digit runs as ruff's natural order (the `natord` algorithm) compares them: by value
+    (`Variant2` before `Variant10`), but a run with a leading zero digit by digit, and so
+    before every run without one (`0099`, `034`, `3`: a shortened name's hash suffix often
+    starts with a digit); the rest as text."""
     return tuple(
-        (0, int(part)) if part.isdigit() else (1, part) for part in _DIGIT_RUNS.split(name) if part
+        (0, (0, part) if part[0] == "0" else (1, int(part))) if index % 2 else (1, part)
+        for index, part in enumerate(_DIGIT_RUNS.split(name))
+        if part
     )
 
 

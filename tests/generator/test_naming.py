@@ -361,6 +361,7 @@ def test_export_order_is_rufs_all_order() -> None:
         ["AWS", "AsyncAWS"],
         ["ZetaError", "ResponseValidationError", "one_line"],
         ["TYPE_CHECKING", "Any", "cast", "Literal", "X"],
+        ["Item3", "Item034", "Item0099", "Item10", "Item2", "Item00"],
     ],
 )
 def test_member_order_is_rufs_isort_order(names: list[str], tmp_path: Path) -> None:
@@ -381,5 +382,29 @@ def test_imports_of_classes_named_after_the_spec_stay_sorted(client: str, tmp_pa
     out = tmp_path / "out"
     assert main(["generate", "--spec", str(spec), "--out", str(out), "--client-name", client]) == 0
     ruff = [sys.executable, "-m", "ruff", "check", "--isolated", "--select=I", str(out)]
+    result = subprocess.run(ruff, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
+
+
+def test_module_order_is_rufs_isort_order(tmp_path: Path) -> None:
+    """Modules of shortened names end in a hash that may start with zeros: ruff compares such
+    digit runs digit by digit (`_0099`, `_034`, `_3fa4`), others by value (`v2`, `v10`)."""
+    modules = ["m_3fa418c7", "m_034c5088", "m_0099bfe5", "v10", "v2", "v0", "v00", "v01", "v1"]
+    ordered = sorted(modules, key=naming.import_order)
+    module = tmp_path / "m.py"
+    lines = [f"from .{name} import X{index}\n" for index, name in enumerate(ordered)]
+    names = ", ".join(f"X{index}" for index in range(len(ordered)))
+    module.write_text("".join(lines) + f"\nprint({names})\n", encoding="utf-8")
+    ruff = [sys.executable, "-m", "ruff", "check", "--isolated", "--select=I", str(module)]
+    result = subprocess.run(ruff, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
+
+
+def test_export_order_with_zero_led_digits_is_rufs_all_order(tmp_path: Path) -> None:
+    names = ["Item3", "Item034", "Item0099", "Item10", "Item2", "Item00", "UNSET", "helper"]
+    ordered = ", ".join(f'"{name}"' for name in sorted(names, key=naming.export_order))
+    module = tmp_path / "m.py"
+    module.write_text(f"__all__ = [{ordered}]\n", encoding="utf-8")
+    ruff = [sys.executable, "-m", "ruff", "check", "--isolated", "--select=RUF022", str(module)]
     result = subprocess.run(ruff, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout

@@ -27,7 +27,14 @@ from generator.emit.render import (
 from generator.errors import SpecError
 from generator.ir.model import Api
 from generator.ir.parse import ParseRecord, Reuse, parse_api, parse_recorded
-from generator.last_run import LastRun, Work, fingerprint, load_last_run, save_last_run
+from generator.last_run import (
+    LastRun,
+    Work,
+    fingerprint,
+    load_last_run,
+    save_last_run,
+    still_serves,
+)
 from generator.spec.edit_problems import (
     FoundProblems,
     checkable_part,
@@ -302,7 +309,9 @@ def generate(
         previous_files = before.files if before else None
         formatter_name = formatter_id(formatter, resolved.line_length)
         files[MANIFEST] = render_manifest(files, formatter_name, reused, previous_files)
-        if cache_dir is None:
+        # Nothing to save without a cache, or while the last run's record still serves
+        keep_last = reuse is not None and edited is not None and still_serves(record, edited)
+        if cache_dir is None or keep_last:
             return api, files, None
         kept = before.layouts if before else {}
         layouts_held = {name: kept[name] for name in reused if name in kept} | layouts.used

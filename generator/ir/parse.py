@@ -48,6 +48,8 @@ class ParseRecord:
     journal: tuple[JournalEntry, ...]
     components_end: int
     path_items: dict[str, tuple[int, int, tuple[Operation, ...]]]
+    # The unchanged path items were replayed from a previous record (Reuse), not parsed
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,7 +220,12 @@ class _Parser(ParameterParser, RequestBodyParser, ResponseParser):
         components_end = len(self.registry.journal)
         operations = self.operations()
         api = self.api(operations)
-        record = ParseRecord(tuple(self.registry.journal), components_end, self.path_items)
+        record = ParseRecord(
+            tuple(self.registry.journal),
+            components_end,
+            self.path_items,
+            replayed=self.reuse is not None,
+        )
         return api, record
 
     def api(self, operations: list[Operation]) -> Api:

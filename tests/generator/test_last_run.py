@@ -472,3 +472,50 @@ def test_blacks_layouts_of_signatures_are_taken_over(
 
 def _write_yaml(path: Path, data: dict[str, Any]) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def test_a_record_is_kept_while_it_still_serves_the_edits_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit run saves no record while the path items edited since the last saved one are
+    few (last_run.still_serves): each later run parses all of those again, and still makes
+    what a run from scratch makes, an edit undone included. Past the share, it saves anew."""
+    spec, cache = tmp_path / "spec.json", tmp_path / "cache"
+    data = yaml.safe_load((REAL / "figma" / "openapi.yaml").read_text(encoding="utf-8"))
+    assert len(data["paths"]) == 47  # 16 x 2 edited path items <= 47 < 16 x 3
+    original = copy.deepcopy(data)
+    _write(spec, data)
+    generate(spec, cache_dir=cache)
+    (record,) = (cache / "last-run").iterdir()
+    saved = record.read_bytes()
+    items = list(data["paths"].values())
+
+    def retitle(item: dict[str, Any]) -> None:
+        for operation in item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["summary"] = "Edited. " + str(operation.get("summary", ""))
+
+    def run_and_count() -> int:
+        _write(spec, data)
+        counts = _Counts(monkeypatch)
+        edited = generate(spec, cache_dir=cache)
+        parsed = counts.path_items
+        monkeypatch.undo()
+        _same(edited, generate(spec, cache_dir=None))
+        return parsed
+
+    retitle(items[0])
+    assert run_and_count() == 1
+    assert record.read_bytes() == saved  # kept
+    retitle(items[1])
+    assert run_and_count() == 2  # both path items edited since the record
+    assert record.read_bytes() == saved
+    data["paths"][next(iter(data["paths"]))] = copy.deepcopy(next(iter(original["paths"].values())))
+    items = list(data["paths"].values())
+    assert run_and_count() == 1  # the first edit undone: as in the record again
+    assert record.read_bytes() == saved
+    retitle(items[0])
+    retitle(items[2])
+    assert run_and_count() == 3
+    assert record.read_bytes() != saved  # saved anew: this run's record
+    assert run_and_count() == 0

@@ -95,6 +95,31 @@ class TypeRef(metaclass=_Interned):
         if self.literals:
             object.__setattr__(self, "literal_types", tuple(map(type, self.literals)))
 
+    def __hash__(self) -> int:
+        """The fields' hash, kept once computed: inline objects share a class by the shape of
+        their fields (generator.ir.schemas), which hashes nested types over and over (a
+        replayed parse of GitHub's spec: 2,500 shapes)."""
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(
+                (
+                    self.kind,
+                    self.name,
+                    self.item,
+                    self.nullable,
+                    self.variants,
+                    self.discriminator,
+                    self.literals,
+                    self.literal_types,
+                )
+            )
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Without the kept hash: a string's hash differs from process to process."""
+        return {key: value for key, value in self.__dict__.items() if key != "_hash"}
+
     @property
     def annotation(self) -> str:
         """The Python annotation, e.g. `list[Annotation] | None` (used by templates and diffs)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,16 @@ def test_a_parsed_spec_holds_each_type_once() -> None:
     distinct = set(found.values())
     assert len(distinct) > 50
     assert len(found) == len(distinct)
+
+
+def test_a_kept_hash_is_not_pickled() -> None:
+    """A TypeRef keeps its hash once computed (shapes of inline objects hash nested types over
+    and over), but a string's hash differs from process to process: the record of a run must
+    not carry it into the next."""
+    nested = TypeRef("list", item=TypeRef("model", name="KeptHash"))
+    hash(nested)
+    assert "_hash" in nested.__dict__
+    copy = pickle.loads(pickle.dumps(nested))
+    assert "_hash" not in copy.__dict__
+    assert copy == nested and hash(copy) == hash(nested)
+    assert hash(nested) == hash((nested.kind, nested.name, nested.item, False, (), None, (), ()))

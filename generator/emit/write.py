@@ -140,12 +140,17 @@ class _Linkable:
         try:
             if not self._really_inside(existing.rpartition("/")[0]):
                 return False
-            status = os.lstat(existing)
-            if not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
-                return False
-            with open(existing, "rb") as file:
-                if file.read() != data:
+            # os-level calls: open() and its buffered reader were half the time of comparing
+            # GitHub's 3,500 files; O_NOFOLLOW: a symlink is not read (fstat then says so)
+            handle = os.open(existing, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                status = os.fstat(handle)
+                if not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
                     return False
+                if os.read(handle, len(data) + 1) != data:
+                    return False
+            finally:
+                os.close(handle)
             os.link(existing, target, follow_symlinks=False)
         except (OSError, NotImplementedError):  # NotImplementedError: no such link on Windows
             return False

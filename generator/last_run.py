@@ -5,7 +5,8 @@ One file per spec path, written after each successful run. A run uses it only wh
 generator (its code, templates and formatter) and the --lenient flag are the same, the config
 resolves alike, and the spec changed in path items only (generator.spec.edits). Then:
 
-- load checks only the edited path items (generator.spec.load);
+- load parses (a JSON spec) and checks only the edited path items (generator.spec.load,
+  generator.spec.json_splice);
 - the checks check only them, taking the last run's problems for the rest
   (generator.spec.edit_problems); with --lenient, the rest is reused only if the repairs
   outside the edited path items are the same as last time (generator.pipeline);
@@ -41,6 +42,7 @@ from generator.emit.render import TEMPLATES_DIR, PreviousOutput
 from generator.ir.parse import ParseRecord
 from generator.spec.edit_problems import FoundProblems
 from generator.spec.edits import DocumentSummary
+from generator.spec.json_splice import JsonBase
 from generator.spec.json_text import ScanState
 from generator.spec.validate import Problem
 
@@ -59,6 +61,8 @@ class LastRun:
     work: Work  # the parse and the output
     # What finding positions in a JSON spec read of it (generator.spec.json_text.JsonText)
     json_scan: ScanState | None = None
+    # A JSON spec's document, for the next run to parse only the path items edited
+    json_base: JsonBase | None = None
 
     @property
     def parse(self) -> ParseRecord:

@@ -43,6 +43,7 @@ from generator.spec.edit_problems import (
     located_after_edit,
     problems_after_edit,
 )
+from generator.spec.json_splice import json_base
 from generator.spec.json_text import json_scan_state, resume_json_scan
 from generator.spec.load import LoadedSpec, load_json_unchecked, load_spec
 from generator.spec.partial_validation import (
@@ -190,7 +191,8 @@ def _check_edit_early(spec_path: Path, last: LastRun) -> EarlyCheck | None:
 
 
 def _check_edit(spec_path: Path, last: LastRun) -> _EditCheck | None:
-    spec = load_json_unchecked(spec_path, last.summary)  # this process checks the bytes
+    # this process checks the bytes
+    spec = load_json_unchecked(spec_path, last.summary, last.json_base)
     if spec is None or spec.edited is None:
         return None
     fresh = _edited_items_problems(spec, last.problems, spec.edited)
@@ -281,7 +283,12 @@ def generate(
     if last is not None and last.json_scan is not None:
         # Positions outside what changed are where the last run found them, or shifted.
         resume_json_scan(spec_path, last.raw, last.json_scan)
-    spec = load_spec(spec_path, cache_dir=cache_dir, before=last.summary if last else None)
+    spec = load_spec(
+        spec_path,
+        cache_dir=cache_dir,
+        before=last.summary if last else None,
+        base=last.json_base if last else None,
+    )
     # The config file beside the spec when none is given; names and host the config leaves
     # open come from the spec (generator.config).
     resolved = resolve_config(config, spec_path, spec.data)
@@ -359,7 +366,11 @@ def generate(
 
         @functools.cache
         def save() -> None:
-            save_last_run(cache_dir, spec_path, kept)
+            # The JSON base is made here, when a record is saved (while a child writes the
+            # output of a large spec), from the text as read
+            is_json = spec_path.suffix.lower() == ".json"
+            base = json_base(spec.raw) if kept is not None and is_json else None
+            save_last_run(cache_dir, spec_path, kept and replace(kept, json_base=base))
 
         if save_later:
             large = len(spec.raw) >= _LARGE_SPEC_BYTES

@@ -49,6 +49,19 @@ def digests_of(data: dict[str, Any]) -> dict[str, bytes] | None:
     return digests
 
 
+def digests_after_splice(
+    before: DocumentSummary, data: dict[str, Any], parsed_again: frozenset[str]
+) -> dict[str, bytes] | None:
+    """digests_of `data`, which is `before`'s document but for the path items `parsed_again`
+    (generator.spec.json_splice): only those are serialized."""
+    digests = dict(before.digests)
+    try:
+        digests.update((path, _digest(data["paths"][path])) for path in parsed_again)
+    except (RecursionError, pickle.PicklingError):
+        return None
+    return digests
+
+
 def edited_paths(before: DocumentSummary, digests: dict[str, bytes]) -> frozenset[str] | None:
     """The paths whose items changed since `before`; None unless the edit is confined to them."""
     if list(before.digests) != list(digests) or before.digests[_REST] != digests[_REST]:
@@ -92,9 +105,12 @@ def refers_into_paths(refs: set[str]) -> bool:
 
 def _digest(value: Any) -> bytes:
     """marshal tells 1, 1.0 and true apart and is four times faster than pickle on plain
-    data; pickle takes what it cannot (a YAML date, a nesting deeper than its limit)."""
+    data; pickle takes what it cannot (a YAML date, a nesting deeper than its limit).
+    Format 2, before marshal refers back to objects met twice: what it writes then depends on
+    which strings are one object, and a path item parsed on its own (generator.spec.
+    json_splice) shares fewer than the same item parsed with the whole document."""
     try:
-        serialized = b"m" + marshal.dumps(value, 4)
+        serialized = b"m" + marshal.dumps(value, 2)
     except ValueError:
         serialized = b"p" + pickle.dumps(value, protocol=5)
     return hashlib.blake2b(serialized, digest_size=16).digest()

@@ -21,12 +21,14 @@ from generator.errors import SpecError
 from generator.spec.edits import (
     DocumentSummary,
     colons_by_part,
+    digests_after_splice,
     digests_of,
     edited_part,
     edited_paths,
     refers_into_paths,
 )
 from generator.spec.json_keys import colons_in, may_have_duplicate_keys
+from generator.spec.json_splice import JsonBase, spliced
 from generator.spec.json_text import FileStamp, file_stamp, known_json_text
 from generator.spec.limits import (
     MAX_DEPTH,
@@ -71,13 +73,15 @@ def load_spec(
     display_name: str | None = None,
     cache_dir: Path | None = None,
     before: DocumentSummary | None = None,
+    base: JsonBase | None = None,
 ) -> LoadedSpec:
     """Read, parse and bundle a spec file; every failure is a one-line SpecError.
 
     With a `cache_dir`, the YAML pieces parsed last time are reused (generator.spec.yaml_chunks);
     the caller saves them (`spec.pieces.save()`) once it knows whether the spec is valid.
     With `before` (the `summary` of an earlier load of a valid spec), a document that differs
-    only in some path items has only those checked (`edited` names them).
+    only in some path items has only those checked (`edited` names them); with that load's
+    `base` too, a JSON document has only those parsed (generator.spec.json_splice).
     """
     name = display_name or str(path)
     _check_file_name(path, name)
@@ -85,15 +89,21 @@ def load_spec(
     raw = read_limited(path, name)
     pieces = ChunkCache(cache_dir, path)
     is_json = path.suffix.lower() == ".json"
-    text = decode_document(raw, name)
-    # JSON's duplicate keys are checked below, counting only what an edit changed
-    data = parse_document(
-        raw, name, json_first=is_json, pieces=pieces, duplicates=not is_json, text=text
-    )
-    if is_json and read_at is not None:
-        known_json_text(path, raw, text, read_at)  # positions are found in it, not decoded again
+    found = spliced(raw, base) if is_json and base is not None and before is not None else None
+    text: str | None = None
+    if found is not None and before is not None:
+        data, parsed_again = found
+        digests = digests_after_splice(before, data, parsed_again)
+    else:
+        text = decode_document(raw, name)
+        # JSON's duplicate keys are checked below, counting only what an edit changed
+        data = parse_document(
+            raw, name, json_first=is_json, pieces=pieces, duplicates=not is_json, text=text
+        )
+        if is_json and read_at is not None:
+            known_json_text(path, raw, text, read_at)  # positions are found in it, not again
+        digests = digests_of(data)
     locator = Locator(path)
-    digests = digests_of(data)
     colons = colons_by_part(data, digests, before) if is_json else None
     if colons is not None:
         _refuse_duplicate_keys(raw, text, name, sum(colons.values()))
@@ -134,19 +144,26 @@ def _stamp(path: Path) -> FileStamp | None:
         return None  # read_limited says why
 
 
-def load_json_unchecked(path: Path, before: DocumentSummary) -> LoadedSpec | None:
+def load_json_unchecked(
+    path: Path, before: DocumentSummary, base: JsonBase | None = None
+) -> LoadedSpec | None:
     """A JSON spec parsed with none of load_spec's checks (duplicate keys, limits, refs), and
-    the path items edited since `before`; None for anything else. For a helper racing the
+    the path items edited since `before` (with that load's `base`, only those parsed, as
+    load_spec does); None for anything else. For a helper racing the
     checked load, whose answer counts only if that load read the same bytes (`sha256`) and
     found the same items edited: then the checks passed for these very bytes."""
     if path.suffix.lower() != ".json":
         return None
     try:
         raw = read_limited(path, str(path))
-        data = json.loads(raw.decode("utf-8-sig"))
+        found = spliced(raw, base) if base is not None else None
+        data = found[0] if found is not None else json.loads(raw.decode("utf-8-sig"))
     except (SpecError, ValueError, RecursionError):
         return None
-    digests = digests_of(data) if isinstance(data, dict) else None
+    if found is not None:
+        digests = digests_after_splice(before, data, found[1])
+    else:
+        digests = digests_of(data) if isinstance(data, dict) else None
     edited = edited_paths(before, digests) if digests else None
     if edited is None:
         return None
@@ -232,11 +249,12 @@ def _parse_json(text: str, name: str, *, hook: bool = False) -> Any:
         raise unreadable_value(text, name, exc) from None
 
 
-def _refuse_duplicate_keys(raw: bytes, text: str, name: str, colons: int) -> None:
-    """Raise the one-line error for a duplicate key in the JSON text `raw` (decoded: `text`),
-    whose parsed document has json_keys.colons_in == `colons` (the count tells when to look)."""
+def _refuse_duplicate_keys(raw: bytes, text: str | None, name: str, colons: int) -> None:
+    """Raise the one-line error for a duplicate key in the JSON text `raw` (decoded: `text`, if
+    the caller has it), whose parsed document has json_keys.colons_in == `colons` (the count
+    tells when to look)."""
     if may_have_duplicate_keys(raw, colons):
-        _parse_json(text, name, hook=True)
+        _parse_json(text if text is not None else decode_document(raw, name), name, hook=True)
 
 
 class _DuplicateJsonKey(Exception):

@@ -31,6 +31,7 @@ from generator.errors import SpecError
 from generator.ir import parse
 from generator.last_run import fingerprint, load_last_run, save_last_run
 from generator.pipeline import Generated, generate
+from generator.spec import load
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "corpus" / "real"
@@ -103,6 +104,7 @@ class _Counts:
         self.path_items = 0
         self.rendered = 0
         self.checked_alone = 0  # edits whose path items were checked on their own
+        self.spliced = 0  # loads that parsed only the edited path items (json_splice)
         parse_item = parse._Parser.path_item_operations
         render_jobs = render._render
 
@@ -121,7 +123,15 @@ class _Counts:
             self.checked_alone += part is not None
             return part
 
+        splice = load.spliced
+
+        def counting_splice(*args: Any) -> Any:
+            found = splice(*args)
+            self.spliced += found is not None
+            return found
+
         monkeypatch.setattr(pipeline, "checkable_part", counting_checkable)
+        monkeypatch.setattr(load, "spliced", counting_splice)
         monkeypatch.setattr(parse._Parser, "path_item_operations", counting_parse)
         monkeypatch.setattr(render, "_render", counting_render)
 
@@ -156,6 +166,7 @@ def test_a_run_after_an_edit_equals_a_run_from_scratch(
     counts = _Counts(monkeypatch)
     edited = _generated(spec, cache, lenient)
     parsed, rendered, checked_alone = counts.path_items, counts.rendered, counts.checked_alone
+    spliced = counts.spliced
     counts.path_items = counts.rendered = 0
     scratch = _generated(spec, None, lenient)
 
@@ -171,6 +182,7 @@ def test_a_run_after_an_edit_equals_a_run_from_scratch(
     if lenient and edit == "add_bad_example":
         assert any("'many' is not of type" in w.message for w in edited.validation_warnings)
     if edit == "retitle":  # one path item parsed again, a few files rendered
+        assert spliced == 1  # and only that one parsed as JSON
         assert parsed == 1
         assert rendered < counts.rendered / 4
     elif edit == "edit_info":  # nothing reused

@@ -1,0 +1,167 @@
+"""A JSON spec after an edit of some path items, parsed without parsing all of it again.
+
+Decoding and parsing GitHub's 13 MB spec is a fifth of a run after a one-line edit. The last
+run's record keeps its document marshalled (marshal.loads is three times faster than
+json.loads) with the byte span of each path item. When the new text differs from that one only
+inside a stretch of path items, only that stretch is parsed, and its items take the place of
+the old ones: the text outside it is the same bytes, so it parses to the same values.
+
+Anything else returns None and the caller parses the whole text as usual, which also reports
+every error: a change outside `paths`, a path key added, removed or renamed, and any text in
+the stretch that json.loads would not take (invalid JSON or UTF-8, an integer too long). A
+duplicate key is kept as json.loads keeps it, the last one; load_spec's count of members
+finds it as in any load (generator.spec.json_keys).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import marshal
+import re
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+# A path item's key (from its opening quote), where its value ends, in bytes
+Span = tuple[str, int, int]
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+# Two texts are compared in blocks of these sizes to find where they start to differ
+_BLOCKS = (1 << 20, 1 << 12, 1 << 6, 1)
+
+
+@dataclass(frozen=True)
+class JsonBase:
+    """A JSON spec's text as one run read it: what the next run splices an edit into."""
+
+    raw: bytes
+    document: bytes  # json.loads of `raw`, marshalled
+    spans: tuple[Span, ...]  # each path item's, in order
+    checksum: int  # of `document`: marshal trusts its input, a damaged cache file must not do
+
+    def parsed(self) -> dict[str, Any] | None:
+        if zlib.crc32(self.document) != self.checksum:
+            return None
+        try:
+            document = marshal.loads(self.document)
+        except (ValueError, EOFError, TypeError):
+            return None
+        return document if isinstance(document, dict) else None
+
+
+def json_base(raw: bytes) -> JsonBase | None:
+    """The base for `raw`, a JSON document with a `paths` object; None for anything else."""
+    try:
+        document = json.loads(raw.decode("utf-8-sig"))
+        spans = _path_item_spans(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+        return None
+    if spans is None or [span[0] for span in spans] != list(document["paths"]):
+        return None  # e.g. `paths` twice: the text is refused anyway
+    marshalled = marshal.dumps(document, 4)
+    return JsonBase(raw, marshalled, spans, zlib.crc32(marshalled))
+
+
+def spliced(raw: bytes, base: JsonBase) -> tuple[dict[str, Any], frozenset[str]] | None:
+    """The document `raw` holds, and the path items parsed again (those whose text differs from
+    `base`'s may be among them); None if the difference is not inside a stretch of path items."""
+    old = base.raw
+    start = _common_start(raw, old)
+    if start == len(raw) == len(old):
+        same = base.parsed()
+        return (same, frozenset()) if same is not None else None
+    end = _common_end(raw, old, start)
+    old_end = len(old) - end  # the difference is old[start:old_end], raw[start:len(raw) - end]
+    first = next((i for i in range(len(base.spans) - 1, -1, -1) if base.spans[i][1] <= start), None)
+    last = next((i for i, span in enumerate(base.spans) if span[2] >= old_end), None)
+    if first is None or last is None or first > last:
+        return None
+    keys = [span[0] for span in base.spans[first : last + 1]]
+    stretch_start, stretch_end = base.spans[first][1], base.spans[last][2] + len(raw) - len(old)
+    try:
+        text = raw[stretch_start:stretch_end].decode("utf-8")
+        items = json.loads(f"{{{text}}}")
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(items, dict) or list(items) != keys:
+        return None
+    document = base.parsed()
+    if document is None or not isinstance(document.get("paths"), dict):
+        return None
+    document["paths"].update(items)
+    return document, frozenset(keys)
+
+
+def _path_item_spans(raw: bytes) -> tuple[Span, ...] | None:
+    """Each member of the top-level `paths` object: its key and byte span. The text is read as
+    Latin-1, one character per byte, so positions are byte offsets: every byte of a UTF-8
+    character outside ASCII is then a letter that JSON takes inside a string, and no quote,
+    backslash or control character."""
+    text = raw.decode("latin-1")
+    at = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    for key, _, _, value_at in _members(text, at):
+        if key == "paths":
+            return tuple(
+                (json.loads(raw[key_at:key_end].decode("utf-8")), key_at, _value_end(text, item_at))
+                for _, key_at, key_end, item_at in _members(text, value_at)
+            )
+    return None
+
+
+def _members(text: str, at: int) -> list[tuple[str, int, int, int]]:
+    """The members of the object at `at` (read as Latin-1): key, where the key starts and
+    ends, where the value starts."""
+    at = _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]  # always matches
+    if text[at : at + 1] != "{":
+        raise ValueError("not an object")
+    members: list[tuple[str, int, int, int]] = []
+    at = _WHITESPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+    if text[at : at + 1] == "}":
+        return members
+    while True:
+        if text[at : at + 1] != '"':
+            raise ValueError("not a key")
+        key, key_end = json.decoder.scanstring(text, at + 1)  # type: ignore[attr-defined]
+        colon = _WHITESPACE.match(text, key_end).end()  # type: ignore[union-attr]
+        if text[colon : colon + 1] != ":":
+            raise ValueError("no colon")
+        value_at = _WHITESPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
+        members.append((key, at, key_end, value_at))
+        at = _WHITESPACE.match(text, _value_end(text, value_at)).end()  # type: ignore[union-attr]
+        if text[at : at + 1] == "}":
+            return members
+        if text[at : at + 1] != ",":
+            raise ValueError("no comma")
+        at = _WHITESPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+
+
+def _value_end(text: str, at: int) -> int:
+    return int(_DECODER.raw_decode(text, at)[1])
+
+
+def _common_start(one: bytes, other: bytes) -> int:
+    """How many bytes the two start with alike (compared a block at a time, each block size
+    narrowing down the block of the one before)."""
+    limit = min(len(one), len(other))
+    start = 0
+    for block in _BLOCKS:
+        while start + block <= limit and one[start : start + block] == other[start : start + block]:
+            start += block
+    return start
+
+
+def _common_end(one: bytes, other: bytes, start: int) -> int:
+    """How many bytes the two end with alike, not reaching back before `start` in either."""
+    limit = min(len(one), len(other)) - start
+    end = 0
+    for block in _BLOCKS:
+        while end + block <= limit and (
+            one[len(one) - end - block : len(one) - end]
+            == other[len(other) - end - block : len(other) - end]
+        ):
+            end += block
+    return end

@@ -106,11 +106,12 @@ def refers_into_paths(refs: set[str]) -> bool:
 def _digest(value: Any) -> bytes:
     """marshal tells 1, 1.0 and true apart and is four times faster than pickle on plain
     data; pickle takes what it cannot (a YAML date, a nesting deeper than its limit).
-    Format 2, before marshal refers back to objects met twice: what it writes then depends on
-    which strings are one object, and a path item parsed on its own (generator.spec.
-    json_splice) shares fewer than the same item parsed with the whole document."""
+    Format 4 writes an object met twice once (a YAML alias bomb stays small), so what it
+    writes depends on which strings are one object: a path item parsed on its own
+    (generator.spec.json_splice) may get another digest than when parsed with the whole
+    document, which only makes it count as edited."""
     try:
-        serialized = b"m" + marshal.dumps(value, 2)
+        serialized = b"m" + marshal.dumps(value, 4)
     except ValueError:
         serialized = b"p" + pickle.dumps(value, protocol=5)
     return hashlib.blake2b(serialized, digest_size=16).digest()

@@ -56,44 +56,53 @@ def json_base(raw: bytes) -> JsonBase | None:
     try:
         document = json.loads(raw.decode("utf-8-sig"))
         spans = _path_item_spans(raw)
-    except (ValueError, RecursionError):
+        marshalled = marshal.dumps(document, 4)
+    except (ValueError, RecursionError):  # ValueError: also nested too deep for marshal
         return None
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
         return None
     if spans is None or [span[0] for span in spans] != list(document["paths"]):
         return None  # e.g. `paths` twice: the text is refused anyway
-    marshalled = marshal.dumps(document, 4)
     return JsonBase(raw, marshalled, spans, zlib.crc32(marshalled))
 
 
 def spliced(raw: bytes, base: JsonBase) -> tuple[dict[str, Any], frozenset[str]] | None:
-    """The document `raw` holds, and the path items parsed again (those whose text differs from
-    `base`'s may be among them); None if the difference is not inside a stretch of path items."""
+    """The document `raw` holds, and the path items whose text differs from `base`'s (those
+    were parsed; the rest are `base`'s); None if the difference is not inside a stretch of
+    path items."""
     old = base.raw
     start = _common_start(raw, old)
     if start == len(raw) == len(old):
         same = base.parsed()
         return (same, frozenset()) if same is not None else None
-    end = _common_end(raw, old, start)
-    old_end = len(old) - end  # the difference is old[start:old_end], raw[start:len(raw) - end]
+    old_end = len(old) - _common_end(raw, old, start)  # the difference is old[start:old_end]
     first = next((i for i in range(len(base.spans) - 1, -1, -1) if base.spans[i][1] <= start), None)
     last = next((i for i, span in enumerate(base.spans) if span[2] >= old_end), None)
     if first is None or last is None or first > last:
         return None
-    keys = [span[0] for span in base.spans[first : last + 1]]
-    stretch_start, stretch_end = base.spans[first][1], base.spans[last][2] + len(raw) - len(old)
+    before = base.spans[first : last + 1]
+    stretch = raw[before[0][1] : before[-1][2] + len(raw) - len(old)]
+    changed: dict[str, Any] = {}
     try:
-        text = raw[stretch_start:stretch_end].decode("utf-8")
-        items = json.loads(f"{{{text}}}")
+        # The stretch read as the members of an object (as _path_item_spans reads the paths)
+        text = "{" + stretch.decode("latin-1") + "}"
+        members, end = _members(text, 0)
+        keys = [_key(stretch, key_at - 1, key_end - 1) for _, key_at, key_end, _, _ in members]
+        if end != len(text) or keys != [span[0] for span in before]:
+            return None
+        # Offsets in `text` are one past those in `stretch` (the brace put before it)
+        for key, (_, key_at, _, value_at, value_end), (_, item_start, item_end) in zip(
+            keys, members, before, strict=True
+        ):
+            if stretch[key_at - 1 : value_end - 1] != old[item_start:item_end]:
+                changed[key] = json.loads(stretch[value_at - 1 : value_end - 1].decode("utf-8"))
     except (ValueError, RecursionError):
-        return None
-    if not isinstance(items, dict) or list(items) != keys:
         return None
     document = base.parsed()
     if document is None or not isinstance(document.get("paths"), dict):
         return None
-    document["paths"].update(items)
-    return document, frozenset(keys)
+    document["paths"].update(changed)
+    return document, frozenset(changed)
 
 
 def _path_item_spans(raw: bytes) -> tuple[Span, ...] | None:
@@ -103,25 +112,34 @@ def _path_item_spans(raw: bytes) -> tuple[Span, ...] | None:
     backslash or control character."""
     text = raw.decode("latin-1")
     at = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-    for key, _, _, value_at in _members(text, at):
+    for key, _, _, value_at, _ in _members(text, at)[0]:
         if key == "paths":
             return tuple(
-                (json.loads(raw[key_at:key_end].decode("utf-8")), key_at, _value_end(text, item_at))
-                for _, key_at, key_end, item_at in _members(text, value_at)
+                (_key(raw, key_at, key_end), key_at, value_end)
+                for _, key_at, key_end, _, value_end in _members(text, value_at)[0]
             )
     return None
 
 
-def _members(text: str, at: int) -> list[tuple[str, int, int, int]]:
-    """The members of the object at `at` (read as Latin-1): key, where the key starts and
-    ends, where the value starts."""
+def _key(raw: bytes, start: int, end: int) -> str:
+    """A key as JSON reads it (the Latin-1 reading of its bytes is not)."""
+    return str(json.loads(raw[start:end].decode("utf-8")))
+
+
+# A member of an object read as Latin-1: its key so read, where the key starts and ends, where
+# the value starts and ends
+Member = tuple[str, int, int, int, int]
+
+
+def _members(text: str, at: int) -> tuple[list[Member], int]:
+    """The members of the object at `at` (read as Latin-1), and where the object ends."""
     at = _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]  # always matches
     if text[at : at + 1] != "{":
         raise ValueError("not an object")
-    members: list[tuple[str, int, int, int]] = []
+    members: list[Member] = []
     at = _WHITESPACE.match(text, at + 1).end()  # type: ignore[union-attr]
     if text[at : at + 1] == "}":
-        return members
+        return members, at + 1
     while True:
         if text[at : at + 1] != '"':
             raise ValueError("not a key")
@@ -130,10 +148,11 @@ def _members(text: str, at: int) -> list[tuple[str, int, int, int]]:
         if text[colon : colon + 1] != ":":
             raise ValueError("no colon")
         value_at = _WHITESPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
-        members.append((key, at, key_end, value_at))
-        at = _WHITESPACE.match(text, _value_end(text, value_at)).end()  # type: ignore[union-attr]
+        value_end = _value_end(text, value_at)
+        members.append((key, at, key_end, value_at, value_end))
+        at = _WHITESPACE.match(text, value_end).end()  # type: ignore[union-attr]
         if text[at : at + 1] == "}":
-            return members
+            return members, at + 1
         if text[at : at + 1] != ",":
             raise ValueError("no comma")
         at = _WHITESPACE.match(text, at + 1).end()  # type: ignore[union-attr]

@@ -23,13 +23,13 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from generator.spec.text_edit import Same, refine_text_edit, text_edit
+
 # A path item's key (from its opening quote), where its value ends, in bytes
 Span = tuple[str, int, int]
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
-# Two texts are compared in blocks of these sizes to find where they start to differ
-_BLOCKS = (1 << 20, 1 << 12, 1 << 6, 1)
 
 
 @dataclass(frozen=True)
@@ -71,18 +71,20 @@ def spliced(raw: bytes, base: JsonBase) -> tuple[dict[str, Any], frozenset[str]]
     were parsed; the rest are `base`'s); None if the difference is not inside a stretch of
     path items."""
     old = base.raw
-    start = _common_start(raw, old)
+    edit = text_edit(old, raw)
+    start, old_end = edit.prefix, len(old) - edit.suffix  # the difference is old[start:old_end]
     if start == len(raw) == len(old):
-        same = base.parsed()
-        return (same, frozenset()) if same is not None else None
-    old_end = len(old) - _common_end(raw, old, start)  # the difference is old[start:old_end]
+        unchanged = base.parsed()
+        return (unchanged, frozenset()) if unchanged is not None else None
     first = next((i for i in range(len(base.spans) - 1, -1, -1) if base.spans[i][1] <= start), None)
     last = next((i for i, span in enumerate(base.spans) if span[2] >= old_end), None)
     if first is None or last is None or first > last:
         return None
     before = base.spans[first : last + 1]
-    stretch = raw[before[0][1] : before[-1][2] + len(raw) - len(old)]
+    stretch_at = before[0][1]
+    stretch = raw[stretch_at : before[-1][2] + len(raw) - len(old)]
     changed: dict[str, Any] = {}
+    same: list[Same] = []  # the items the edit left alone, for text_edit
     try:
         # The stretch read as the members of an object (as _path_item_spans reads the paths)
         text = "{" + stretch.decode("latin-1") + "}"
@@ -96,12 +98,15 @@ def spliced(raw: bytes, base: JsonBase) -> tuple[dict[str, Any], frozenset[str]]
         ):
             if stretch[key_at - 1 : value_end - 1] != old[item_start:item_end]:
                 changed[key] = json.loads(stretch[value_at - 1 : value_end - 1].decode("utf-8"))
+            else:
+                same.append((item_start, stretch_at + key_at - 1, item_end - item_start))
     except (ValueError, RecursionError):
         return None
     document = base.parsed()
     if document is None or not isinstance(document.get("paths"), dict):
         return None
     document["paths"].update(changed)
+    refine_text_edit(old, raw, same)  # the last run's problems in those items move
     return document, frozenset(changed)
 
 
@@ -160,27 +165,3 @@ def _members(text: str, at: int) -> tuple[list[Member], int]:
 
 def _value_end(text: str, at: int) -> int:
     return int(_DECODER.raw_decode(text, at)[1])
-
-
-def _common_start(one: bytes, other: bytes) -> int:
-    """How many bytes the two start with alike (compared a block at a time, each block size
-    narrowing down the block of the one before)."""
-    limit = min(len(one), len(other))
-    start = 0
-    for block in _BLOCKS:
-        while start + block <= limit and one[start : start + block] == other[start : start + block]:
-            start += block
-    return start
-
-
-def _common_end(one: bytes, other: bytes, start: int) -> int:
-    """How many bytes the two end with alike, not reaching back before `start` in either."""
-    limit = min(len(one), len(other)) - start
-    end = 0
-    for block in _BLOCKS:
-        while end + block <= limit and (
-            one[len(one) - end - block : len(one) - end]
-            == other[len(other) - end - block : len(other) - end]
-        ):
-            end += block
-    return end

@@ -81,3 +81,65 @@ def _count(pairs: Iterable[tuple[int, int]]) -> int:
             break
         count += 1
     return count
+
+
+def _check_refined(old: bytes, new: bytes, same: list[tuple[int, int, int]]) -> list[int | None]:
+    edit = TextEdit(old, new).refined(old, new, same)
+    old_lines, new_lines = old.split(b"\n"), new.split(b"\n")
+    moved = [edit.moved(line) for line in range(1, len(old_lines) + 1)]
+    for line, now in enumerate(moved, start=1):
+        if now is not None:
+            assert new_lines[now - 1] == old_lines[line - 1], (line, now)
+    return moved
+
+
+MIDDLE = b"".join(b"m%d\n" % i for i in range(50))
+TWO_EDITS_OLD = b"head\nA\n" + MIDDLE + b"B\ntail\n"
+TWO_EDITS_NEW = b"head\nA1\nA2\n" + MIDDLE + b"B\nB2\ntail\n"
+
+
+def test_the_lines_of_a_stretch_two_edits_share_move_once_it_is_known() -> None:
+    """json_splice knows which path items between two edits are the same text: their lines
+    move by the lines the first edit added instead of being located again."""
+    old, new = TWO_EDITS_OLD, TWO_EDITS_NEW
+    old_at, new_at = old.index(MIDDLE), new.index(MIDDLE)
+    assert _check_refined(old, new, [])[2:52] == [None] * 50
+    moved = _check_refined(old, new, [(old_at, new_at, len(MIDDLE))])
+    assert moved[2:52] == list(range(4, 54))  # lines 3..52, one further down
+    # from the second byte on: the first line is not wholly in it, so it is located again
+    partial = _check_refined(old, new, [(old_at + 1, new_at + 1, len(MIDDLE) - 1)])
+    assert partial[2] is None and partial[3:52] == list(range(5, 54))
+
+
+def test_a_stretch_that_is_not_shared_moves_nothing() -> None:
+    old, new = TWO_EDITS_OLD, TWO_EDITS_NEW
+    old_at, new_at = old.index(MIDDLE), new.index(MIDDLE)
+    assert _check_refined(old, new, [(old_at, new_at + 1, len(MIDDLE) - 1)])[2:52] == [None] * 50
+
+
+def test_random_edits_around_known_shared_stretches_place_lines_exactly() -> None:
+    generator = random.Random(7)
+    placed = 0
+    for _ in range(200):
+        pieces = [
+            b"".join(generator.choice([b"a", b"b", b"\n"]) for _ in range(generator.randrange(30)))
+            for _ in range(5)
+        ]
+        edits = [
+            b"".join(generator.choice([b"x", b"\n"]) for _ in range(generator.randrange(4)))
+            for _ in range(4)
+        ]
+        old = pieces[0] + b"".join(b"<" + piece for piece in pieces[1:])
+        new = pieces[0] + b"".join(e + piece for e, piece in zip(edits, pieces[1:], strict=True))
+        same, old_at, new_at = [], len(pieces[0]), len(pieces[0])
+        for edit, piece in zip(edits, pieces[1:], strict=True):
+            old_at, new_at = old_at + 1, new_at + len(edit)
+            same.append((old_at, new_at, len(piece)))
+            old_at, new_at = old_at + len(piece), new_at + len(piece)
+        moved = _check_refined(old, new, same)
+        plain = TextEdit(old, new)
+        placed += sum(
+            now is not None and plain.first_line <= line <= plain.last_line
+            for line, now in enumerate(moved, start=1)
+        )
+    assert placed > 100  # lines between the first and the last edit, placed all the same

@@ -149,9 +149,9 @@ def load_json_unchecked(
 ) -> LoadedSpec | None:
     """A JSON spec parsed with none of load_spec's checks (duplicate keys, limits, refs), and
     the path items edited since `before` (with that load's `base`, only those parsed, as
-    load_spec does); None for anything else. For a helper racing the
-    checked load, whose answer counts only if that load read the same bytes (`sha256`) and
-    found the same items edited: then the checks passed for these very bytes."""
+    load_spec does); None for anything else. For a helper racing the checked load, whose
+    answer counts only if that load read the same bytes (`sha256`) and found the same items
+    edited: then the checks passed for these very bytes."""
     if path.suffix.lower() != ".json":
         return None
     try:

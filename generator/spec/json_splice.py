@@ -3,8 +3,9 @@
 Decoding and parsing GitHub's 13 MB spec is a fifth of a run after a one-line edit. The last
 run's record keeps its document marshalled (marshal.loads is three times faster than
 json.loads) with the byte span of each path item. When the new text differs from that one only
-inside a stretch of path items, only that stretch is parsed, and its items take the place of
-the old ones: the text outside it is the same bytes, so it parses to the same values.
+inside a stretch of path items, the stretch is read for where its items are, and only those
+whose text changed are parsed and take the place of the old ones: the rest of the text is the
+same bytes, so it parses to the same values.
 
 Anything else returns None and the caller parses the whole text as usual, which also reports
 every error: a change outside `paths`, a path key added, removed or renamed, and any text in
@@ -25,7 +26,7 @@ from typing import Any
 
 from generator.spec.text_edit import Same, refine_text_edit, text_edit
 
-# A path item's key (from its opening quote), where its value ends, in bytes
+# A path item's key, and where its text starts (the key's opening quote) and ends, in bytes
 Span = tuple[str, int, int]
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")

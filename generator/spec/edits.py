@@ -52,8 +52,9 @@ def digests_of(data: dict[str, Any]) -> dict[str, bytes] | None:
 def digests_after_splice(
     before: DocumentSummary, data: dict[str, Any], parsed_again: frozenset[str]
 ) -> dict[str, bytes] | None:
-    """digests_of `data`, which is `before`'s document but for the path items `parsed_again`
-    (generator.spec.json_splice): only those are serialized."""
+    """The digests of `data`, which is `before`'s document but for the path items
+    `parsed_again` (generator.spec.json_splice): `before`'s, and only those serialized (their
+    digests may differ from what digests_of would give them: see _digest)."""
     digests = dict(before.digests)
     try:
         digests.update((path, _digest(data["paths"][path])) for path in parsed_again)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from generator.ir import naming
 from generator.ir.model import Discriminator, TypeRef
-from generator.spec.locate import pointer_tokens, ref_pointer, resolve_pointer
+from generator.spec.locate import ref_name, ref_pointer, resolve_pointer
 
 if TYPE_CHECKING:
     from generator.ir.schemas import Registry
@@ -350,7 +350,7 @@ class Composer:
         mapped = {index for _, index in mapping}
         for index, ref in enumerate(refs):
             if index not in mapped and isinstance(ref, str):
-                mapping.append((_ref_name(ref), index))
+                mapping.append((ref_name(ref), index))
         if {index for _, index in mapping} != set(range(len(variants))):
             self.warn(
                 where, "not every variant has a discriminator value: variants are tried in order"
@@ -476,14 +476,7 @@ def _ref_hint(variant: Any, name_hint: str) -> str | None:
     ref = variant.get("$ref") if isinstance(variant, dict) else None
     if not isinstance(ref, str):
         return None
-    return f"{name_hint}{naming.pascal_case(_ref_name(ref))}"
-
-
-def _ref_name(ref: str) -> str:
-    """The name a local `$ref` ends in, as its target is named: `#/components/schemas/Spotted%20Cat`
-    -> `Spotted Cat` (percent-decoded, then unescaped, as the ref is resolved)."""
-    tokens = pointer_tokens(ref_pointer(ref))
-    return tokens[-1] if tokens else ""
+    return f"{name_hint}{naming.pascal_case(ref_name(ref))}"
 
 
 def _variant_index(target: str, refs: list[Any]) -> int | None:

@@ -41,6 +41,13 @@ def ref_pointer(ref: str) -> str:
     return unquote(pointer) if "%" in pointer else pointer
 
 
+def ref_name(ref: str) -> str:
+    """The name a local `$ref` ends in, as its target is named: `#/components/schemas/Cat%2DDog`
+    -> `Cat-Dog` (percent-decoded, then unescaped, as the ref resolves)."""
+    tokens = pointer_tokens(ref_pointer(ref))
+    return tokens[-1] if tokens else ""
+
+
 def pointer_tokens(pointer: str) -> list[str]:
     """`/paths/~1a~1/get` -> ["paths", "/a/", "get"] (a leading `#` is allowed)."""
     pointer = pointer.removeprefix("#")
